@@ -1,0 +1,93 @@
+// `oomctl explain <pid|name>`: why a process stands where it does.
+
+import { NotFoundError, UsageError } from '../errors.js';
+import { computeAdjThresholds, type AdjThresholds } from '../kernel/adjust.js';
+import { rankVictims, type RankedTask } from '../kernel/rank.js';
+import { computeMemcgTotalpages } from '../kernel/scope.js';
+import { isUnderCgroup, limitedAncestors, type MemcgState } from '../system/memcg.js';
+import type { CommandContext } from './context.js';
+import { predict, type Prediction, type ProcessCandidate } from './prediction.js';
+
+export interface ScopeStanding {
+  kind: 'global' | 'memcg';
+  memcg: MemcgState | undefined;
+  totalpages: bigint;
+  target: RankedTask<ProcessCandidate>;
+  killableCount: number;
+  rankOne: RankedTask<ProcessCandidate> | undefined;
+  /** The process ranked right after the target. */
+  next: RankedTask<ProcessCandidate> | undefined;
+  thresholds: AdjThresholds;
+}
+
+export interface Explanation {
+  global: ScopeStanding;
+  memcgs: ScopeStanding[];
+}
+
+export interface ExplainResult {
+  prediction: Prediction;
+  query: string;
+  explanations: Explanation[];
+}
+
+function standing(
+  target: RankedTask<ProcessCandidate>,
+  ranked: RankedTask<ProcessCandidate>[],
+  totalpages: bigint,
+  p: Prediction,
+  memcg: MemcgState | undefined,
+): ScopeStanding {
+  return {
+    kind: memcg ? 'memcg' : 'global',
+    memcg,
+    totalpages,
+    target,
+    killableCount: ranked.filter((r) => r.rank !== null).length,
+    rankOne: ranked.find((r) => r.rank === 1),
+    next: target.rank === null ? undefined : ranked.find((r) => r.rank === (target.rank as number) + 1),
+    thresholds: computeAdjThresholds(target, ranked, totalpages, p.pageSize, p.kernel),
+  };
+}
+
+/** A pid, or a name: comm as the kernel keeps it (15 bytes) or the full name cut to 15. */
+export function findTargets(p: Prediction, query: string): RankedTask<ProcessCandidate>[] {
+  if (/^\d+$/.test(query)) {
+    const pid = Number(query);
+    const hit = p.ranked.find((r) => r.task.pid === pid);
+    if (!hit) throw new NotFoundError(`no process with pid ${pid}`);
+    return [hit];
+  }
+  if (query === '' || query.includes('/')) throw new UsageError(`"${query}" is neither a pid nor a process name`);
+  const cut = query.slice(0, 15);
+  const hits = p.ranked.filter((r) => r.task.record.comm === query || r.task.record.comm === cut);
+  if (hits.length === 0) {
+    const lower = query.toLowerCase();
+    const near = [...new Set(p.ranked.map((r) => r.task.record.comm).filter((c) => c.toLowerCase() === lower || c.toLowerCase().startsWith(lower.slice(0, 15))))];
+    throw new NotFoundError(`no process named "${query}"`, near.length > 0 ? `did you mean: ${near.slice(0, 5).join(', ')}?` : undefined);
+  }
+  return hits;
+}
+
+export function runExplain(ctx: CommandContext, query: string): ExplainResult {
+  const prediction = predict(ctx.root, { withCgroups: true });
+  const targets = findTargets(prediction, query);
+  const explanations = targets.map((target): Explanation => {
+    const global = standing(target, prediction.ranked, prediction.globalTotalpages, prediction, undefined);
+    const memcgs: ScopeStanding[] = [];
+    const h = prediction.hierarchy;
+    if (h && target.task.memcgPath !== undefined) {
+      for (const memcg of limitedAncestors(ctx.root, h, target.task.memcgPath, prediction.pageSize)) {
+        const totalpages = computeMemcgTotalpages(memcg.limits, prediction.meminfo.swapTotalKb, prediction.pageSize);
+        const inScope = prediction.ranked
+          .map((r) => r.task)
+          .filter((t) => t.memcgPath !== undefined && isUnderCgroup(t.memcgPath, memcg.path));
+        const ranked = rankVictims(inScope, totalpages, prediction.globalTotalpages, prediction.pageSize, prediction.kernel);
+        const self = ranked.find((r) => r.task.pid === target.task.pid);
+        if (self) memcgs.push(standing(self, ranked, totalpages, prediction, memcg));
+      }
+    }
+    return { global, memcgs };
+  });
+  return { prediction, query, explanations };
+}

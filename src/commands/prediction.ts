@@ -1,0 +1,116 @@
+// The shared read -> model step: everything `top`, `explain` and the tuning
+// commands need to say where each process stands with the OOM killer.
+
+import { UnsupportedError, NotFoundError, UsageError } from '../errors.js';
+import { parseKernelRelease, scoreEraOf, tieRuleOf, type KernelModel } from '../kernel/era.js';
+import { rankVictims, type Candidate, type RankedTask } from '../kernel/rank.js';
+import { computeGlobalTotalpages, computeMemcgTotalpages } from '../kernel/scope.js';
+import type { Meminfo } from '../parse/meminfo.js';
+import type { Pressure } from '../parse/pressure.js';
+import {
+  findMemoryHierarchy, isUnderCgroup, memcgPathOf, normaliseCgroupPath, readMemcg,
+  type MemcgState, type MemoryHierarchy,
+} from '../system/memcg.js';
+import { readProcesses, type ProcessRecord, type ReadProcessesOptions } from '../system/procfs.js';
+import type { SystemRoot } from '../system/root.js';
+import {
+  readMeminfo, readMemoryPressure, readOsRelease, readPageSize, readSysctls, readUserNames, SNAPSHOT_SYSCTLS,
+} from '../system/system-info.js';
+
+export interface ProcessCandidate extends Candidate {
+  record: ProcessRecord;
+  user: string | undefined;
+  memcgPath: string | undefined;
+}
+
+export interface Scope {
+  kind: 'global' | 'memcg';
+  totalpages: bigint;
+  memcg: MemcgState | undefined;
+}
+
+export interface Prediction {
+  kernel: KernelModel;
+  pageSize: number;
+  pageSizeFromAuxv: boolean;
+  meminfo: Meminfo;
+  pressure: Pressure | undefined;
+  sysctl: Record<string, number | null>;
+  globalTotalpages: bigint;
+  scope: Scope;
+  hierarchy: MemoryHierarchy | undefined;
+  /** Ranked within the scope: killable first in kill order, then the rest. */
+  ranked: RankedTask<ProcessCandidate>[];
+}
+
+export function readKernelModel(root: SystemRoot): KernelModel {
+  const release = readOsRelease(root);
+  const version = parseKernelRelease(release);
+  if (!version) throw new UnsupportedError(`cannot parse the kernel release "${release}"`);
+  const era = scoreEraOf(version);
+  if (!era) throw new UnsupportedError(`kernel ${release} predates the 2.6.36 OOM heuristic; oomctl does not model it`);
+  return { release, version, era, tieRule: tieRuleOf(version) };
+}
+
+export function toCandidate(r: ProcessRecord, users: Map<number, string>, h: MemoryHierarchy | undefined, memcgRoot: string | undefined): ProcessCandidate {
+  const memcgPath = h ? memcgPathOf(r.cgroups, h) : undefined;
+  // Memcg scans walk the hierarchy first (pre-order), then each cgroup's tasks.
+  const depthKey = memcgRoot !== undefined && memcgPath !== undefined ? [memcgPath.split('/').length] : [];
+  return {
+    pid: r.pid,
+    rssAnonKb: r.rssAnonKb,
+    rssFileKb: r.rssFileKb,
+    rssShmemKb: r.rssShmemKb,
+    swapKb: r.swapKb,
+    pgtablesKb: r.pgtablesKb,
+    oomScoreAdj: r.oomScoreAdj,
+    kernelThread: r.kernelThread,
+    hasMm: r.hasMm,
+    isInit: r.pid === 1,
+    capSysAdmin: r.capSysAdmin,
+    scanKey: [...depthKey, r.starttime, r.pid],
+    record: r,
+    user: r.uid === undefined ? undefined : users.get(r.uid),
+    memcgPath,
+  };
+}
+
+export interface PredictOptions {
+  /** Predict inside this memory cgroup (path as /proc/PID/cgroup shows it). */
+  cgroup?: string;
+  /** Read cgroup membership even in the global scope. */
+  withCgroups?: boolean;
+  cmdline?: boolean;
+}
+
+export function predict(root: SystemRoot, opts: PredictOptions = {}): Prediction {
+  const kernel = readKernelModel(root);
+  const { pageSize, fromAuxv } = readPageSize(root);
+  const meminfo = readMeminfo(root);
+  const pressure = readMemoryPressure(root);
+  const sysctl = readSysctls(root, SNAPSHOT_SYSCTLS);
+  const globalTotalpages = computeGlobalTotalpages(meminfo.memTotalKb, meminfo.swapTotalKb, pageSize);
+  const needCgroups = opts.cgroup !== undefined || opts.withCgroups === true;
+  const hierarchy = needCgroups ? findMemoryHierarchy(root) : undefined;
+
+  let scope: Scope = { kind: 'global', totalpages: globalTotalpages, memcg: undefined };
+  let memcgRoot: string | undefined;
+  if (opts.cgroup !== undefined) {
+    if (!hierarchy) throw new UnsupportedError('no memory cgroup hierarchy is mounted (neither cgroup v1 "memory" nor cgroup v2 with the memory controller)');
+    memcgRoot = normaliseCgroupPath(opts.cgroup);
+    if (memcgRoot === undefined) throw new UsageError(`invalid cgroup path "${opts.cgroup}"`);
+    const memcg = readMemcg(root, hierarchy, memcgRoot, pageSize);
+    if (!memcg) throw new NotFoundError(`no memory cgroup ${memcgRoot}`, `paths are as /proc/PID/cgroup shows them, e.g. /system.slice/mysql.service`);
+    scope = { kind: 'memcg', totalpages: computeMemcgTotalpages(memcg.limits, meminfo.swapTotalKb, pageSize), memcg };
+  }
+
+  const readOpts: ReadProcessesOptions = { cgroup: needCgroups, cmdline: opts.cmdline === true };
+  const users = readUserNames(root);
+  let candidates = readProcesses(root, readOpts).map((r) => toCandidate(r, users, hierarchy, memcgRoot));
+  if (memcgRoot !== undefined) {
+    const scopePath = memcgRoot;
+    candidates = candidates.filter((c) => c.memcgPath !== undefined && isUnderCgroup(c.memcgPath, scopePath));
+  }
+  const ranked = rankVictims(candidates, scope.totalpages, globalTotalpages, pageSize, kernel);
+  return { kernel, pageSize, pageSizeFromAuxv: fromAuxv, meminfo, pressure, sysctl, globalTotalpages, scope, hierarchy, ranked };
+}

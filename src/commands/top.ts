@@ -1,0 +1,90 @@
+// `oomctl top`: processes in the order the kernel would kill them.
+
+import { UsageError } from '../errors.js';
+import type { RankedTask } from '../kernel/rank.js';
+import type { CommandContext } from './context.js';
+import { predict, type Prediction, type ProcessCandidate } from './prediction.js';
+
+export const TOP_SORT_KEYS = ['rank', 'score', 'pid', 'rss', 'swap', 'adj', 'comm', 'user'] as const;
+export type TopSortKey = (typeof TOP_SORT_KEYS)[number];
+
+export interface TopOptions {
+  limit: number | undefined;
+  sort: TopSortKey;
+  user: string | undefined;
+  cgroup: string | undefined;
+  all: boolean;
+}
+
+export interface TopRow {
+  ranked: RankedTask<ProcessCandidate>;
+  /** Share of the scope's totalpages that the badness represents. */
+  share: number;
+}
+
+export interface TopResult {
+  prediction: Prediction;
+  rows: TopRow[];
+  /** Processes in scope before --user/--limit. */
+  totalInScope: number;
+  /** Killable processes in scope. */
+  killableInScope: number;
+  limit: number | undefined;
+  nextVictim: RankedTask<ProcessCandidate> | undefined;
+}
+
+export function parseSortKey(value: string): TopSortKey {
+  if ((TOP_SORT_KEYS as readonly string[]).includes(value)) return value as TopSortKey;
+  throw new UsageError(`unknown sort key "${value}"`, `use one of: ${TOP_SORT_KEYS.join(', ')}`);
+}
+
+function compareBy(key: TopSortKey): (a: TopRow, b: TopRow) => number {
+  const rank = (r: TopRow): number => r.ranked.rank ?? Number.MAX_SAFE_INTEGER;
+  const rss = (r: TopRow): number => r.ranked.task.rssAnonKb + r.ranked.task.rssFileKb + r.ranked.task.rssShmemKb;
+  switch (key) {
+    case 'rank':
+    case 'score':
+      return (a, b) => rank(a) - rank(b);
+    case 'pid':
+      return (a, b) => a.ranked.task.pid - b.ranked.task.pid;
+    case 'rss':
+      return (a, b) => rss(b) - rss(a) || rank(a) - rank(b);
+    case 'swap':
+      return (a, b) => b.ranked.task.swapKb - a.ranked.task.swapKb || rank(a) - rank(b);
+    case 'adj':
+      return (a, b) => b.ranked.task.oomScoreAdj - a.ranked.task.oomScoreAdj || rank(a) - rank(b);
+    case 'comm':
+      return (a, b) => (a.ranked.task.record.comm < b.ranked.task.record.comm ? -1 : a.ranked.task.record.comm > b.ranked.task.record.comm ? 1 : rank(a) - rank(b));
+    case 'user':
+      return (a, b) => (a.ranked.task.user ?? '').localeCompare(b.ranked.task.user ?? '') || rank(a) - rank(b);
+  }
+}
+
+export function matchesUser(c: ProcessCandidate, user: string): boolean {
+  if (/^\d+$/.test(user)) return c.record.uid === Number(user);
+  return c.user === user;
+}
+
+export function runTop(ctx: CommandContext, opts: TopOptions): TopResult {
+  const prediction = predict(ctx.root, { cgroup: opts.cgroup });
+  const tp = Number(prediction.scope.totalpages);
+  let rows: TopRow[] = prediction.ranked.map((ranked) => ({
+    ranked,
+    share: ranked.badness.points === null ? 0 : Number(ranked.badness.points) / tp,
+  }));
+  const totalInScope = rows.length;
+  const killableInScope = rows.filter((r) => r.ranked.rank !== null).length;
+  if (!opts.all) rows = rows.filter((r) => r.ranked.rank !== null);
+  if (opts.user !== undefined) {
+    const user = opts.user;
+    if (!/^\d+$/.test(user) && ![...prediction.ranked].some((r) => r.task.user === user)) {
+      ctx.warn(`no process of user "${user}" in scope`);
+    }
+    rows = rows.filter((r) => matchesUser(r.ranked.task, user));
+  }
+  rows.sort(compareBy(opts.sort));
+  const limit = opts.limit;
+  if (limit !== undefined && limit > 0) rows = rows.slice(0, limit);
+  const nextVictim = prediction.ranked.find((r) => r.rank === 1);
+  return { prediction, rows, totalInScope, killableInScope, limit, nextVictim };
+}

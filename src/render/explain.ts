@@ -1,0 +1,126 @@
+// Human and JSON renderings of `oomctl explain`.
+
+import type { ChalkInstance } from 'chalk';
+import type { ExplainResult, Explanation, ScopeStanding } from '../commands/explain.js';
+import type { Prediction } from '../commands/prediction.js';
+import { kbToPages } from '../kernel/badness.js';
+import { formatBytes, formatPercent } from './format.js';
+import { escapeUntrusted } from './sanitize.js';
+import { kernelJson } from './snapshot-json.js';
+
+const WHY_UNKILLABLE: Record<string, string> = {
+  init: 'it is init (pid 1): the kernel never chooses it (mm/oom_kill.c oom_unkillable_task())',
+  'kernel-thread': 'it is a kernel thread: the kernel never chooses it (mm/oom_kill.c oom_unkillable_task())',
+  'no-memory': 'it has no memory of its own (a zombie or an exiting process): nothing to free',
+  'oom-score-adj-min': 'its oom_score_adj is -1000 (OOM_SCORE_ADJ_MIN): the kernel never chooses it',
+};
+
+function standingJson(s: ScopeStanding, p: Prediction) {
+  const t = s.target;
+  return {
+    type: s.kind,
+    cgroup: s.memcg?.path ?? null,
+    totalpages: Number(s.totalpages),
+    adj_unit_pages: Number(s.totalpages / 1000n),
+    badness_pages: t.badness.points === null ? null : Number(t.badness.points),
+    adj_pages: Number(t.badness.adjPages),
+    adj_bytes: Number(t.badness.adjPages * BigInt(p.pageSize)),
+    rank: t.rank,
+    killable_count: s.killableCount,
+    rank_one: s.rankOne ? { pid: s.rankOne.task.pid, comm: s.rankOne.task.record.comm, badness_pages: Number(s.rankOne.badness.points) } : null,
+    next: s.next ? { pid: s.next.task.pid, comm: s.next.task.record.comm, badness_pages: Number(s.next.badness.points) } : null,
+    adj_to_drop_below_next: s.thresholds.adjToDropBelowNext,
+    adj_to_become_next_victim: s.thresholds.adjToBecomeNextVictim,
+  };
+}
+
+function explanationJson(e: Explanation, p: Prediction) {
+  const t = e.global.target.task;
+  const pages = (kb: number): number => Number(kbToPages(kb, p.pageSize));
+  return {
+    pid: t.pid,
+    comm: t.record.comm,
+    user: t.user ?? null,
+    uid: t.record.uid ?? null,
+    oom_score_adj: t.oomScoreAdj,
+    oom_score: t.record.oomScore ?? null,
+    predicted_oom_score: e.global.target.predictedOomScore,
+    killable: e.global.target.rank !== null,
+    unkillable_reason: e.global.target.badness.unkillable,
+    terms: {
+      rss_anon: { kb: t.rssAnonKb, pages: pages(t.rssAnonKb) },
+      rss_file: { kb: t.rssFileKb, pages: pages(t.rssFileKb) },
+      rss_shmem: { kb: t.rssShmemKb, pages: pages(t.rssShmemKb) },
+      swap: { kb: t.swapKb, pages: pages(t.swapKb) },
+      pgtables: { kb: t.pgtablesKb, pages: pages(t.pgtablesKb) },
+      memory_pages: Number(e.global.target.badness.memoryPages),
+    },
+    memory_cgroup: t.memcgPath ?? null,
+    global: standingJson(e.global, p),
+    memory_cgroups: e.memcgs.map((s) => standingJson(s, p)),
+  };
+}
+
+export function explainJson(r: ExplainResult) {
+  return { kernel: kernelJson(r.prediction), query: r.query, processes: r.explanations.map((e) => explanationJson(e, r.prediction)) };
+}
+
+function name(pid: number, comm: string): string {
+  return `pid ${pid} (${escapeUntrusted(comm)})`;
+}
+
+function standingLines(s: ScopeStanding, p: Prediction, chalk: ChalkInstance): string[] {
+  const t = s.target;
+  const out: string[] = [];
+  const unit = s.totalpages / 1000n;
+  const where = s.kind === 'global' ? 'whole machine' : `memory cgroup ${escapeUntrusted(s.memcg?.path ?? '?')}`;
+  out.push(chalk.bold(`In the ${where}`) + ` (totalpages ${s.totalpages} = ${formatBytes(s.totalpages * BigInt(p.pageSize))}; 1 point of oom_score_adj = ${unit} pages = ${formatBytes(unit * BigInt(p.pageSize))}):`);
+  if (t.badness.points === null) {
+    out.push(`  never chosen: ${WHY_UNKILLABLE[t.badness.unkillable ?? ''] ?? 'unkillable'}`);
+    return out;
+  }
+  const adj = t.task.oomScoreAdj;
+  const adjBytes = t.badness.adjPages * BigInt(p.pageSize);
+  out.push(`  badness = ${t.badness.memoryPages} memory pages ${adj >= 0 ? '+' : '-'} ${t.badness.adjPages < 0n ? -t.badness.adjPages : t.badness.adjPages} adj pages = ${t.badness.points} pages (${formatPercent(Number(t.badness.points) / Number(s.totalpages))} of totalpages)`);
+  out.push(`  oom_score_adj ${adj} ≈ ${adjBytes >= 0n ? '+' : '-'}${formatBytes(adjBytes < 0n ? -adjBytes : adjBytes)} here`);
+  const r1 = s.rankOne;
+  const isFirst = t.rank === 1;
+  out.push(`  rank ${t.rank} of ${s.killableCount} killable` + (isFirst ? chalk.red.bold(' — this is the next victim') : r1 ? `; the next victim is ${name(r1.task.pid, r1.task.record.comm)} with ${r1.badness.points} pages` : ''));
+  const th = s.thresholds;
+  if (s.next) {
+    out.push(th.adjToDropBelowNext === null
+      ? `  no oom_score_adj above -1000 moves it below ${name(s.next.task.pid, s.next.task.record.comm)}; only -1000 (never kill) would`
+      : `  oom_score_adj ${th.adjToDropBelowNext} or lower moves it below ${name(s.next.task.pid, s.next.task.record.comm)} (rank ${s.next.rank})`);
+  } else {
+    out.push('  it is already last in line');
+  }
+  if (!isFirst) {
+    out.push(th.adjToBecomeNextVictim === null
+      ? '  no oom_score_adj up to 1000 makes it the next victim'
+      : `  oom_score_adj ${th.adjToBecomeNextVictim} or higher makes it the next victim`);
+  }
+  return out;
+}
+
+export function renderExplainHuman(r: ExplainResult, chalk: ChalkInstance): string {
+  const p = r.prediction;
+  const blocks = r.explanations.map((e) => {
+    const t = e.global.target.task;
+    const pages = (kb: number): string => `${kbToPages(kb, p.pageSize)} pages (${formatBytes(kb * 1024)})`;
+    const lines: string[] = [];
+    lines.push(chalk.bold(`${name(t.pid, t.record.comm)}, user ${escapeUntrusted(t.user ?? String(t.record.uid ?? '?'))}, oom_score_adj ${t.oomScoreAdj}`));
+    lines.push(`  oom_score: kernel ${t.record.oomScore ?? '?'}, predicted ${e.global.target.predictedOomScore} (rules ${p.kernel.era})`);
+    lines.push('  memory counted by the kernel (mm/oom_kill.c oom_badness()):');
+    lines.push(`    RssAnon   ${pages(t.rssAnonKb)}`);
+    lines.push(`    RssFile   ${pages(t.rssFileKb)}`);
+    lines.push(`    RssShmem  ${pages(t.rssShmemKb)}`);
+    lines.push(`    VmSwap    ${pages(t.swapKb)}`);
+    lines.push(`    VmPTE     ${pages(t.pgtablesKb)}`);
+    lines.push(`    total     ${e.global.target.badness.memoryPages} pages (${formatBytes(e.global.target.badness.memoryPages * BigInt(p.pageSize))})`);
+    lines.push(...standingLines(e.global, p, chalk));
+    if (t.memcgPath !== undefined && e.memcgs.length === 0) lines.push(`memory cgroup ${escapeUntrusted(t.memcgPath)}: no memory limit on it or its ancestors`);
+    for (const m of e.memcgs) lines.push(...standingLines(m, p, chalk));
+    return lines.join('\n');
+  });
+  return blocks.join('\n\n') + '\n';
+}

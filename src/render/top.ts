@@ -1,0 +1,104 @@
+// Human and JSON renderings of `oomctl top`.
+
+import type { ChalkInstance } from 'chalk';
+import type { TopResult, TopRow } from '../commands/top.js';
+import type { Prediction } from '../commands/prediction.js';
+import { formatBytes, formatKbCompact, formatPercent } from './format.js';
+import { escapeUntrusted } from './sanitize.js';
+import { kernelJson, memoryJson, processJson, scopeJson } from './snapshot-json.js';
+import { renderPlainTable } from './table.js';
+
+export function topJson(r: TopResult) {
+  const p = r.prediction;
+  return {
+    kernel: kernelJson(p),
+    scope: scopeJson(p),
+    memory: memoryJson(p),
+    sysctl: p.sysctl,
+    processes_in_scope: r.totalInScope,
+    killable_in_scope: r.killableInScope,
+    processes: r.rows.map((row) => processJson(row.ranked, p)),
+  };
+}
+
+const OVERCOMMIT_MODES: Record<number, string> = { 0: 'heuristic', 1: 'always', 2: 'never (strict accounting)' };
+
+const UNKILLABLE_NOTE: Record<string, string> = {
+  init: 'init',
+  'kernel-thread': 'kthread',
+  'no-memory': 'no mm',
+  'oom-score-adj-min': 'adj -1000',
+};
+
+export function scopeLine(p: Prediction): string {
+  const tpBytes = p.scope.totalpages * BigInt(p.pageSize);
+  if (p.scope.kind === 'global') {
+    return `scope: whole machine, totalpages ${p.scope.totalpages} (${formatBytes(tpBytes)}: RAM + swap)`;
+  }
+  const m = p.scope.memcg;
+  const usage = m?.usageBytes !== undefined ? `, usage ${formatBytes(m.usageBytes)}` : '';
+  return `scope: memory cgroup ${escapeUntrusted(m?.path ?? '?')} (v${m?.version}), totalpages ${p.scope.totalpages} (${formatBytes(tpBytes)}: limit + usable swap${usage})`;
+}
+
+export function headerLines(p: Prediction): string[] {
+  const mi = p.meminfo;
+  const kb = (n: number | undefined): string => (n === undefined ? '?' : formatBytes(n * 1024));
+  const lines: string[] = [];
+  lines.push(`kernel ${escapeUntrusted(p.kernel.release)}, oom_score rules ${p.kernel.era}, page size ${formatBytes(p.pageSize)}`);
+  lines.push(`Mem: ${kb(mi.memTotalKb)} total, ${kb(mi.memAvailableKb)} available   Swap: ${kb(mi.swapTotalKb)} total, ${kb(mi.swapFreeKb)} free`);
+  const mode = p.sysctl['vm.overcommit_memory'];
+  const modeText = mode === null || mode === undefined ? '?' : `${mode} (${OVERCOMMIT_MODES[mode] ?? 'unknown'})`;
+  if (mi.committedAsKb !== undefined && mi.commitLimitKb !== undefined) {
+    const pct = mi.commitLimitKb > 0 ? ` (${formatPercent(mi.committedAsKb / mi.commitLimitKb)})` : '';
+    lines.push(`Commit: Committed_AS ${kb(mi.committedAsKb)} of CommitLimit ${kb(mi.commitLimitKb)}${pct}, vm.overcommit_memory=${modeText}`);
+  }
+  const psi = p.pressure;
+  const psiText = psi ? `PSI memory avg10: some ${psi.some?.avg10.toFixed(2) ?? '?'}%, full ${psi.full?.avg10.toFixed(2) ?? '?'}%` : 'PSI: not available';
+  const v = (k: string): string => String(p.sysctl[k] ?? '?');
+  lines.push(`${psiText}   vm.panic_on_oom=${v('vm.panic_on_oom')} kernel.panic=${v('kernel.panic')} vm.oom_kill_allocating_task=${v('vm.oom_kill_allocating_task')}`);
+  lines.push(scopeLine(p));
+  return lines;
+}
+
+export function renderTopHuman(r: TopResult, chalk: ChalkInstance, withNote: boolean): string {
+  const p = r.prediction;
+  const out = headerLines(p);
+  const nv = r.nextVictim;
+  if (nv) {
+    out.push(chalk.bold(`next victim: pid ${nv.task.pid} (${escapeUntrusted(nv.task.record.comm)}), ${formatPercent(Number(nv.badness.points) / Number(p.scope.totalpages))} of totalpages`));
+  } else {
+    out.push(chalk.bold('next victim: none (no killable process in scope)'));
+  }
+  out.push('');
+  const head = ['RANK', 'PID', 'USER', 'COMM', 'OOM', 'OOMADJ', 'RSS', 'SWAP', '%TOTAL'];
+  const align: ('left' | 'right')[] = ['right', 'right', 'left', 'left', 'right', 'right', 'right', 'right', 'right'];
+  if (withNote) { head.push('NOTE'); align.push('left'); }
+  const rows = r.rows.map((row) => rowCells(row, chalk, withNote));
+  out.push(renderPlainTable(head, rows, align));
+  const shown = r.rows.length;
+  const total = withNote ? r.totalInScope : r.killableInScope;
+  if (shown < total) out.push(chalk.dim(`(${shown} of ${total} shown; -n 0 shows all)`));
+  return out.join('\n') + '\n';
+}
+
+function rowCells(row: TopRow, chalk: ChalkInstance, withNote: boolean): string[] {
+  const t = row.ranked.task;
+  const rssKb = t.rssAnonKb + t.rssFileKb + t.rssShmemKb;
+  const score = t.record.oomScore;
+  const cells = [
+    row.ranked.rank === null ? '-' : String(row.ranked.rank),
+    String(t.pid),
+    escapeUntrusted(t.user ?? String(t.record.uid ?? '?')),
+    escapeUntrusted(t.record.comm),
+    score === undefined ? '?' : String(score),
+    String(t.oomScoreAdj),
+    formatKbCompact(rssKb),
+    formatKbCompact(t.swapKb),
+    row.ranked.rank === null ? '-' : formatPercent(row.share),
+  ];
+  if (withNote) cells.push(row.ranked.badness.unkillable ? UNKILLABLE_NOTE[row.ranked.badness.unkillable] ?? '' : t.oomScoreAdj < 0 ? 'protected' : '');
+  if (row.ranked.rank === 1) return cells.map((c) => chalk.red.bold(c));
+  if (row.ranked.rank === null) return cells.map((c) => chalk.dim(c));
+  if (t.oomScoreAdj < 0) return cells.map((c) => chalk.green(c));
+  return cells;
+}

@@ -1,0 +1,98 @@
+// Every file oomctl reads or writes is taken under one root directory
+// (--root DIR, default /), like `systemctl --root`. Reads of the many small
+// /proc files go through one reused buffer with synchronous calls: measured
+// on this machine, a promise per file cost ~12x more for 3,000 processes.
+
+import { closeSync, openSync, readSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { errnoOf } from '../errors.js';
+
+/** Errno codes that mean "this process or file went away": skip quietly. */
+const GONE = new Set(['ENOENT', 'ESRCH', 'ENOTDIR']);
+const DENIED = new Set(['EACCES', 'EPERM']);
+
+export class SystemRoot {
+  readonly root: string;
+  /** Paths that could not be read for lack of permission (reported once). */
+  readonly denied: string[] = [];
+  private buffer = Buffer.allocUnsafe(64 * 1024);
+
+  constructor(root = '/') {
+    this.root = path.resolve(root);
+  }
+
+  get isHost(): boolean {
+    return this.root === '/';
+  }
+
+  /** The real path of an absolute system path under the root. */
+  path(systemPath: string): string {
+    return this.isHost ? systemPath : path.join(this.root, systemPath);
+  }
+
+  /**
+   * Reads a small text file. Returns undefined when it does not exist (a
+   * process that exited) or cannot be read (recorded in `denied`).
+   */
+  readText(systemPath: string): string | undefined {
+    const file = this.path(systemPath);
+    let fd: number;
+    try {
+      fd = openSync(file, 'r');
+    } catch (error) {
+      return this.absent(systemPath, error);
+    }
+    try {
+      let total = 0;
+      for (;;) {
+        if (total === this.buffer.length) {
+          const bigger = Buffer.allocUnsafe(this.buffer.length * 2);
+          this.buffer.copy(bigger, 0, 0, total);
+          this.buffer = bigger;
+        }
+        const n = readSync(fd, this.buffer, total, this.buffer.length - total, null);
+        if (n === 0) break;
+        total += n;
+      }
+      return this.buffer.toString('utf8', 0, total);
+    } catch (error) {
+      return this.absent(systemPath, error);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Like readText, for binary files (auxv). */
+  readBytes(systemPath: string): Buffer | undefined {
+    try {
+      return readFileSync(this.path(systemPath));
+    } catch (error) {
+      return this.absent(systemPath, error);
+    }
+  }
+
+  /** Reads a file that must exist; errors are thrown with their errno. */
+  readTextStrict(systemPath: string): string {
+    return readFileSync(this.path(systemPath), 'utf8');
+  }
+
+  listDir(systemPath: string): string[] | undefined {
+    try {
+      return readdirSync(this.path(systemPath));
+    } catch (error) {
+      return this.absent(systemPath, error);
+    }
+  }
+
+  private absent(systemPath: string, error: unknown): undefined {
+    const code = errnoOf(error);
+    if (code !== undefined && DENIED.has(code)) {
+      this.denied.push(systemPath);
+      return undefined;
+    }
+    if (code !== undefined && GONE.has(code)) return undefined;
+    // EINVAL/EIO on a /proc file of a dying process: treat as gone too.
+    if (code === 'EINVAL' || code === 'EIO') return undefined;
+    throw error;
+  }
+}

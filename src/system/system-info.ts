@@ -1,0 +1,75 @@
+// Machine-wide facts: memory, pressure, the OOM sysctls, the kernel release,
+// the page size and user names.
+
+import { parseAuxvPageSize } from '../parse/auxv.js';
+import { parseMeminfo, type Meminfo } from '../parse/meminfo.js';
+import { parsePasswd } from '../parse/passwd.js';
+import { parsePressure, type Pressure } from '../parse/pressure.js';
+import { UnsupportedError } from '../errors.js';
+import type { SystemRoot } from './root.js';
+
+/** The OOM-related sysctls shown with every snapshot, by their sysctl names. */
+export const SNAPSHOT_SYSCTLS = [
+  'vm.panic_on_oom',
+  'vm.overcommit_memory',
+  'vm.overcommit_ratio',
+  'vm.oom_kill_allocating_task',
+  'vm.oom_dump_tasks',
+  'kernel.panic',
+] as const;
+
+export type SnapshotSysctl = (typeof SNAPSHOT_SYSCTLS)[number];
+
+export function sysctlPath(key: string): string {
+  return '/proc/sys/' + key.replace(/\./g, '/');
+}
+
+export function readSysctl(root: SystemRoot, key: string): number | undefined {
+  const text = root.readText(sysctlPath(key));
+  if (text === undefined) return undefined;
+  const t = text.trim();
+  return /^-?\d+$/.test(t) ? Number(t) : undefined;
+}
+
+export function readSysctls(root: SystemRoot, keys: readonly string[]): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  for (const k of keys) out[k] = readSysctl(root, k) ?? null;
+  return out;
+}
+
+export function readMeminfo(root: SystemRoot): Meminfo {
+  const text = root.readText('/proc/meminfo');
+  if (text === undefined) throw new UnsupportedError(`cannot read ${root.path('/proc/meminfo')}`, 'is /proc mounted (or does --root point at a captured tree)?');
+  return parseMeminfo(text);
+}
+
+export function readMemoryPressure(root: SystemRoot): Pressure | undefined {
+  const text = root.readText('/proc/pressure/memory');
+  return text === undefined ? undefined : parsePressure(text);
+}
+
+export function readOsRelease(root: SystemRoot): string {
+  const text = root.readText('/proc/sys/kernel/osrelease');
+  if (text === undefined) throw new UnsupportedError(`cannot read ${root.path('/proc/sys/kernel/osrelease')}`);
+  return text.trim();
+}
+
+/** The page size from AT_PAGESZ; 4096 with a note when auxv is missing. */
+export function readPageSize(root: SystemRoot): { pageSize: number; fromAuxv: boolean } {
+  const auxv = root.readBytes('/proc/self/auxv');
+  const size = auxv ? parseAuxvPageSize(auxv) : undefined;
+  return size === undefined ? { pageSize: 4096, fromAuxv: false } : { pageSize: size, fromAuxv: true };
+}
+
+export function readUserNames(root: SystemRoot): Map<number, string> {
+  const text = root.readText('/etc/passwd');
+  return text === undefined ? new Map() : parsePasswd(text);
+}
+
+/** /proc/vmstat oom_kill: OOM kills since boot (v4.13+). */
+export function readOomKillCount(root: SystemRoot): number | undefined {
+  const text = root.readText('/proc/vmstat');
+  if (text === undefined) return undefined;
+  const m = /^oom_kill (\d+)$/m.exec(text);
+  return m ? Number(m[1]) : undefined;
+}
