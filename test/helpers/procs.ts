@@ -1,0 +1,56 @@
+// Processes of known size and oom_score_adj for live tests. Each one writes
+// its pid into a cgroup (when given) and its oom_score_adj BEFORE it
+// allocates, so its memory is charged to that cgroup, then says "ready".
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+export interface Hog {
+  child: ChildProcess;
+  pid: number;
+  mb: number;
+  adj: number;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export const PYTHON = ['/usr/bin/python3', '/usr/local/bin/python3', '/bin/python3'].find((p) => existsSync(p));
+
+const NODE_SCRIPT = `const b = Buffer.alloc(Number(process.argv[1]) * 1048576, 1); process.stdout.write('ready\\n'); setInterval(() => b[0]++, 60000);`;
+const PY_SCRIPT = `import sys, time\nb = bytearray(int(sys.argv[1]) * 1048576)\nsys.stdout.write('ready\\n'); sys.stdout.flush()\ntime.sleep(600)`;
+
+export function startHog(mb: number, adj: number, cgroupProcs?: string): Promise<Hog> {
+  const enter = cgroupProcs ? `echo $$ > '${cgroupProcs}' && ` : '';
+  const prog = PYTHON
+    ? `exec ${PYTHON} -c "$1" ${mb}`
+    : `exec '${process.execPath}' -e "$1" ${mb}`;
+  const script = `${enter}echo ${adj} > /proc/self/oom_score_adj && ${prog}`;
+  const child = spawn('sh', ['-c', script, 'hog', PYTHON ? PY_SCRIPT : NODE_SCRIPT], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on('exit', (code, signal) => resolve({ code, signal }));
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`hog of ${mb} MB did not start`)), 20_000);
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('ready')) {
+        clearTimeout(timer);
+        resolve({ child, pid: child.pid as number, mb, adj, exited });
+      }
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`hog of ${mb} MB exited early (${code ?? signal})`));
+    });
+  });
+}
+
+export function killAll(hogs: Iterable<{ child: ChildProcess }>): void {
+  for (const h of hogs) {
+    try {
+      h.child.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
