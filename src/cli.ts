@@ -174,7 +174,9 @@ async function main(argv: string[]): Promise<void> {
   });
 
   if (isSystemdOomctlInvocation(args)) {
-    const other = findSystemdOomctl();
+    // OOMCTL_SYSTEMD_OOMCTL names another binary to hand over to (tests, unusual layouts).
+    const override = process.env.OOMCTL_SYSTEMD_OOMCTL;
+    const other = findSystemdOomctl(override ? [override] : undefined);
     if (other === undefined) {
       throw new UsageError(`"${args.find((a) => !a.startsWith('-')) ?? args[0]}" belongs to systemd's oomctl (systemd-oomd), which is not installed here; this is a different oomctl (see oomctl --help)`);
     }
@@ -182,9 +184,12 @@ async function main(argv: string[]): Promise<void> {
   }
 
   const program = buildProgram();
-  if (args.length === 0) {
-    program.outputHelp();
-    exitWith(ExitCode.USAGE);
+  // Bare `oomctl` shows the ranking, as bare `systemctl` lists units.
+  const hasCommand = args.some((a) => !a.startsWith('-') && program.commands.some((c) => c.name() === a || c.aliases().includes(a)));
+  const onlyGlobals = args.every((a, i) => a.startsWith('-') || args[i - 1] === '--root' || args[i - 1] === '--color');
+  if (!hasCommand && onlyGlobals && !args.some((a) => ['-h', '--help', '-V', '--version'].includes(a))) {
+    await program.parseAsync([...argv, 'top']);
+    return;
   }
   await program.parseAsync(argv);
 }

@@ -14,14 +14,14 @@ export function isSystemdOomctlInvocation(args: readonly string[]): boolean {
 }
 
 /** systemd's binary, if present and not this very program. */
-export function findSystemdOomctl(): string | undefined {
+export function findSystemdOomctl(candidates: readonly string[] = CANDIDATES): string | undefined {
   let self: string | undefined;
   try {
     self = realpathSync(fileURLToPath(import.meta.url));
   } catch {
     self = undefined;
   }
-  for (const c of CANDIDATES) {
+  for (const c of candidates) {
     if (!existsSync(c)) continue;
     try {
       const real = realpathSync(c);
