@@ -1,6 +1,7 @@
 // Guards for tests that need the real kernel: they skip with a printed reason.
 
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { parseCgroupMounts } from '../../src/parse/cgroup.js';
 
 export function isRoot(): boolean {
   return typeof process.getuid === 'function' && process.getuid() === 0;
@@ -14,27 +15,13 @@ export interface MemcgRoot {
 
 /** A writable memory-cgroup directory where a test can mkdir its own group. */
 export function writableMemcgParent(): MemcgRoot | undefined {
-  const mountinfo = readFileSync('/proc/self/mountinfo', 'utf8');
-  for (const line of mountinfo.split('\n')) {
-    const sep = line.indexOf(' - ');
-    if (sep < 0) continue;
-    const left = line.slice(0, sep).split(' ');
-    const right = line.slice(sep + 3).split(' ');
-    const mp = left[4];
-    if (!mp) continue;
-    if (right[0] === 'cgroup' && (right[2] ?? '').split(',').includes('memory')) {
-      if (canWrite(mp)) return { version: 1, parent: mp };
-    }
-  }
-  for (const line of mountinfo.split('\n')) {
-    const sep = line.indexOf(' - ');
-    if (sep < 0) continue;
-    const left = line.slice(0, sep).split(' ');
-    const right = line.slice(sep + 3).split(' ');
-    const mp = left[4];
-    if (!mp || right[0] !== 'cgroup2') continue;
-    const ctl = existsSync(`${mp}/cgroup.subtree_control`) ? readFileSync(`${mp}/cgroup.subtree_control`, 'utf8') : '';
-    if (ctl.split(/\s+/).includes('memory') && canWrite(mp)) return { version: 2, parent: mp };
+  const mounts = parseCgroupMounts(readFileSync('/proc/self/mountinfo', 'utf8'));
+  const v1 = mounts.find((m) => m.version === 1 && m.controllers.includes('memory') && canWrite(m.mountPoint));
+  if (v1) return { version: 1, parent: v1.mountPoint };
+  for (const m of mounts.filter((x) => x.version === 2)) {
+    const file = `${m.mountPoint}/cgroup.subtree_control`;
+    const ctl = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    if (ctl.split(/\s+/).includes('memory') && canWrite(m.mountPoint)) return { version: 2, parent: m.mountPoint };
   }
   return undefined;
 }
