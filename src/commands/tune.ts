@@ -310,7 +310,7 @@ export interface AdjShowResult {
 
 /** `oomctl adj TARGET`: the current values; no impostor rule, since nothing changes. */
 export function runAdjShow(ctx: CommandContext, query: TuneOptions['query'], selfPid: number): AdjShowResult {
-  const { prediction, selection } = selectTuneTargets(ctx, { ...query, allMatches: true }, selfPid);
+  const { prediction, selection } = selectTuneTargets(ctx, { ...query, allMatches: true, readOnly: true }, selfPid);
   return {
     prediction,
     killable: prediction.ranked.filter((r) => r.rank !== null).length,

@@ -38,6 +38,8 @@ export interface TargetQuery {
   allMatches: boolean;
   /** oomctl's own pid: never a target of its own name matching. */
   selfPid: number | undefined;
+  /** Only showing: pid 1 and kernel threads may be named by pid. */
+  readOnly?: boolean;
 }
 
 export interface TargetSelection<P extends TargetProcess> {
@@ -137,8 +139,8 @@ export function selectTargets<P extends TargetProcess>(all: readonly P[], q: Tar
     const pid = Number(q.target);
     const p = all.find((x) => x.pid === pid);
     if (!p) throw new NotFoundError(`no process with pid ${pid}`, 'it may have exited');
-    if (pid === 1) throw new RefusedError('pid 1 (init) is never touched: the kernel never chooses it, and its value is inherited by everything it starts');
-    if (p.kernelThread) throw new RefusedError(`pid ${pid} (${escape(p.comm)}) is a kernel thread: the OOM killer never chooses it, oomctl never touches it`);
+    if (q.readOnly !== true && pid === 1) throw new RefusedError('pid 1 (init) is never touched: the kernel never chooses it, and its value is inherited by everything it starts');
+    if (q.readOnly !== true && p.kernelThread) throw new RefusedError(`pid ${pid} (${escape(p.comm)}) is a kernel thread: the OOM killer never chooses it, oomctl never touches it`);
     const reason = filterReasons(p, q);
     if (reason !== undefined) throw new NotFoundError(`pid ${pid} (${escape(p.comm)}) does not match ${reason}`);
     return { matches: [p], byPid: true, skipped: [] };
