@@ -162,8 +162,14 @@ export async function runTune(ctx: CommandContext, opts: TuneOptions): Promise<T
     const from = t.ranked.task.oomScoreAdj;
     let to: number;
     let restoreSource: ProcessChange['restoreSource'];
-    if (value !== undefined) to = value;
-    else {
+    if (value !== undefined) {
+      to = value;
+      // protect only ever lowers: it must not weaken a stronger protection (sshd at -1000, say).
+      if (opts.verb === 'protect' && from < to) {
+        warnings.push(`${label(t)} already has oom_score_adj ${from}, below ${to}: left as it is (use "oomctl adj" to raise it)`);
+        to = from;
+      }
+    } else {
       const remembered = readRememberedAdj(ctx.root, t.pid, t.ranked.task.record.starttime);
       to = remembered?.original ?? 0;
       restoreSource = remembered ? 'remembered' : 'default';

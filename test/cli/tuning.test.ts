@@ -68,6 +68,15 @@ describe('protect against a fixture root', () => {
     expect([adjOf(REAL), adjOf(FAKE)]).toEqual(['-10', '-10']);
   });
 
+  it('never raises a value that is already lower', () => {
+    expect(cli('protect', String(REAL), '-800').status).toBe(0);
+    const r = cli('protect', String(REAL));
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('oom_score_adj -800 → -800 (unchanged)');
+    expect(r.stderr).toContain('already has oom_score_adj -800, below -500: left as it is');
+    expect(adjOf(REAL)).toBe('-800');
+  });
+
   it('uses -500 without ADJ', () => {
     expect(cli('protect', String(REAL)).status).toBe(0);
     expect(adjOf(REAL)).toBe('-500');
