@@ -218,8 +218,10 @@ export async function runTune(ctx: CommandContext, opts: TuneOptions): Promise<T
     }
   }
 
-  const risky = processes.length > 1 || value === OOM_SCORE_ADJ_MIN;
-  const reason = value === OOM_SCORE_ADJ_MIN ? `oom_score_adj -1000 makes ${processes.length} process(es) unkillable` : `${processes.length} processes would change`;
+  // Risky: several processes change, or one becomes unkillable. Nothing to change is never risky.
+  const changing = processes.filter((p) => p.from !== p.to);
+  const risky = changing.length > 1 || (value === OOM_SCORE_ADJ_MIN && changing.length > 0);
+  const reason = value === OOM_SCORE_ADJ_MIN ? `oom_score_adj -1000 makes ${changing.length} process(es) unkillable` : `${changing.length} processes would change`;
   const decision = decideConfirmation({ risky, reason, yes: opts.yes, dryRun: opts.dryRun, stdinIsTTY: ctx.stdinIsTTY, stdoutIsTTY: ctx.stdoutIsTTY });
   const base = { verb: opts.verb, prediction, killableBefore: prediction.ranked.filter((r) => r.rank !== null).length, killableAfter: rankedAfter.filter((r) => r.rank !== null).length, processes, persist, notPersisted, warnings, notes };
   if (decision === 'dry-run') return { ...base, dryRun: true, reload: undefined, error: undefined };

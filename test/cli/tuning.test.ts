@@ -66,6 +66,10 @@ describe('protect against a fixture root', () => {
     const r = cli('protect', 'mysqld', '-10', '--all-matches', '--yes');
     expect(r.status).toBe(0);
     expect([adjOf(REAL), adjOf(FAKE)]).toEqual(['-10', '-10']);
+    // Nothing left to change is not risky: no --yes needed.
+    const again = cli('protect', 'mysqld', '-10', '--all-matches');
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout.match(/\(unchanged\)/g)?.length).toBe(2);
   });
 
   it('never raises a value that is already lower', () => {
