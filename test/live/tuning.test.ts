@@ -159,7 +159,7 @@ describe.skipIf(skip)('live: tuning real processes', () => {
   });
 
   it('run forwards SIGTERM to the command', async () => {
-    const child = spawn(process.execPath, [BIN, 'run', '--adj', '10', '--', 'sh', '-c', 'trap "exit 42" TERM; sleep 30 & wait'], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [BIN, 'run', '--adj', '10', '--', 'sh', '-c', 'trap "exit 42" TERM; while :; do sleep 0.1; done'], { stdio: 'ignore' });
     started.push(child);
     await new Promise((r) => setTimeout(r, 700));
     child.kill('SIGTERM');
