@@ -4,7 +4,7 @@
 
 import { Command, CommanderError, Option } from 'commander';
 import type { ChalkInstance } from 'chalk';
-import { ExitCode, InternalError, OomctlError, UsageError, type ExitStatus } from './errors.js';
+import { ExitCode, InternalError, OomctlError, RefusedError, UsageError, type ExitStatus } from './errors.js';
 import type { CommandContext } from './commands/context.js';
 import { decideColorLevel, makeChalk, type ColorMode } from './render/color.js';
 import { SystemRoot } from './system/root.js';
@@ -143,6 +143,123 @@ Examples:
       else writeOut(renderExplainHuman(result, stdoutChalk(g)));
       reportDenied(ctx);
     });
+
+  // --- protect, unprotect, adj, run (issue 3) ---
+  {
+    interface TuneCliOptions {
+      exact: boolean; regex?: string; user?: string; exe?: string; unit?: string; cgroup?: string;
+      allMatches: boolean; dryRun: boolean; yes: boolean; force: boolean; persist: boolean;
+    }
+    const targetHelp = `
+TARGET is a pid or a process name: the name the kernel keeps (cut at 15 bytes)
+or the executable's file name. A name that matches processes of different
+users or executables is refused unless --exe, --user, a pid or --all-matches
+says which. pid 1 and kernel threads are never touched. Children forked later
+inherit the value.`;
+    const withTargetOptions = (c: Command, changes: boolean): Command => {
+      c.option('--exact', 'the whole name must match (no 15-byte cut)', false)
+        .option('--regex <re>', 'only processes whose full command line matches RE (JavaScript syntax)')
+        .option('--user <user>', 'only processes of this user (name or uid)')
+        .option('--exe <path>', 'only processes running this executable (as /proc/PID/exe shows it)')
+        .option('--unit <unit>', 'only processes of this systemd unit (".service" is implied)')
+        .option('--cgroup <path>', 'only processes in this cgroup or below (path as /proc/PID/cgroup shows it)');
+      if (changes) {
+        c.option('--all-matches', 'take every process the name matches, even of different users or executables', false)
+          .option('--persist', 'also write a systemd drop-in (OOMScoreAdjust=) so the unit keeps the value across restarts', false)
+          .option('--dry-run', 'print the plan and change nothing', false)
+          .option('-y, --yes', 'do not ask (several processes, or --force)', false)
+          .option('--force', 'allow -1000, which makes a process unkillable', false);
+      }
+      return c;
+    };
+    const runTuneCli = async (verb: 'protect' | 'unprotect' | 'adj', target: string, value: string | undefined, o: TuneCliOptions, cmd: Command): Promise<void> => {
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      const ctx = makeContext(g);
+      const [{ runTune, runAdjShow }, { parseAdjValue }, { compileRegex }, render, { askYesNo }] = await Promise.all([
+        import('./commands/tune.js'), import('./kernel/adj-value.js'), import('./kernel/target.js'), import('./render/tune.js'), import('./system/prompt.js'),
+      ]);
+      const adj = value === undefined ? undefined : parseAdjValue(value, verb === 'adj' ? 'VALUE' : 'ADJ');
+      const query = {
+        target, exact: o.exact, user: o.user, exe: o.exe, unit: o.unit, cgroup: o.cgroup, allMatches: o.allMatches ?? false,
+        regex: o.regex === undefined ? undefined : compileRegex(o.regex),
+      };
+      if (verb === 'adj' && adj === undefined) {
+        const shown = runAdjShow(ctx, query, process.pid);
+        if (g.json) emitJson(render.adjShowJson(shown));
+        else writeOut(render.renderAdjShowHuman(shown));
+        reportDenied(ctx);
+        return;
+      }
+      const result = await runTune(ctx, {
+        verb, query, value: adj, force: o.force, dryRun: o.dryRun, yes: o.yes, persist: o.persist, selfPid: process.pid, ask: askYesNo,
+      });
+      if (g.json) emitJson(render.tuneJson(result));
+      else writeOut(render.renderTuneHuman(result));
+      for (const m of render.tuneMessages(result)) warn(m);
+      if (result.error) throw result.error;
+    };
+
+    withTargetOptions(program
+      .command('protect')
+      .description('lower oom_score_adj of the processes TARGET names, so the OOM killer takes them later')
+      .argument('<target>', 'a pid or a process name')
+      .argument('[adj]', 'oom_score_adj from -1000 to 0 (default -500; -1000 needs --force)'), true)
+      .addHelpText('after', `${targetHelp}
+
+Examples:
+  oomctl protect mysqld -15
+  oomctl protect mysqld --exe /usr/sbin/mysqld --persist
+  oomctl protect 2196 --dry-run --json`)
+      .action((target: string, adj: string | undefined, o: TuneCliOptions, cmd: Command) => runTuneCli('protect', target, adj, o, cmd));
+
+    withTargetOptions(program
+      .command('unprotect')
+      .description('give the processes back the oom_score_adj they had before oomctl changed it (else 0)')
+      .argument('<target>', 'a pid or a process name'), true)
+      .addHelpText('after', `${targetHelp}
+
+Examples:
+  oomctl unprotect mysqld
+  oomctl unprotect mysqld --persist      also remove the systemd drop-in`)
+      .action((target: string, o: TuneCliOptions, cmd: Command) => runTuneCli('unprotect', target, undefined, o, cmd));
+
+    withTargetOptions(program
+      .command('adj')
+      .description('show, or set, oom_score_adj of the processes TARGET names (positive: preferred victim)')
+      .argument('<target>', 'a pid or a process name')
+      .argument('[value]', 'oom_score_adj from -1000 to 1000; without it, show the current value'), true)
+      .addHelpText('after', `${targetHelp}
+
+Examples:
+  oomctl adj chrome                   show
+  oomctl adj 4242 500                 make pid 4242 the preferred victim`)
+      .action((target: string, value: string | undefined, o: TuneCliOptions, cmd: Command) => runTuneCli('adj', target, value, o, cmd));
+
+    program
+      .command('run')
+      .description('run a command with an oom_score_adj set before it starts (children inherit it)')
+      .requiredOption('--adj <n>', 'oom_score_adj for the command, -1000..1000 (below 0 needs CAP_SYS_RESOURCE)')
+      .option('--force', 'allow -1000, which makes the command unkillable', false)
+      .argument('<command...>', 'the command and its arguments (put them after --)')
+      .addHelpText('after', `
+Examples:
+  oomctl run --adj 500 -- make -j8       a build the OOM killer takes first
+  oomctl run --adj -200 -- ./server --port 8080`)
+      .action(async (command: string[], o: { adj: string; force: boolean }, cmd: Command) => {
+        const g = cmd.optsWithGlobals<GlobalOptions>();
+        if (g.root !== '/') warn('--root does not apply to run: the command runs on this machine');
+        const { parseAdjValue } = await import('./kernel/adj-value.js');
+        const adj = parseAdjValue(o.adj, '--adj');
+        if (adj === -1000 && !o.force) {
+          throw new RefusedError('--adj -1000 makes the command unkillable by the OOM killer: if it leaks, everything else is killed first', 'add --force if that is what you want');
+        }
+        const [file, ...args] = command;
+        if (file === undefined) throw new UsageError('run needs a command');
+        const { writeSelfAdj, runChild } = await import('./system/run-child.js');
+        writeSelfAdj(adj);
+        exitWith(await runChild(file, args));
+      });
+  }
 
   return program;
 }

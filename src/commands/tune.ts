@@ -1,0 +1,330 @@
+// `oomctl protect`, `unprotect` and `adj`: set oom_score_adj of the processes
+// a TARGET names. read -> plan -> show -> apply: the plan (with the effect on
+// the kernel's ranking) is computed first; --dry-run stops there.
+
+import { NotFoundError, OomctlError, PartialError, PermissionError, RefusedError, UsageError } from '../errors.js';
+import { DEFAULT_PROTECT_ADJ, legacyOomAdjToScoreAdj, OOM_ADJUST_MAX, OOM_DISABLE } from '../kernel/adj-value.js';
+import { computeAdjThresholds, type AdjThresholds } from '../kernel/adjust.js';
+import { OOM_SCORE_ADJ_MIN } from '../kernel/badness.js';
+import { rankVictims, type RankedTask } from '../kernel/rank.js';
+import { selectTargets, type TargetProcess, type TargetQuery } from '../kernel/target.js';
+import { systemdCgroupPath, systemdUnitOf } from '../parse/systemd-unit.js';
+import { escapeUntrusted } from '../render/sanitize.js';
+import { forgetRememberedAdj, pruneRememberedAdj, readRememberedAdj, rememberOriginalAdj } from '../system/adj-memory.js';
+import { writeOomScoreAdj } from '../system/oom-adj-writer.js';
+import { explainAdjDenial, readExe, readSelfCredentials } from '../system/process-identity.js';
+import { dropinPath, readDropinAdj, reloadSystemd, removeDropin, writeDropin, type ReloadOutcome } from '../system/systemd-dropin.js';
+import { errnoOf } from '../errors.js';
+import { decideConfirmation } from './confirm.js';
+import type { CommandContext } from './context.js';
+import { predict, type Prediction, type ProcessCandidate } from './prediction.js';
+
+export type TuneVerb = 'protect' | 'unprotect' | 'adj';
+
+export interface TuneTarget extends TargetProcess {
+  ranked: RankedTask<ProcessCandidate>;
+}
+
+export interface TuneOptions {
+  verb: TuneVerb;
+  query: Omit<TargetQuery, 'selfPid'>;
+  /** The value to set; undefined: protect's default, unprotect's restore. */
+  value: number | undefined;
+  force: boolean;
+  dryRun: boolean;
+  yes: boolean;
+  persist: boolean;
+  selfPid: number;
+  /** Asks the user (only called on a terminal). */
+  ask: (question: string) => Promise<boolean>;
+}
+
+export interface Standing {
+  rank: number | null;
+  predictedOomScore: number;
+}
+
+export type ProcessStatus = 'planned' | 'changed' | 'unchanged' | 'exited' | 'pid-reused' | 'denied';
+
+export interface ProcessChange {
+  target: TuneTarget;
+  from: number;
+  to: number;
+  /** For unprotect: where `to` came from. */
+  restoreSource: 'remembered' | 'default' | undefined;
+  status: ProcessStatus;
+  before: Standing;
+  after: Standing;
+  /** When the process is still the next victim after the change. */
+  thresholdsAfter: AdjThresholds | undefined;
+}
+
+export type PersistStatus = 'planned' | 'written' | 'unchanged' | 'removed' | 'absent';
+
+export interface PersistChange {
+  unit: string;
+  path: string;
+  from: number | undefined;
+  to: number | undefined;
+  status: PersistStatus;
+}
+
+export interface TuneResult {
+  verb: TuneVerb;
+  dryRun: boolean;
+  prediction: Prediction;
+  killableBefore: number;
+  killableAfter: number;
+  processes: ProcessChange[];
+  persist: PersistChange[];
+  reload: { outcome: ReloadOutcome; detail: string | undefined } | undefined;
+  /** Processes --persist could not cover (not in a systemd service). */
+  notPersisted: TuneTarget[];
+  warnings: string[];
+  notes: string[];
+  /** Thrown by cli.ts after the result is shown (exit code for partial or failed changes). */
+  error: OomctlError | undefined;
+}
+
+function label(t: TargetProcess): string {
+  return `pid ${t.pid} (${escapeUntrusted(t.comm)})`;
+}
+
+/** Reads every process with what TARGET matching needs. */
+function readTargets(ctx: CommandContext): { prediction: Prediction; targets: TuneTarget[] } {
+  const prediction = predict(ctx.root, { withCgroups: true, cmdline: true });
+  const targets = prediction.ranked.map((ranked): TuneTarget => {
+    const r = ranked.task.record;
+    return {
+      pid: r.pid,
+      comm: r.comm,
+      uid: r.uid,
+      user: ranked.task.user,
+      exe: r.kernelThread ? undefined : readExe(ctx.root, r.pid),
+      cmdline: r.cmdline === '' ? undefined : r.cmdline,
+      unit: systemdUnitOf(systemdCgroupPath(r.cgroups)),
+      cgroupPaths: (r.cgroups ?? []).map((c) => c.path),
+      kernelThread: r.kernelThread,
+      ranked,
+    };
+  });
+  return { prediction, targets };
+}
+
+export function selectTuneTargets(ctx: CommandContext, query: TuneOptions['query'], selfPid: number) {
+  const { prediction, targets } = readTargets(ctx);
+  const selection = selectTargets(targets, { ...query, selfPid }, escapeUntrusted);
+  return { prediction, selection };
+}
+
+function standingOf(r: RankedTask<ProcessCandidate> | undefined): Standing {
+  return { rank: r?.rank ?? null, predictedOomScore: r?.predictedOomScore ?? 0 };
+}
+
+/** Hints for values whose size is easy to misjudge. */
+export function valueNotes(value: number, p: Prediction): string[] {
+  const notes: string[] = [];
+  if (value !== 0 && Math.abs(value) < 100) {
+    const unitPages = p.globalTotalpages / 1000n;
+    const bytes = Number(unitPages * BigInt(Math.abs(value)) * BigInt(p.pageSize));
+    const mib = (bytes / 1048576).toFixed(0);
+    notes.push(`oom_score_adj runs from -1000 to 1000: ${value} ${value < 0 ? 'lowers' : 'raises'} the badness by ${(Math.abs(value) / 10).toFixed(1)} % of RAM + swap (${mib} MiB here)`);
+  }
+  if (value >= OOM_DISABLE && value <= OOM_ADJUST_MAX && value !== 0) {
+    notes.push(`if you meant the legacy /proc/PID/oom_adj ${value}, that is oom_score_adj ${legacyOomAdjToScoreAdj(value)} (fs/proc/base.c oom_adj_write(): oom_adj * 1000 / 17)`);
+  }
+  return notes;
+}
+
+export async function runTune(ctx: CommandContext, opts: TuneOptions): Promise<TuneResult> {
+  const warnings: string[] = [];
+  const notes: string[] = [];
+  if (opts.verb === 'protect' && opts.value !== undefined && opts.value > 0) {
+    throw new UsageError(`protect lowers oom_score_adj; ${opts.value} would make the processes preferred victims`, `use "oomctl adj TARGET ${opts.value}" to raise it on purpose`);
+  }
+  const value = opts.verb === 'protect' ? opts.value ?? DEFAULT_PROTECT_ADJ : opts.value;
+  if (value === OOM_SCORE_ADJ_MIN && !opts.force) {
+    throw new RefusedError('oom_score_adj -1000 makes a process unkillable by the OOM killer: if it leaks, the kernel kills everything else first, and with nothing left to kill it panics or hangs',
+      'add --force if that is what you want, or use -999 (killable as a last resort)');
+  }
+  if (value === OOM_SCORE_ADJ_MIN) {
+    warnings.push('oom_score_adj -1000: these processes can no longer be chosen by the OOM killer; a leak in one of them makes the kernel kill every other process first and may end in a panic or a hang');
+  }
+
+  const { prediction, selection } = selectTuneTargets(ctx, opts.query, opts.selfPid);
+  const matches = selection.matches as TuneTarget[];
+  if (selection.skipped.length > 0) {
+    warnings.push(`left out ${selection.skipped.length} kernel thread(s) or pid 1 of that name: never touched`);
+  }
+
+  // Plan: the target value of each process.
+  const planned = matches.map((t) => {
+    const from = t.ranked.task.oomScoreAdj;
+    let to: number;
+    let restoreSource: ProcessChange['restoreSource'];
+    if (value !== undefined) {
+      to = value;
+      // protect only ever lowers: it must not weaken a stronger protection (sshd at -1000, say).
+      if (opts.verb === 'protect' && from < to) {
+        warnings.push(`${label(t)} already has oom_score_adj ${from}, below ${to}: left as it is (use "oomctl adj" to raise it)`);
+        to = from;
+      }
+    } else {
+      const remembered = readRememberedAdj(ctx.root, t.pid, t.ranked.task.record.starttime);
+      to = remembered?.original ?? 0;
+      restoreSource = remembered ? 'remembered' : 'default';
+    }
+    return { target: t, from, to, restoreSource };
+  });
+
+  // The ranking after the change, with every planned value applied at once.
+  const newAdj = new Map(planned.map((p) => [p.target.pid, p.to]));
+  const tasksAfter = prediction.ranked.map((r) => (newAdj.has(r.task.pid) ? { ...r.task, oomScoreAdj: newAdj.get(r.task.pid) as number } : r.task));
+  const rankedAfter = rankVictims(tasksAfter, prediction.globalTotalpages, prediction.globalTotalpages, prediction.pageSize, prediction.kernel);
+  const afterByPid = new Map(rankedAfter.map((r) => [r.task.pid, r]));
+  const processes: ProcessChange[] = planned.map((p) => {
+    const after = afterByPid.get(p.target.pid);
+    return {
+      ...p,
+      status: 'planned',
+      before: standingOf(p.target.ranked),
+      after: standingOf(after),
+      thresholdsAfter: after && after.rank === 1
+        ? computeAdjThresholds(after, rankedAfter, prediction.globalTotalpages, prediction.pageSize, prediction.kernel)
+        : undefined,
+    };
+  });
+  for (const v of new Set(processes.filter((p) => p.from !== p.to).map((p) => p.to))) notes.push(...valueNotes(v, prediction));
+
+  // Persist: one drop-in per systemd service among the matches.
+  const persist: PersistChange[] = [];
+  const notPersisted: TuneTarget[] = [];
+  if (opts.persist) {
+    const units = new Map<string, number>();
+    for (const p of processes) {
+      const unit = p.target.unit;
+      if (unit === undefined || !unit.endsWith('.service')) { notPersisted.push(p.target); continue; }
+      const prev = units.get(unit);
+      if (prev !== undefined && prev !== p.to) throw new UsageError(`processes of ${unit} would get different values (${prev}, ${p.to}); --persist sets one value per unit`, 'unprotect them one unit at a time, or without --persist');
+      units.set(unit, p.to);
+    }
+    for (const [unit, to] of units) {
+      const from = readDropinAdj(ctx.root, unit);
+      const remove = opts.verb === 'unprotect';
+      persist.push({ unit, path: dropinPath(unit), from, to: remove ? undefined : to, status: 'planned' });
+    }
+    for (const t of notPersisted) {
+      warnings.push(`${label(t)} is not in a systemd service${t.unit ? ` (it runs in ${escapeUntrusted(t.unit)})` : ''}: --persist cannot keep its value past its exit; start it with "oomctl run --adj N -- COMMAND", or from a wrapper script that writes /proc/self/oom_score_adj before exec`);
+    }
+  }
+
+  // Risky: several processes change, or one becomes unkillable. Nothing to change is never risky.
+  const changing = processes.filter((p) => p.from !== p.to);
+  const risky = changing.length > 1 || (value === OOM_SCORE_ADJ_MIN && changing.length > 0);
+  const reason = value === OOM_SCORE_ADJ_MIN ? `oom_score_adj -1000 makes ${changing.length} process(es) unkillable` : `${changing.length} processes would change`;
+  const decision = decideConfirmation({ risky, reason, yes: opts.yes, dryRun: opts.dryRun, stdinIsTTY: ctx.stdinIsTTY, stdoutIsTTY: ctx.stdoutIsTTY });
+  const base = { verb: opts.verb, prediction, killableBefore: prediction.ranked.filter((r) => r.rank !== null).length, killableAfter: rankedAfter.filter((r) => r.rank !== null).length, processes, persist, notPersisted, warnings, notes };
+  if (decision === 'dry-run') return { ...base, dryRun: true, reload: undefined, error: undefined };
+  if (decision === 'ask' && !(await opts.ask(`oomctl: ${reason}. Go ahead?`))) throw new RefusedError('cancelled: nothing was changed');
+
+  // Apply.
+  const self = readSelfCredentials();
+  let firstDenial: { change: ProcessChange; reason: string; hint: string } | undefined;
+  if (opts.verb !== 'unprotect') {
+    try { pruneRememberedAdj(ctx.root); } catch { /* best effort */ }
+  }
+  for (const c of processes) {
+    const starttime = c.target.ranked.task.record.starttime;
+    if (c.from === c.to) {
+      c.status = 'unchanged';
+      if (opts.verb === 'unprotect') safely(() => forgetRememberedAdj(ctx.root, c.target.pid, starttime), warnings);
+      continue;
+    }
+    let remembered = false;
+    if (opts.verb !== 'unprotect' && readRememberedAdj(ctx.root, c.target.pid, starttime) === undefined) {
+      remembered = safely(() => rememberOriginalAdj(ctx.root, { pid: c.target.pid, starttime, comm: c.target.comm, original: c.from }), warnings);
+    }
+    const outcome = writeOomScoreAdj(ctx.root, c.target.pid, starttime, c.to);
+    if (outcome.kind === 'written') {
+      c.status = 'changed';
+      if (opts.verb === 'unprotect') safely(() => forgetRememberedAdj(ctx.root, c.target.pid, starttime), warnings);
+      continue;
+    }
+    if (remembered) safely(() => forgetRememberedAdj(ctx.root, c.target.pid, starttime), warnings);
+    if (outcome.kind === 'gone') c.status = outcome.reused ? 'pid-reused' : 'exited';
+    else {
+      c.status = 'denied';
+      if (!firstDenial) firstDenial = { change: c, ...explainAdjDenial(self, c.target.uid, c.from, c.to) };
+    }
+  }
+
+  let reload: TuneResult['reload'];
+  let persistFailed = notPersisted.length > 0;
+  if (persist.length > 0) {
+    let touched = false;
+    for (const p of persist) {
+      try {
+        if (p.to === undefined) p.status = removeDropin(ctx.root, p.unit);
+        else p.status = writeDropin(ctx.root, p.unit, p.to);
+        touched ||= p.status === 'written' || p.status === 'removed';
+      } catch (error) {
+        const code = errnoOf(error);
+        warnings.push(`cannot ${p.to === undefined ? 'remove' : 'write'} ${ctx.root.path(p.path)}: ${code ?? String(error)}`);
+        persistFailed = true;
+      }
+    }
+    if (touched) {
+      reload = reloadSystemd(ctx.root);
+      if (reload.outcome === 'failed') { warnings.push(`systemctl daemon-reload failed: ${reload.detail ?? ''}`); persistFailed = true; }
+    }
+  }
+
+  const changed = processes.filter((c) => c.status === 'changed' || c.status === 'unchanged').length;
+  const gone = processes.filter((c) => c.status === 'exited' || c.status === 'pid-reused');
+  const denied = processes.filter((c) => c.status === 'denied');
+  let error: OomctlError | undefined;
+  if (firstDenial && changed === 0 && gone.length === 0) {
+    const c = firstDenial.change;
+    error = new PermissionError(`cannot set oom_score_adj of ${label(c.target)} from ${c.from} to ${c.to}: ${firstDenial.reason}`, firstDenial.hint);
+  } else if (gone.length > 0 && changed === 0 && denied.length === 0) {
+    error = new NotFoundError(`${gone.map((c) => label(c.target)).join(', ')} exited before the write; nothing was changed`);
+  } else if (denied.length > 0 || gone.length > 0 || persistFailed) {
+    const parts = [
+      denied.length > 0 ? `${denied.length} refused by the kernel (${firstDenial?.reason ?? 'permission'})` : '',
+      gone.length > 0 ? `${gone.length} exited` : '',
+      persistFailed ? 'not everything could be made persistent' : '',
+    ].filter(Boolean);
+    error = new PartialError(`not all changes were made: ${parts.join('; ')}`);
+  }
+  return { ...base, dryRun: false, reload, error };
+}
+
+/** Runs a bookkeeping step; a failure becomes a warning, not an abort. */
+function safely(fn: () => void, warnings: string[]): boolean {
+  try {
+    fn();
+    return true;
+  } catch (error) {
+    warnings.push(`cannot record the previous value under /run/oomctl: ${errnoOf(error) ?? String(error)}`);
+    return false;
+  }
+}
+
+export interface AdjShowResult {
+  prediction: Prediction;
+  killable: number;
+  processes: { target: TuneTarget; remembered: number | undefined }[];
+}
+
+/** `oomctl adj TARGET`: the current values; no impostor rule, since nothing changes. */
+export function runAdjShow(ctx: CommandContext, query: TuneOptions['query'], selfPid: number): AdjShowResult {
+  const { prediction, selection } = selectTuneTargets(ctx, { ...query, allMatches: true, readOnly: true }, selfPid);
+  return {
+    prediction,
+    killable: prediction.ranked.filter((r) => r.rank !== null).length,
+    processes: (selection.matches as TuneTarget[]).map((target) => ({
+      target,
+      remembered: readRememberedAdj(ctx.root, target.pid, target.ranked.task.record.starttime)?.original,
+    })),
+  };
+}

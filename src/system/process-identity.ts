@@ -1,0 +1,67 @@
+// Facts that identify a process beyond its name: its executable, its start
+// time (pid + start time survive pid reuse) and the credentials of oomctl
+// itself, which decide what the kernel lets it write.
+
+import { readFileSync, readlinkSync } from 'node:fs';
+import { errnoOf } from '../errors.js';
+import { parseStat } from '../parse/stat.js';
+import { parseStatus } from '../parse/status.js';
+import type { SystemRoot } from './root.js';
+
+/** include/uapi/linux/capability.h: CAP_SYS_RESOURCE, needed to lower oom_score_adj below its floor. */
+export const CAP_SYS_RESOURCE = 24n;
+
+/** readlink /proc/PID/exe, without the " (deleted)" the kernel appends for a replaced file. */
+export function readExe(root: SystemRoot, pid: number): string | undefined {
+  try {
+    return readlinkSync(root.path(`/proc/${pid}/exe`)).replace(/ \(deleted\)$/, '');
+  } catch (error) {
+    const code = errnoOf(error);
+    if (code === 'EACCES' || code === 'EPERM' || code === 'ENOENT' || code === 'ESRCH' || code === 'EINVAL') return undefined;
+    throw error;
+  }
+}
+
+/** The start time (clock ticks since boot) of /proc/PID/stat, or undefined when it has exited. */
+export function readStartTime(root: SystemRoot, pid: number): number | undefined {
+  const text = root.readText(`/proc/${pid}/stat`);
+  return text === undefined ? undefined : parseStat(text)?.starttime;
+}
+
+export interface SelfCredentials {
+  uid: number | undefined;
+  /** Effective CAP_SYS_RESOURCE, from CapEff of /proc/self/status; undefined when unreadable. */
+  capSysResource: boolean | undefined;
+}
+
+/** oomctl's own uid and capabilities: always the real /proc/self, whatever --root says. */
+export function readSelfCredentials(): SelfCredentials {
+  const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
+  let capEff: bigint | undefined;
+  try {
+    capEff = parseStatus(readFileSync('/proc/self/status', 'utf8')).capEff;
+  } catch {
+    capEff = undefined;
+  }
+  return { uid, capSysResource: capEff === undefined ? undefined : ((capEff >> CAP_SYS_RESOURCE) & 1n) === 1n };
+}
+
+/** Why the kernel refused an oom_score_adj write, in words. */
+export function explainAdjDenial(self: SelfCredentials, ownerUid: number | undefined, from: number, to: number): { reason: string; hint: string } {
+  if (self.uid !== 0) {
+    const lowering = to < from;
+    return {
+      reason: ownerUid !== undefined && ownerUid !== self.uid
+        ? `not root (uid ${self.uid ?? '?'}): the process belongs to uid ${ownerUid}`
+        : `not root (uid ${self.uid ?? '?'})${lowering ? ': lowering oom_score_adj below the floor the process inherited needs CAP_SYS_RESOURCE' : ''}`,
+      hint: 'run oomctl as root (sudo oomctl ...)',
+    };
+  }
+  if (self.capSysResource === false) {
+    return {
+      reason: 'root without CAP_SYS_RESOURCE (as in a default container): the kernel lets only that capability lower oom_score_adj below the floor the process inherited (oom_score_adj_min)',
+      hint: 'values at or above the floor (usually 0) work without it; give the container CAP_SYS_RESOURCE, or set OOMScoreAdjust= in the systemd unit (systemd applies it with all capabilities)',
+    };
+  }
+  return { reason: 'the kernel refused the write (a security module, or a read-only /proc)', hint: 'check the audit log' };
+}
