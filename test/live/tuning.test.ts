@@ -4,7 +4,7 @@
 // values at or above 0 (raise to 500, lower to 100).
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -67,10 +67,18 @@ function killAll(): void {
 
 describe.skipIf(skip)('live: tuning real processes', () => {
   const records: string[] = [];
+  // The state folders are oomctl's own; remove them afterwards if the tests made them.
+  const hadState = existsSync('/run/oomctl/adj');
+  const hadRoot = existsSync('/run/oomctl');
   afterEach(killAll);
   afterAll(() => {
     killAll();
     for (const r of records) rmSync(`/run/oomctl/adj/${r}.json`, { force: true });
+    for (const [d, had] of [['/run/oomctl/adj', hadState], ['/run/oomctl', hadRoot]] as const) {
+      if (!had) {
+        try { rmdirSync(d); } catch { /* not empty or gone */ }
+      }
+    }
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
