@@ -11,6 +11,7 @@ import {
   computeCommitLimit,
   describeSysctlValue,
   normalizeSysctlKey,
+  parseKernelInteger,
   planSysctlChanges,
   riskyReasons,
   validateSysctlValue,
@@ -43,6 +44,10 @@ export interface BootSource {
   value: string;
   file: string;
   line: number;
+  /** The other half of ratio/kbytes whose later write zeroes this key at boot. */
+  zeroedBy: string | undefined;
+  /** The value as the kernel reads the text ("010" is 8); undefined when it would refuse it. */
+  kernelValue: number | undefined;
 }
 
 export interface SysctlRow {
@@ -106,8 +111,10 @@ export function runSysctlShow(ctx: CommandContext, only: readonly SysctlKey[] = 
     const differs: LoaderName[] = [];
     for (const l of LOADERS) {
       const v = boot[l].values.get(key);
-      b[l] = v ? { value: v.final.value, file: v.final.file, line: v.final.lineNo } : undefined;
-      if (v && live[key] !== undefined && v.final.value !== String(live[key])) differs.push(l);
+      const kernelValue = v ? parseKernelInteger(v.final.value) : undefined;
+      b[l] = v ? { value: v.final.value, file: v.final.file, line: v.final.lineNo, zeroedBy: v.zeroedBy, kernelValue } : undefined;
+      // A text the kernel refuses leaves the value as it was: not counted as a difference.
+      if (v && live[key] !== undefined && kernelValue !== undefined && kernelValue !== live[key]) differs.push(l);
     }
     rows.push({ key, live: live[key], meaning: describeSysctlValue(key, live[key], live), boot: b, differsAtBoot: differs });
   }

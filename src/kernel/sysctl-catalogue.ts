@@ -83,6 +83,19 @@ export function validateSysctlValue(key: SysctlKey, text: string): ValueCheck {
   return { ok: true, value: Number(big) };
 }
 
+/**
+ * A value as the kernel reads it from a sysctl file: proc_get_long() in
+ * kernel/sysctl.c takes an optional "-" then strtoul with base 0, so "010"
+ * is 8 and "0x10" is 16. Undefined when the kernel would refuse the text.
+ */
+export function parseKernelInteger(text: string): number | undefined {
+  const m = /^(-?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.exec(text.trim());
+  if (!m) return undefined;
+  const body = m[2] as string;
+  const n = /^0[xX]/.test(body) ? parseInt(body.slice(2), 16) : body.length > 1 ? parseInt(body, 8) : parseInt(body, 10);
+  return m[1] === '-' ? -n : n;
+}
+
 export function describeRange(key: SysctlKey): string {
   const { min, max } = KEY_RANGES[key];
   if (min === INT_MIN && max === INT_MAX) return 'any integer';

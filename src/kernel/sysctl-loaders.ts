@@ -49,6 +49,19 @@ export interface BootAssignment {
   lineNo: number;
   /** True when the value came from a glob line. */
   viaGlob: boolean;
+  /** Position in the order the loader writes (later wins for the ratio/kbytes pair). */
+  seq: number;
+}
+
+export interface BootValue {
+  final: BootAssignment;
+  overridden: BootAssignment[];
+  /**
+   * Set when the kernel zeroes this key at boot because the other half of
+   * overcommit_ratio / overcommit_kbytes is written after it; `final` then
+   * holds value "0" and the file/line of that later write.
+   */
+  zeroedBy: string | undefined;
 }
 
 export interface BootValues {
@@ -58,7 +71,7 @@ export interface BootValues {
   /** Files not applied because a same-named file in an earlier dir wins: file -> winner. */
   masked: { file: string; by: string }[];
   /** For each key (dotted): the value boot leaves, and every earlier assignment it overrode. */
-  values: Map<string, { final: BootAssignment; overridden: BootAssignment[] }>;
+  values: Map<string, BootValue>;
 }
 
 /** strcmp order (bytes, here code points), which both loaders sort by. */
@@ -118,6 +131,7 @@ export function computeBootValues(listing: SysctlListing, loader: LoaderName, ke
   const globbed = new Map<string, BootAssignment[]>();
   const excluded = new Set<string>();
   const applied: string[] = [];
+  let seq = 0;
   for (const s of sources) {
     applied.push(s.file);
     if (!s.isFile || s.content === undefined) continue;
@@ -127,7 +141,7 @@ export function computeBootValues(listing: SysctlListing, loader: LoaderName, ke
         continue;
       }
       if (line.kind !== 'assignment') continue;
-      const a: BootAssignment = { value: line.value, file: s.file, lineNo: line.lineNo, viaGlob: line.isGlob };
+      const a: BootAssignment = { value: line.value, file: s.file, lineNo: line.lineNo, viaGlob: line.isGlob, seq: seq++ };
       if (!line.isGlob) {
         const list = explicit.get(line.key) ?? [];
         list.push(a);
@@ -142,7 +156,7 @@ export function computeBootValues(listing: SysctlListing, loader: LoaderName, ke
       }
     }
   }
-  const values = new Map<string, { final: BootAssignment; overridden: BootAssignment[] }>();
+  const values = new Map<string, BootValue>();
   for (const k of keys) {
     const ex = explicit.get(k);
     const gl = excluded.has(k) ? undefined : globbed.get(k);
@@ -150,7 +164,32 @@ export function computeBootValues(listing: SysctlListing, loader: LoaderName, ke
     if (!list || list.length === 0) continue;
     const final = list[list.length - 1] as BootAssignment;
     const overridden = [...(ex && gl ? gl : []), ...list.slice(0, -1)];
-    values.set(k, { final, overridden });
+    values.set(k, { final, overridden, zeroedBy: undefined });
   }
+  applyRatioKbytesPair(values, keys);
   return { loader, applied, masked: order.masked, values };
+}
+
+const RATIO = 'vm.overcommit_ratio';
+const KBYTES = 'vm.overcommit_kbytes';
+
+/**
+ * mm/util.c overcommit_ratio_handler() / overcommit_kbytes_handler(): every
+ * write of one zeroes the other, whatever the value written, so at boot the
+ * one written last is in effect and the other ends at 0 — even a bare
+ * "vm.overcommit_kbytes = 0" line zeroes the ratio.
+ */
+function applyRatioKbytesPair(values: Map<string, BootValue>, keys: readonly string[]): void {
+  if (!keys.includes(RATIO) || !keys.includes(KBYTES)) return;
+  const r = values.get(RATIO);
+  const k = values.get(KBYTES);
+  if (!r && !k) return;
+  const [earlierKey, later] = r && k ? (r.final.seq < k.final.seq ? [RATIO, k] : [KBYTES, r]) : r ? [KBYTES, r] : [RATIO, k as BootValue];
+  const laterKey = earlierKey === RATIO ? KBYTES : RATIO;
+  const earlier = values.get(earlierKey);
+  values.set(earlierKey, {
+    final: { ...later.final, value: '0' },
+    overridden: earlier ? [...earlier.overridden, earlier.final] : [],
+    zeroedBy: laterKey,
+  });
 }

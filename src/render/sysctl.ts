@@ -1,7 +1,7 @@
 // Human and JSON renderings of `oomctl sysctl`.
 
 import type { ChalkInstance } from 'chalk';
-import type { SysctlRow, SysctlSetResult, SysctlShowResult } from '../commands/sysctl.js';
+import type { BootSource, SysctlRow, SysctlSetResult, SysctlShowResult } from '../commands/sysctl.js';
 import type { Finding } from '../kernel/sysctl-catalogue.js';
 import type { LoaderName } from '../kernel/sysctl-loaders.js';
 import { formatBytes } from './format.js';
@@ -16,16 +16,28 @@ function kb(n: number | undefined): string {
   return n === undefined ? '?' : `${n} kB (${formatBytes(n * 1024)})`;
 }
 
+/** The boot value, with what the kernel makes of a non-decimal or refused text. */
+function bootValue(b: BootSource): string {
+  const v = escapeUntrusted(b.value);
+  if (b.kernelValue === undefined) return `${v} (refused by the kernel)`;
+  return String(b.kernelValue) === b.value ? v : `${v} (= ${b.kernelValue})`;
+}
+
+function where(b: BootSource): string {
+  const at = `${escapeUntrusted(b.file)}:${b.line}`;
+  return b.zeroedBy ? `zeroed by ${b.zeroedBy} at ${at}` : at;
+}
+
 function bootCells(r: SysctlRow): [string, string] {
   const s = r.boot['systemd-sysctl'];
   const p = r.boot.procps;
   if (!s && !p) return ['-', 'no file: the kernel default stays'];
-  if (s && p && s.value === p.value && s.file === p.file) return [escapeUntrusted(s.value), `${escapeUntrusted(s.file)}:${s.line}`];
+  if (s && p && s.value === p.value && s.file === p.file && s.zeroedBy === p.zeroedBy) return [bootValue(s), where(s)];
   const one = (l: LoaderName): string => {
     const b = r.boot[l];
-    return `${LOADER_LABEL[l]}: ${b ? `${escapeUntrusted(b.value)} (${escapeUntrusted(b.file)}:${b.line})` : '- (no file)'}`;
+    return `${LOADER_LABEL[l]}: ${b ? `${bootValue(b)} (${where(b)})` : '- (no file)'}`;
   };
-  return [s && p && s.value === p.value ? escapeUntrusted(s.value) : 'differs', `${one('systemd-sysctl')}; ${one('procps')}`];
+  return [s && p && s.value === p.value ? bootValue(s) : 'differs', `${one('systemd-sysctl')}; ${one('procps')}`];
 }
 
 export function renderSysctlShowHuman(r: SysctlShowResult, chalk: ChalkInstance): string {
@@ -43,7 +55,7 @@ export function renderSysctlShowHuman(r: SysctlShowResult, chalk: ChalkInstance)
       for (const l of row.differsAtBoot) {
         const b = row.boot[l];
         if (!b) continue;
-        out += `${chalk.yellow('differs at boot')}: ${row.key} is ${row.live} now; at boot ${LOADER_LABEL[l]} applies ${escapeUntrusted(b.value)} from ${escapeUntrusted(b.file)}:${b.line}\n`;
+        out += `${chalk.yellow('differs at boot')}: ${row.key} is ${row.live} now; at boot ${LOADER_LABEL[l]} ${b.zeroedBy ? `leaves 0: the kernel zeroes it when ${b.zeroedBy} is written (${escapeUntrusted(b.file)}:${b.line})` : `applies ${bootValue(b)} from ${escapeUntrusted(b.file)}:${b.line}`}\n`;
       }
     }
   }
@@ -73,7 +85,7 @@ export function sysctlShowJson(r: SysctlShowResult) {
       meaning: row.meaning,
       boot: Object.fromEntries((['systemd-sysctl', 'procps'] as LoaderName[]).map((l) => {
         const b = row.boot[l];
-        return [LOADER_JSON[l], b ? { value: b.value, file: b.file, line: b.line } : null];
+        return [LOADER_JSON[l], b ? { value: b.value, kernel_value: b.kernelValue ?? null, file: b.file, line: b.line, zeroed_by: b.zeroedBy ?? null } : null];
       })),
       differs_at_boot: row.differsAtBoot.map((l) => LOADER_JSON[l]),
     })),

@@ -91,13 +91,38 @@ describe('oomctl sysctl (show)', () => {
     writeFileSync(path.join(root, 'etc/sysctl.d/.local.conf'), 'vm.oom_dump_tasks = 0\n');
     const j = JSON.parse(runCli(['--root', root, 'sysctl', '--json']).stdout);
     const pon = j.sysctls.find((s: { key: string }) => s.key === 'vm.panic_on_oom');
-    expect(pon.boot.systemd_sysctl).toEqual({ value: '2', file: '/run/sysctl.d/50-vendor.conf', line: 1 });
+    expect(pon.boot.systemd_sysctl).toEqual({ value: '2', kernel_value: 2, file: '/run/sysctl.d/50-vendor.conf', line: 1, zeroed_by: null });
     expect(pon.differs_at_boot).toEqual(['systemd_sysctl', 'procps']);
     const dump = j.sysctls.find((s: { key: string }) => s.key === 'vm.oom_dump_tasks');
-    expect(dump.boot).toEqual({ systemd_sysctl: null, procps: { value: '0', file: '/etc/sysctl.d/.local.conf', line: 1 } });
+    expect(dump.boot).toEqual({ systemd_sysctl: null, procps: { value: '0', kernel_value: 0, file: '/etc/sysctl.d/.local.conf', line: 1, zeroed_by: null } });
     const human = runCli(['--root', root, 'sysctl']).stdout;
     expect(human).toContain('differs at boot: vm.panic_on_oom is 0 now; at boot systemd-sysctl applies 2 from /run/sysctl.d/50-vendor.conf:1');
     expect(human).toContain('differs at boot: vm.oom_dump_tasks is 1 now; at boot sysctl --system applies 0 from /etc/sysctl.d/.local.conf:1');
+  });
+
+  it('models the kernel zeroing overcommit_ratio at boot when overcommit_kbytes is written after it', () => {
+    const root = copyRoot();
+    writeFileSync(path.join(root, 'etc/sysctl.d/10-ratio.conf'), 'vm.overcommit_ratio = 80\n');
+    writeFileSync(path.join(root, 'usr/lib/sysctl.d/20-kb.conf'), 'vm.overcommit_kbytes = 0\n');
+    const j = JSON.parse(runCli(['--root', root, 'sysctl', '--json']).stdout);
+    const ratio = j.sysctls.find((s: { key: string }) => s.key === 'vm.overcommit_ratio');
+    expect(ratio.boot.procps).toEqual({ value: '0', kernel_value: 0, file: '/usr/lib/sysctl.d/20-kb.conf', line: 1, zeroed_by: 'vm.overcommit_kbytes' });
+    expect(ratio.differs_at_boot).toEqual(['systemd_sysctl', 'procps']);
+    expect(runCli(['--root', root, 'sysctl']).stdout).toContain('differs at boot: vm.overcommit_ratio is 50 now; at boot systemd-sysctl leaves 0: the kernel zeroes it when vm.overcommit_kbytes is written (/usr/lib/sysctl.d/20-kb.conf:1)');
+  });
+
+  it('reads a boot value as the kernel does: "010" is 8', () => {
+    const root = copyRoot();
+    writeFileSync(path.join(root, 'etc/sysctl.d/50-x.conf'), 'vm.overcommit_ratio = 062\nvm.oom_dump_tasks = yes\n');
+    const j = JSON.parse(runCli(['--root', root, 'sysctl', '--json']).stdout);
+    const ratio = j.sysctls.find((s: { key: string }) => s.key === 'vm.overcommit_ratio');
+    expect(ratio.boot.procps).toMatchObject({ value: '062', kernel_value: 50 });
+    expect(ratio.differs_at_boot).toEqual([]);
+    const dump = j.sysctls.find((s: { key: string }) => s.key === 'vm.oom_dump_tasks');
+    expect(dump.boot.procps).toMatchObject({ value: 'yes', kernel_value: null });
+    const human = runCli(['--root', root, 'sysctl']).stdout;
+    expect(human).toMatch(/^vm\.overcommit_ratio\s+50 .*062 \(= 50\)\s+\/etc\/sysctl\.d\/50-x\.conf:1$/m);
+    expect(human).toMatch(/yes \(refused by the kernel\)/);
   });
 
   it('names the running kubelet', () => {
@@ -285,7 +310,7 @@ describe('oomctl sysctl --persist', () => {
     expect(readFileSync(path.join(root, 'etc/sysctl.conf')).equals(etcConf)).toBe(true);
     // Boot now applies our file.
     const j = JSON.parse(runCli(['--root', root, 'sysctl', '--json']).stdout);
-    expect(j.sysctls[0].boot.systemd_sysctl).toEqual({ value: '1', file: '/etc/sysctl.d/60-oomctl.conf', line: 3 });
+    expect(j.sysctls[0].boot.systemd_sysctl).toEqual({ value: '1', kernel_value: 1, file: '/etc/sysctl.d/60-oomctl.conf', line: 3, zeroed_by: null });
   });
 
   it('keeps comments and untouched keys of an existing file', () => {

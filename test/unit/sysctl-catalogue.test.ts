@@ -7,6 +7,7 @@ import {
   computeCommitLimit,
   describeSysctlValue,
   normalizeSysctlKey,
+  parseKernelInteger,
   planSysctlChanges,
   riskyReasons,
   validateSysctlValue,
@@ -106,6 +107,15 @@ describe('validateSysctlValue', () => {
     const r = validateSysctlValue(key, text);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.reason).toMatch(why);
+  });
+});
+
+describe('parseKernelInteger (proc_get_long, base 0)', () => {
+  it.each([
+    ['1', 1], ['010', 8], ['0x64', 100], ['0X10', 16], ['-1', -1], ['0', 0], [' 7 ', 7],
+    ['08', undefined], ['+1', undefined], ['1.0', undefined], ['', undefined], ['yes', undefined],
+  ])('%j -> %s', (text, want) => {
+    expect(parseKernelInteger(text)).toBe(want);
   });
 });
 

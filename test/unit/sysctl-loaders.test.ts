@@ -137,6 +137,31 @@ describe('boot values per loader', () => {
   });
 });
 
+describe('overcommit_ratio / overcommit_kbytes at boot (each write zeroes the other)', () => {
+  const PAIR = ['vm.overcommit_ratio', 'vm.overcommit_kbytes'];
+  const eff = (listing: SysctlListing, loader: LoaderName) => {
+    const v = computeBootValues(listing, loader, PAIR).values;
+    return PAIR.map((k) => { const x = v.get(k); return x ? `${x.final.value}${x.zeroedBy ? ' (zeroed)' : ''}@${x.final.file}` : '-'; });
+  };
+  it.each([
+    ['kbytes written after ratio wins; ratio is zeroed', [file('/etc/sysctl.d/10-a.conf', 'vm.overcommit_ratio = 80\n'), file('/etc/sysctl.d/20-b.conf', 'vm.overcommit_kbytes = 4000\n')],
+      ['0 (zeroed)@/etc/sysctl.d/20-b.conf', '4000@/etc/sysctl.d/20-b.conf']],
+    ['ratio written after kbytes wins, in the same file', [file('/etc/sysctl.d/10-a.conf', 'vm.overcommit_kbytes = 4000\nvm.overcommit_ratio = 80\n')],
+      ['80@/etc/sysctl.d/10-a.conf', '0 (zeroed)@/etc/sysctl.d/10-a.conf']],
+    ['a lone "overcommit_kbytes = 0" zeroes the default ratio', [file('/usr/lib/sysctl.d/50-x.conf', 'vm.overcommit_kbytes = 0\n')],
+      ['0 (zeroed)@/usr/lib/sysctl.d/50-x.conf', '0@/usr/lib/sysctl.d/50-x.conf']],
+    ['neither set: nothing', [file('/usr/lib/sysctl.d/50-x.conf', 'kernel.panic = 1\n')], ['-', '-']],
+  ] as [string, ListedFile[], string[]][])('%s', (_n, files, want) => {
+    expect(eff({ files, etcSysctlConf: undefined }, 'systemd-sysctl')).toEqual(want);
+    expect(eff({ files, etcSysctlConf: undefined }, 'procps')).toEqual(want);
+  });
+  it('procps applies /etc/sysctl.conf last, so its ratio beats a drop-in kbytes', () => {
+    const listing: SysctlListing = { files: [file('/etc/sysctl.d/99-x.conf', 'vm.overcommit_kbytes = 4000\n')], etcSysctlConf: 'vm.overcommit_ratio = 90\n' };
+    expect(eff(listing, 'procps')).toEqual(['90@/etc/sysctl.conf', '0 (zeroed)@/etc/sysctl.conf']);
+    expect(eff(listing, 'systemd-sysctl')).toEqual(['0 (zeroed)@/etc/sysctl.d/99-x.conf', '4000@/etc/sysctl.d/99-x.conf']);
+  });
+});
+
 describe('globMatch', () => {
   it.each([
     ['vm.*', 'vm.panic_on_oom', true],
