@@ -178,7 +178,7 @@ Examples:
       const result = await mod.runSysctlSet(ctx, args, opts, { ask: askYesNo });
       if (g.json) emitJson(render.sysctlSetJson(result));
       else {
-        for (const f of result.findings) warn(render.renderFinding(f));
+        if (!result.findingsShown) for (const f of result.findings) warn(render.renderFinding(f));
         writeOut(render.renderSysctlSetHuman(result));
       }
       const refused = mod.dryRunRefusal(result);

@@ -172,6 +172,8 @@ export interface SysctlSetResult {
   findings: Finding[];
   /** True when /proc/sys was written. */
   applied: boolean;
+  /** True when the findings were already shown (before a question on the terminal). */
+  findingsShown: boolean;
   /** A refusal --force would override (only returned for --dry-run; otherwise thrown). */
   refusal: string | undefined;
   persist: PersistResult | undefined;
@@ -282,7 +284,7 @@ export async function runSysctlSet(ctx: CommandContext, args: readonly string[],
 
   const refusals = findings.filter((f) => f.level === 'refusal');
   const refusal = refusals.length > 0 && !opts.force ? refusals.map((r) => r.message).join('; ') : undefined;
-  const result: SysctlSetResult = { dryRun: opts.dryRun, plan, changes: planChanges(plan), findings, applied: false, refusal, persist };
+  const result: SysctlSetResult = { dryRun: opts.dryRun, plan, changes: planChanges(plan), findings, applied: false, findingsShown: false, refusal, persist };
   if (opts.dryRun) return result;
   if (refusal) throw new RefusedError(`refusing: ${refusal}`, 'add --force to apply it anyway');
 
@@ -290,6 +292,8 @@ export async function runSysctlSet(ctx: CommandContext, args: readonly string[],
   const decision = decideConfirmation({ risky: reasons.length > 0, reason: reasons.join('; '), yes: opts.yes, dryRun: false, stdinIsTTY: ctx.stdinIsTTY, stdoutIsTTY: ctx.stdoutIsTTY });
   if (decision === 'ask') {
     for (const c of result.changes) ctx.warn(`will set ${c.what} ${c.from ?? '(none)'} → ${c.to}`);
+    for (const f of findings) ctx.warn(`${f.level}: ${f.message}`);
+    result.findingsShown = true;
     if (!(await deps.ask(`${reasons.join('; ')}. Apply?`))) throw new RefusedError('not confirmed: nothing written');
   }
 

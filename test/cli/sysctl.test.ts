@@ -201,6 +201,26 @@ describe('oomctl sysctl KEY=VALUE (apply)', () => {
     expect(sys(root, 'vm.panic_on_oom')).toBe('1\n');
   });
 
+  it('on a terminal, asks before a risky change: "n" writes nothing, "y" applies', () => {
+    if (spawnSync('python3', ['-c', 'import pty']).status !== 0) {
+      console.log('SKIP terminal prompt test: python3 with the pty module is not available');
+      return;
+    }
+    const root = copyRoot();
+    const pty = path.join(path.dirname(BIN), '../test/helpers/pty-run.py');
+    const ask = (answer: string) => spawnSync('python3', [pty, answer, process.execPath, BIN, '--root', root, 'sysctl', 'vm.panic_on_oom=1'], { encoding: 'utf8' });
+    const no = ask('n');
+    expect(no.stdout).toContain('vm.panic_on_oom=1 makes an OOM panic the machine. Apply? [y/N]');
+    expect(no.stdout).toContain('oomctl: not confirmed: nothing written');
+    expect(no.status).toBe(6);
+    expect(sys(root, 'vm.panic_on_oom')).toBe('0\n');
+    const yes = ask('y');
+    expect(yes.stdout).toContain('oomctl: note: vm.panic_on_oom=1 panics only on system-wide OOMs');
+    expect(yes.stdout.indexOf('note: vm.panic_on_oom=1')).toBeLessThan(yes.stdout.indexOf('Apply?'));
+    expect(yes.status).toBe(0);
+    expect(sys(root, 'vm.panic_on_oom')).toBe('1\n');
+  });
+
   it('--dry-run prints the plan and writes nothing', () => {
     const root = copyRoot();
     const before = snapshot(root);
