@@ -99,7 +99,8 @@ export function parseKernelInteger(text: string): number | undefined {
 export function describeRange(key: SysctlKey): string {
   const { min, max } = KEY_RANGES[key];
   if (min === INT_MIN && max === INT_MAX) return 'any integer';
-  if (max === KB_MAX || max === INT_MAX) return `an integer ≥ ${min}`;
+  if (max === KB_MAX) return `an integer ≥ ${min} (at most 2^53−1)`;
+  if (max === INT_MAX) return `an integer ≥ ${min} (at most 2^31−1)`;
   return `${min}–${max}`;
 }
 

@@ -31,7 +31,7 @@ function where(b: BootSource): string {
 function bootCells(r: SysctlRow): [string, string] {
   const s = r.boot['systemd-sysctl'];
   const p = r.boot.procps;
-  if (!s && !p) return ['-', 'no file: the kernel default stays'];
+  if (!s && !p) return ['-', '(no file)'];
   if (s && p && s.value === p.value && s.file === p.file && s.zeroedBy === p.zeroedBy) return [bootValue(s), where(s)];
   const one = (l: LoaderName): string => {
     const b = r.boot[l];

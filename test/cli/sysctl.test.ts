@@ -62,7 +62,7 @@ describe('oomctl sysctl (show)', () => {
     const r = runCli(['--root', FIXTURE, 'sysctl']);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^KEY\s+LIVE\s+MEANING\s+BOOT\s+FROM$/m);
-    expect(r.stdout).toMatch(/^vm\.panic_on_oom\s+0\s+OOM kills a process; no panic\s+-\s+no file/m);
+    expect(r.stdout).toMatch(/^vm\.panic_on_oom\s+0\s+OOM kills a process; no panic\s+-\s+\(no file\)$/m);
     expect(r.stdout).toMatch(/^kernel\.panic\s+1\s+after a panic, reboot in 1 s/m);
     expect(r.stdout).toMatch(/CommitLimit\s+12342044 kB .*× 50 \/ 100/);
     expect(r.stdout).toMatch(/Committed_AS\s+358904 kB/);
