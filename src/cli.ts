@@ -261,6 +261,47 @@ Examples:
       });
   }
 
+  // --- sysctl (issue 4) ---
+  program
+    .command('sysctl')
+    .description('show, explain, check, set and persist the OOM sysctls')
+    .argument('[KEY=VALUE...]', 'values to set (vm.panic_on_oom=1, vm/panic_on_oom=1 or panic_on_oom=1); KEYs alone show only those')
+    .option('--persist', 'also write /etc/sysctl.d/60-oomctl.conf so boot applies the values', false)
+    .option('--dry-run', 'print the plan and the checks, write nothing', false)
+    .option('--yes', 'apply a risky change without asking (needed without a terminal)', false)
+    .option('--force', 'apply a change the checks refuse (e.g. overcommit_memory=2 below Committed_AS)', false)
+    .addHelpText('after', `
+Examples:
+  oomctl sysctl                          live values, meaning, boot values and their files
+  oomctl sysctl vm.oom_dump_tasks=1      set one value now
+  oomctl sysctl panic_on_oom=1 kernel.panic=10 --persist --yes
+  oomctl sysctl vm.overcommit_memory=2 --dry-run --json`)
+    .action(async (args: string[], opts: { persist: boolean; dryRun: boolean; yes: boolean; force: boolean }, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      const ctx = makeContext(g);
+      const mod = await import('./commands/sysctl.js');
+      const render = await import('./render/sysctl.js');
+      const setting = args.some((a) => a.includes('='));
+      if (!setting) {
+        if (opts.persist || opts.dryRun || opts.force) throw new UsageError('--persist, --dry-run and --force need KEY=VALUE pairs');
+        const only = args.map((a) => mod.normalizeKeyArg(a));
+        const result = mod.runSysctlShow(ctx, only);
+        if (g.json) emitJson(render.sysctlShowJson(result));
+        else writeOut(render.renderSysctlShowHuman(result, stdoutChalk(g)));
+        reportDenied(ctx);
+        return;
+      }
+      const { askYesNo } = await import('./system/prompt.js');
+      const result = await mod.runSysctlSet(ctx, args, opts, { ask: askYesNo });
+      if (g.json) emitJson(render.sysctlSetJson(result));
+      else {
+        if (!result.findingsShown) for (const f of result.findings) warn(render.renderFinding(f));
+        writeOut(render.renderSysctlSetHuman(result));
+      }
+      const refused = mod.dryRunRefusal(result);
+      if (refused) throw refused;
+    });
+
   return program;
 }
 

@@ -1,0 +1,328 @@
+// `oomctl sysctl`: show the OOM sysctls (live, meaning, what boot applies and
+// from which file, the overcommit picture), or set them: validate every pair,
+// plan, check, confirm, write all or nothing, and optionally persist.
+
+import { ExitCode, OomctlError, PartialError, RefusedError, UnsupportedError, UsageError, errnoOf } from '../errors.js';
+import type { Change } from '../kernel/plan.js';
+import {
+  SYSCTL_KEYS,
+  checkAssignments,
+  checkSysctlPlan,
+  computeCommitLimit,
+  describeSysctlValue,
+  normalizeSysctlKey,
+  parseKernelInteger,
+  planSysctlChanges,
+  riskyReasons,
+  validateSysctlValue,
+  type Assignment,
+  type CommitLimit,
+  type Finding,
+  type MemoryFacts,
+  type SysctlKey,
+  type SysctlPlan,
+  type SysctlValues,
+} from '../kernel/sysctl-catalogue.js';
+import { computeBootValues, type BootValues, type LoaderName, type SysctlListing } from '../kernel/sysctl-loaders.js';
+import { parseSysctlConf, rewriteSysctlConf } from '../parse/sysctl-conf.js';
+import { readIfExists, writeFileAtomic } from '../system/atomic-write.js';
+import { findKubelet, readLiveSysctls, readSysctlListing, sysctlWriteError, writeSysctls } from '../system/sysctl.js';
+import { readPageSize } from '../system/system-info.js';
+import { parseMeminfo } from '../parse/meminfo.js';
+import type { SystemRoot } from '../system/root.js';
+import { decideConfirmation } from './confirm.js';
+import type { CommandContext } from './context.js';
+
+export const PERSIST_DIR = '/etc/sysctl.d';
+export const PERSIST_NAME = '60-oomctl.conf';
+export const PERSIST_FILE = `${PERSIST_DIR}/${PERSIST_NAME}`;
+const LOADERS: LoaderName[] = ['systemd-sysctl', 'procps'];
+
+// --- show ----------------------------------------------------------------------
+
+export interface BootSource {
+  value: string;
+  file: string;
+  line: number;
+  /** The other half of ratio/kbytes whose later write zeroes this key at boot. */
+  zeroedBy: string | undefined;
+  /** The value as the kernel reads the text ("010" is 8); undefined when it would refuse it. */
+  kernelValue: number | undefined;
+}
+
+export interface SysctlRow {
+  key: SysctlKey;
+  live: number | undefined;
+  meaning: string;
+  boot: Record<LoaderName, BootSource | undefined>;
+  /** Loaders whose boot value differs from the live one. */
+  differsAtBoot: LoaderName[];
+}
+
+export interface OvercommitPicture {
+  mode: number | undefined;
+  enforced: boolean;
+  commitLimitKb: number | undefined;
+  committedAsKb: number | undefined;
+  headroomKb: number | undefined;
+  computed: CommitLimit | undefined;
+}
+
+export interface SysctlShowResult {
+  rows: SysctlRow[];
+  overcommit: OvercommitPicture;
+  boot: Record<LoaderName, BootValues>;
+  kubeletPid: number | undefined;
+}
+
+function readMemoryFacts(root: SystemRoot): MemoryFacts | undefined {
+  const text = root.readText('/proc/meminfo');
+  if (text === undefined) return undefined;
+  const m = parseMeminfo(text);
+  const hugetlbKb = m.all.get('Hugetlb') ?? m.hugePagesTotal * m.hugepagesizeKb;
+  return {
+    memTotalKb: m.memTotalKb,
+    hugetlbKb,
+    swapTotalKb: m.swapTotalKb,
+    committedAsKb: m.committedAsKb,
+    commitLimitKb: m.commitLimitKb,
+    pageSize: readPageSize(root).pageSize,
+  };
+}
+
+function bootOf(listing: SysctlListing): Record<LoaderName, BootValues> {
+  return {
+    'systemd-sysctl': computeBootValues(listing, 'systemd-sysctl', SYSCTL_KEYS),
+    procps: computeBootValues(listing, 'procps', SYSCTL_KEYS),
+  };
+}
+
+export function runSysctlShow(ctx: CommandContext, only: readonly SysctlKey[] = []): SysctlShowResult {
+  const root = ctx.root;
+  const live = readLiveSysctls(root);
+  if (Object.keys(live).length === 0) {
+    throw new UnsupportedError(`cannot read any OOM sysctl under ${root.path('/proc/sys')}`, 'is /proc mounted (or does --root point at a captured tree)?');
+  }
+  const boot = bootOf(readSysctlListing(root));
+  const rows: SysctlRow[] = [];
+  for (const key of SYSCTL_KEYS) {
+    if (only.length > 0 && !only.includes(key)) continue;
+    const b = {} as Record<LoaderName, BootSource | undefined>;
+    const differs: LoaderName[] = [];
+    for (const l of LOADERS) {
+      const v = boot[l].values.get(key);
+      const kernelValue = v ? parseKernelInteger(v.final.value) : undefined;
+      b[l] = v ? { value: v.final.value, file: v.final.file, line: v.final.lineNo, zeroedBy: v.zeroedBy, kernelValue } : undefined;
+      // A text the kernel refuses leaves the value as it was: not counted as a difference.
+      if (v && live[key] !== undefined && kernelValue !== undefined && kernelValue !== live[key]) differs.push(l);
+    }
+    rows.push({ key, live: live[key], meaning: describeSysctlValue(key, live[key], live), boot: b, differsAtBoot: differs });
+  }
+  const mem = readMemoryFacts(root);
+  const mode = live['vm.overcommit_memory'];
+  const computed = mem && live['vm.overcommit_ratio'] !== undefined ? computeCommitLimit(mem, live['vm.overcommit_ratio'], live['vm.overcommit_kbytes'] ?? 0) : undefined;
+  const limit = mem?.commitLimitKb ?? computed?.kb;
+  const committed = mem?.committedAsKb;
+  return {
+    rows,
+    overcommit: {
+      mode,
+      enforced: mode === 2,
+      commitLimitKb: limit,
+      committedAsKb: committed,
+      headroomKb: limit !== undefined && committed !== undefined ? limit - committed : undefined,
+      computed,
+    },
+    boot,
+    kubeletPid: findKubelet(root),
+  };
+}
+
+// --- set -------------------------------------------------------------------------
+
+export interface SysctlSetOptions {
+  persist: boolean;
+  dryRun: boolean;
+  yes: boolean;
+  force: boolean;
+}
+
+export interface PersistOverride {
+  loader: LoaderName;
+  key: string;
+  file: string;
+  value: string;
+}
+
+export interface PersistResult {
+  file: string;
+  outcome: 'written' | 'unchanged' | 'would-write';
+  /** Keys set in the file by this run, with their values as written. */
+  keys: Record<string, string>;
+  /** Keys dropped from the file (the other half of ratio/kbytes). */
+  removed: string[];
+  /** Where a file later in precedence sets a persisted key (boot applies that one). */
+  overriddenBy: PersistOverride[];
+}
+
+export interface SysctlSetResult {
+  dryRun: boolean;
+  plan: SysctlPlan;
+  changes: Change[];
+  findings: Finding[];
+  /** True when /proc/sys was written. */
+  applied: boolean;
+  /** True when the findings were already shown (before a question on the terminal). */
+  findingsShown: boolean;
+  /** A refusal --force would override (only returned for --dry-run; otherwise thrown). */
+  refusal: string | undefined;
+  persist: PersistResult | undefined;
+}
+
+/** "KEY=VALUE" arguments -> assignments; every bad pair is reported at once. */
+export function parseAssignments(args: readonly string[]): Assignment[] {
+  const problems: string[] = [];
+  const out: Assignment[] = [];
+  for (const arg of args) {
+    const eq = arg.indexOf('=');
+    if (eq < 0) {
+      problems.push(`"${arg}" is not KEY=VALUE`);
+      continue;
+    }
+    const rawKey = arg.slice(0, eq);
+    const key = normalizeSysctlKey(rawKey);
+    if (!key) {
+      problems.push(`unknown key "${rawKey}" (oomctl sets only ${SYSCTL_KEYS.join(', ')})`);
+      continue;
+    }
+    const check = validateSysctlValue(key, arg.slice(eq + 1));
+    if (!check.ok) {
+      problems.push(`${key}: ${check.reason}`);
+      continue;
+    }
+    out.push({ key, value: check.value });
+  }
+  if (problems.length > 0) throw new UsageError(`nothing written: ${problems.join('; ')}`);
+  const conflict = checkAssignments(out);
+  if (conflict) throw new UsageError(`nothing written: ${conflict}`);
+  return out;
+}
+
+/** Change lines as `vm.panic_on_oom: 0 → 1`. */
+export function planChanges(plan: SysctlPlan): Change[] {
+  return plan.changes.map((c) => ({ what: `${c.key}:`, from: c.from ?? null, to: c.to }));
+}
+
+/**
+ * The file's new text: the assigned keys with their values, and at most one
+ * of overcommit_ratio / overcommit_kbytes (the one in effect after this run),
+ * since a boot-time write of either zeroes the other.
+ */
+function planPersist(root: SystemRoot, assignments: readonly Assignment[], after: SysctlValues, listing: SysctlListing) {
+  const current = readIfExists(root.path(PERSIST_FILE));
+  const updates = new Map<string, string>();
+  const removed: string[] = [];
+  const pair: SysctlKey[] = ['vm.overcommit_ratio', 'vm.overcommit_kbytes'];
+  for (const a of assignments) if (!pair.includes(a.key)) updates.set(a.key, String(a.value));
+  const remove = new Set<string>();
+  if (assignments.some((a) => pair.includes(a.key))) {
+    const kb = after['vm.overcommit_kbytes'] ?? 0;
+    const keep: SysctlKey = kb !== 0 ? 'vm.overcommit_kbytes' : 'vm.overcommit_ratio';
+    const drop: SysctlKey = keep === 'vm.overcommit_kbytes' ? 'vm.overcommit_ratio' : 'vm.overcommit_kbytes';
+    updates.set(keep, String(after[keep] ?? 0));
+    remove.add(drop);
+    if (current !== undefined && parseSysctlConf(current).some((l) => l.kind === 'assignment' && l.key === drop)) removed.push(drop);
+  }
+  const next = rewriteSysctlConf(current, updates, remove);
+
+  // Boot, with this file as it will be: does a later file win for a key?
+  const ours = listing.files.filter((f) => !(f.dir === PERSIST_DIR && f.name === PERSIST_NAME));
+  ours.push({ dir: PERSIST_DIR, name: PERSIST_NAME, isFile: true, content: next });
+  const boot = bootOf({ files: ours, etcSysctlConf: listing.etcSysctlConf });
+  const overriddenBy: PersistOverride[] = [];
+  for (const l of LOADERS) {
+    for (const key of [...updates.keys(), ...remove]) {
+      const v = boot[l].values.get(key);
+      if (v && v.final.file !== PERSIST_FILE) overriddenBy.push({ loader: l, key, file: v.final.file, value: v.final.value });
+    }
+  }
+  return { current, next, updates, removed, overriddenBy };
+}
+
+export interface SetDeps {
+  /** Asks a yes/no question on the terminal. */
+  ask(question: string): Promise<boolean>;
+}
+
+export async function runSysctlSet(ctx: CommandContext, args: readonly string[], opts: SysctlSetOptions, deps: SetDeps): Promise<SysctlSetResult> {
+  const assignments = parseAssignments(args);
+  const root = ctx.root;
+  const live = readLiveSysctls(root);
+  const missing = assignments.filter((a) => live[a.key] === undefined).map((a) => a.key);
+  if (missing.length > 0) {
+    throw new UnsupportedError(`cannot read ${missing.map((k) => root.path('/proc/sys/' + k.replace(/\./g, '/'))).join(', ')}: nothing written`, 'this kernel lacks the key, or /proc is not mounted');
+  }
+  const plan = planSysctlChanges(live, assignments);
+  const findings = checkSysctlPlan({ plan, named: assignments.map((a) => a.key), memory: readMemoryFacts(root), kubeletPid: findKubelet(root) });
+
+  let persist: PersistResult | undefined;
+  let persistText: string | undefined;
+  if (opts.persist) {
+    const p = planPersist(root, assignments, plan.after, readSysctlListing(root));
+    persistText = p.next;
+    persist = {
+      file: PERSIST_FILE,
+      outcome: p.current === p.next ? 'unchanged' : 'would-write',
+      keys: Object.fromEntries(p.updates),
+      removed: p.removed,
+      overriddenBy: p.overriddenBy,
+    };
+    for (const o of p.overriddenBy) {
+      findings.push({ level: 'warning', code: 'persist-overridden', message: `at boot ${o.loader} applies ${o.key} = ${o.value} from ${o.file}, which comes later than ${PERSIST_FILE}` });
+    }
+  }
+
+  const refusals = findings.filter((f) => f.level === 'refusal');
+  const refusal = refusals.length > 0 && !opts.force ? refusals.map((r) => r.message).join('; ') : undefined;
+  const result: SysctlSetResult = { dryRun: opts.dryRun, plan, changes: planChanges(plan), findings, applied: false, findingsShown: false, refusal, persist };
+  if (opts.dryRun) return result;
+  if (refusal) throw new RefusedError(`refusing: ${refusal}`, 'add --force to apply it anyway');
+
+  const reasons = riskyReasons(plan);
+  const decision = decideConfirmation({ risky: reasons.length > 0, reason: reasons.join('; '), yes: opts.yes, dryRun: false, stdinIsTTY: ctx.stdinIsTTY, stdoutIsTTY: ctx.stdoutIsTTY });
+  if (decision === 'ask') {
+    for (const c of result.changes) ctx.warn(`will set ${c.what} ${c.from ?? '(none)'} → ${c.to}`);
+    for (const f of findings) ctx.warn(`${f.level}: ${f.message}`);
+    result.findingsShown = true;
+    if (!(await deps.ask(`${reasons.join('; ')}. Apply?`))) throw new RefusedError('not confirmed: nothing written');
+  }
+
+  if (plan.writes.length > 0) {
+    writeSysctls(root, plan.writes, plan.before, ctx.warn);
+    result.applied = true;
+  }
+  if (persist && persistText !== undefined) {
+    const file = root.path(PERSIST_FILE);
+    try {
+      // The temp name (".60-oomctl.conf.oomctl-PID.tmp") ends in .tmp: no loader reads it.
+      persist.outcome = writeFileAtomic(file, persistText, { mkdir: true });
+    } catch (error) {
+      const e = sysctlWriteError(errnoOf(error), PERSIST_FILE, file, error);
+      if (result.applied) throw new PartialError(`the live values are set, but ${e.message}`, e.hint);
+      throw e;
+    }
+  }
+  return result;
+}
+
+/** The error `--dry-run` ends with when the change would be refused. */
+export function dryRunRefusal(result: SysctlSetResult): OomctlError | undefined {
+  return result.refusal ? new OomctlError(`would refuse: ${result.refusal}`, ExitCode.REFUSED, 'refused', 'add --force to apply it anyway') : undefined;
+}
+
+/** A KEY alone (show mode): its dotted name, or a usage error. */
+export function normalizeKeyArg(arg: string): SysctlKey {
+  const key = normalizeSysctlKey(arg);
+  if (!key) throw new UsageError(`unknown key "${arg}" (oomctl knows ${SYSCTL_KEYS.join(', ')})`);
+  return key;
+}
