@@ -144,6 +144,49 @@ Examples:
       reportDenied(ctx);
     });
 
+  // --- metrics (issue 7) ---
+  program
+    .command('metrics')
+    .description('print OOM metrics in the Prometheus text format (for node_exporter\'s textfile collector)')
+    .option('--top <n>', 'export the N processes the OOM killer would take first (0 = none)', parseInteger('--top', 0, 1000), 10)
+    .option('--output <file>', 'write atomically to FILE (e.g. /var/lib/prometheus/node-exporter/oomctl.prom) instead of stdout')
+    .addHelpText('after', `
+Examples:
+  oomctl metrics
+  oomctl metrics --top 5 --output /var/lib/prometheus/node-exporter/oomctl.prom`)
+    .action(async (opts: { top: number; output?: string }, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      const ctx = makeContext(g);
+      const { runMetrics, writeMetricsFile } = await import('./commands/metrics.js');
+      const text = runMetrics(ctx, { top: opts.top });
+      if (opts.output === undefined) writeOut(text);
+      else writeMetricsFile(opts.output, text);
+      reportDenied(ctx);
+    });
+
+  // --- doctor (issue 7) ---
+  program
+    .command('doctor')
+    .description('check this machine\'s OOM setup for risks; each finding has a code, a severity and a fix')
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above SEVERITY').choices(['info', 'warning', 'critical', 'none']).default('critical'))
+    .addHelpText('after', `
+Examples:
+  oomctl doctor
+  oomctl doctor --json --fail-on warning
+
+Exit status: 1 when a finding is at or above --fail-on (default critical), else 0.`)
+    .action(async (opts: { failOn: 'info' | 'warning' | 'critical' | 'none' }, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      const ctx = makeContext(g);
+      const { runDoctor } = await import('./commands/doctor.js');
+      const result = runDoctor(ctx, { nodeVersion: process.versions.node, failOn: opts.failOn });
+      const { renderDoctorHuman, doctorJson } = await import('./render/doctor.js');
+      if (g.json) emitJson(doctorJson(result));
+      else writeOut(renderDoctorHuman(result, stdoutChalk(g)));
+      reportDenied(ctx);
+      if (result.failed) process.exitCode = ExitCode.FAILURE;
+    });
+
   return program;
 }
 
