@@ -2,7 +2,7 @@
 // exit code. Commands get a CommandContext and return results; renderers
 // turn results into text or JSON; errors become one line and an exit code.
 
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import type { ChalkInstance } from 'chalk';
 import { ExitCode, InternalError, OomctlError, UsageError, type ExitStatus } from './errors.js';
 import type { CommandContext } from './commands/context.js';
@@ -185,6 +185,31 @@ Exit status: 1 when a finding is at or above --fail-on (default critical), else 
       else writeOut(renderDoctorHuman(result, stdoutChalk(g)));
       reportDenied(ctx);
       if (result.failed) process.exitCode = ExitCode.FAILURE;
+    });
+
+  // --- completion (issue 7) ---
+  program
+    .command('completion')
+    .description('print a shell completion script (commands, options, process names and pids)')
+    .addArgument(new Argument('<shell>', 'the shell').choices(['bash', 'zsh', 'fish']))
+    .addHelpText('after', `
+Examples:
+  source <(oomctl completion bash)
+  oomctl completion zsh > "\${fpath[1]}/_oomctl"
+  oomctl completion fish > ~/.config/fish/completions/oomctl.fish`)
+    .action(async (shell: string) => {
+      const { runCompletion, parseShell } = await import('./commands/completion.js');
+      writeOut(runCompletion(program, parseShell(shell)));
+    });
+  // Called by the completion scripts at TAB time; not for people.
+  program
+    .command('__complete', { hidden: true })
+    .argument('<what>', 'targets: process names and pids, "VALUE<TAB>DESCRIPTION" per line')
+    .action(async (what: string, _opts: unknown, cmd: Command) => {
+      if (what !== 'targets') throw new UsageError(`nothing to complete for "${what}"`);
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      const { completeTargets } = await import('./commands/completion.js');
+      writeOut(completeTargets(makeContext(g)));
     });
 
   return program;
