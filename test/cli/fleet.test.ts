@@ -199,11 +199,11 @@ describe('oomctl completion', () => {
 
   for (const [shell, bin] of [['bash', BASH], ['zsh', ZSH], ['fish', FISH]] as const) {
     it.skipIf(skipReason(bin ? undefined : `${shell} not installed`, `${shell} -n`))(`${shell} -n accepts the script`, () => {
-    const file = path.join(tmp, `completion.${shell}`);
-    writeFileSync(file, scripts[shell].stdout);
-    const r = spawnSync(bin as string, ['-n', file], { encoding: 'utf8' });
-    expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
+      const file = path.join(tmp, `completion.${shell}`);
+      writeFileSync(file, scripts[shell].stdout);
+      const r = spawnSync(bin as string, ['-n', file], { encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
     });
   }
 
