@@ -2,7 +2,7 @@
 // exit code. Commands get a CommandContext and return results; renderers
 // turn results into text or JSON; errors become one line and an exit code.
 
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import type { ChalkInstance } from 'chalk';
 import { ExitCode, InternalError, OomctlError, RefusedError, UsageError, type ExitStatus } from './errors.js';
 import type { CommandContext } from './commands/context.js';
@@ -300,6 +300,74 @@ Examples:
       }
       const refused = mod.dryRunRefusal(result);
       if (refused) throw refused;
+    });
+
+  // --- metrics (issue 7) ---
+  program
+    .command('metrics')
+    .description('print OOM metrics in the Prometheus text format (for node_exporter\'s textfile collector)')
+    .option('--top <n>', 'export the N processes the OOM killer would take first (0 = none)', parseInteger('--top', 0, 1000), 10)
+    .option('--output <file>', 'write atomically to FILE (e.g. /var/lib/prometheus/node-exporter/oomctl.prom) instead of stdout')
+    .addHelpText('after', `
+Examples:
+  oomctl metrics
+  oomctl metrics --top 5 --output /var/lib/prometheus/node-exporter/oomctl.prom`)
+    .action(async (opts: { top: number; output?: string }, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      const ctx = makeContext(g);
+      const { runMetrics, writeMetricsFile } = await import('./commands/metrics.js');
+      const text = runMetrics(ctx, { top: opts.top });
+      if (opts.output === undefined) writeOut(text);
+      else writeMetricsFile(opts.output, text);
+      reportDenied(ctx);
+    });
+
+  // --- doctor (issue 7) ---
+  program
+    .command('doctor')
+    .description('check this machine\'s OOM setup for risks; each finding has a code, a severity and a fix')
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above SEVERITY').choices(['info', 'warning', 'critical', 'none']).default('critical'))
+    .addHelpText('after', `
+Examples:
+  oomctl doctor
+  oomctl doctor --json --fail-on warning
+
+Exit status: 1 when a finding is at or above --fail-on (default critical), else 0.`)
+    .action(async (opts: { failOn: 'info' | 'warning' | 'critical' | 'none' }, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      const ctx = makeContext(g);
+      const { runDoctor } = await import('./commands/doctor.js');
+      const result = runDoctor(ctx, { nodeVersion: process.versions.node, failOn: opts.failOn });
+      const { renderDoctorHuman, doctorJson } = await import('./render/doctor.js');
+      if (g.json) emitJson(doctorJson(result));
+      else writeOut(renderDoctorHuman(result, stdoutChalk(g)));
+      reportDenied(ctx);
+      if (result.failed) process.exitCode = ExitCode.FAILURE;
+    });
+
+  // --- completion (issue 7) ---
+  program
+    .command('completion')
+    .description('print a shell completion script (commands, options, process names and pids)')
+    .addArgument(new Argument('<shell>', 'the shell').choices(['bash', 'zsh', 'fish']))
+    .addHelpText('after', `
+Examples:
+  source <(oomctl completion bash)
+  oomctl completion zsh > "\${fpath[1]}/_oomctl"
+  oomctl completion fish > ~/.config/fish/completions/oomctl.fish`)
+    .action(async (shell: string) => {
+      const { runCompletion, parseShell } = await import('./commands/completion.js');
+      writeOut(runCompletion(program, parseShell(shell)));
+    });
+  // Called by the completion scripts at TAB time; not for people.
+  program
+    .command('__complete', { hidden: true })
+    .argument('<what>', 'targets: process names and pids, "VALUE<TAB>DESCRIPTION" per line')
+    .action(async (what: string, _opts: unknown, cmd: Command) => {
+      if (what !== 'targets') throw new UsageError(`nothing to complete for "${what}"`);
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      const { completeTargets } = await import('./commands/completion.js');
+      writeOut(completeTargets(makeContext(g)));
     });
 
   return program;

@@ -3,8 +3,11 @@
 // PATH, so its invocations are handed over to it, unchanged.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, realpathSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { OomctlBinaryKind } from '../kernel/doctor.js';
+import type { SystemRoot } from './root.js';
 
 const CANDIDATES = ['/usr/bin/oomctl', '/bin/oomctl'];
 
@@ -41,4 +44,48 @@ export function runSystemdOomctl(binary: string, args: readonly string[]): numbe
   if (r.error) return 1;
   if (r.signal) return 128 + (r.signal === 'SIGINT' ? 2 : r.signal === 'SIGTERM' ? 15 : 1);
   return r.status ?? 1;
+}
+
+/** Tells this oomctl (a Node script loading dist/cli.js) from systemd's (an ELF linked to libsystemd). */
+export function classifyOomctlBinary(file: string): OomctlBinaryKind {
+  let real = file;
+  try { real = realpathSync(file); } catch { /* keep the name */ }
+  if (real.endsWith('/bin/oomctl.js')) return 'ours';
+  let head: Buffer;
+  try {
+    head = readFileSync(real);
+  } catch {
+    return 'other';
+  }
+  if (head.subarray(0, 2).toString('latin1') === '#!') {
+    return head.subarray(0, 4096).toString('utf8').includes('dist/cli.js') ? 'ours' : 'other';
+  }
+  if (head.subarray(0, 4).toString('latin1') === '\x7fELF' && head.includes('systemd')) return 'systemd';
+  return 'other';
+}
+
+/** The first executable NAME on a PATH, looked up under a root; returns the system path and the real file. */
+export function findOnPath(root: SystemRoot, name: string, pathVar: string | undefined): { path: string; file: string } | undefined {
+  for (const dir of (pathVar ?? '').split(':')) {
+    if (!dir.startsWith('/')) continue; // relative PATH entries depend on the caller's cwd
+    const systemPath = posix.join(dir, name);
+    const file = root.path(systemPath);
+    try {
+      if (!statSync(file).isFile()) continue;
+      accessSync(file, constants.X_OK);
+      return { path: systemPath, file };
+    } catch {
+      continue;
+    }
+  }
+  return undefined;
+}
+
+/** systemd's oomctl under a root, wherever a distribution puts it. */
+export function findSystemdOomctlUnder(root: SystemRoot): string | undefined {
+  for (const c of CANDIDATES) {
+    const file = root.path(c);
+    if (existsSync(file) && classifyOomctlBinary(file) !== 'ours') return c;
+  }
+  return undefined;
 }

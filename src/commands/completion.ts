@@ -1,0 +1,83 @@
+// `oomctl completion bash|zsh|fish` and the hidden `oomctl __complete
+// targets` the scripts call at TAB time. The scripts are generated from the
+// commander program itself: every visible command, its options and
+// arguments, so commands added later are completed without touching this.
+
+import type { Argument, Command, Option } from 'commander';
+import { UsageError } from '../errors.js';
+import { parseStat, PF_KTHREAD } from '../parse/stat.js';
+import { renderCompletion, SHELLS, type ArgSpec, type CompletionSpec, type OptionSpec, type Shell, type ValueKind } from '../render/completion.js';
+import { listPids } from '../system/procfs.js';
+import type { CommandContext } from './context.js';
+
+/** Argument names that take a process: completed with pids and names. */
+const TARGET_ARG = /pid|target|process|name/i;
+
+function valueKindOf(o: Option): ValueKind {
+  if (!o.required && !o.optional) return 'none';
+  if (o.argChoices && o.argChoices.length > 0) return 'choices';
+  const arg = /[<[]([^>\]]+)[>\]]/.exec(o.flags)?.[1] ?? '';
+  if (/^(dir|directory|folder)$/i.test(arg)) return 'dir';
+  if (/^file$/i.test(arg)) return 'file';
+  return 'any';
+}
+
+function optionSpec(o: Option): OptionSpec {
+  return {
+    flags: [o.short, o.long].filter((f): f is string => typeof f === 'string'),
+    description: o.description,
+    value: valueKindOf(o),
+    choices: o.argChoices ? [...o.argChoices] : [],
+  };
+}
+
+function argSpec(a: Argument): ArgSpec {
+  const name = a.name();
+  const kind = a.argChoices && a.argChoices.length > 0 ? 'choices' : name === 'command' ? 'command' : TARGET_ARG.test(name) ? 'target' : 'any';
+  return { name, kind, choices: a.argChoices ? [...a.argChoices] : [], variadic: a.variadic };
+}
+
+export function completionSpecOf(program: Command): CompletionSpec {
+  const help = program.createHelp();
+  return {
+    program: program.name(),
+    globalOptions: help.visibleOptions(program).map(optionSpec),
+    commands: help.visibleCommands(program).map((c) => ({
+      name: c.name(),
+      aliases: c.aliases(),
+      description: c.description(),
+      options: help.visibleOptions(c).filter((o) => !(o.long === '--help' && help.visibleOptions(program).some((g) => g.long === '--help'))).map(optionSpec),
+      args: c.registeredArguments.map(argSpec),
+    })),
+  };
+}
+
+export function parseShell(value: string): Shell {
+  if ((SHELLS as readonly string[]).includes(value)) return value as Shell;
+  throw new UsageError(`unknown shell "${value}"`, `use one of: ${SHELLS.join(', ')}`);
+}
+
+export function runCompletion(program: Command, shell: Shell): string {
+  return renderCompletion(shell, completionSpecOf(program));
+}
+
+/**
+ * "VALUE<TAB>DESCRIPTION" lines: each process name (with its count) and each
+ * pid (with its name), kernel threads left out. Names that a shell word cannot
+ * carry (control characters, tabs, newlines) are left out, not escaped.
+ */
+export function completeTargets(ctx: CommandContext): string {
+  const names = new Map<string, number>();
+  const pids: string[] = [];
+  for (const pid of listPids(ctx.root)) {
+    const text = ctx.root.readText(`/proc/${pid}/stat`);
+    const stat = text === undefined ? undefined : parseStat(text);
+    if (!stat || (stat.flags & PF_KTHREAD) !== 0) continue;
+    // eslint-disable-next-line no-control-regex
+    const clean = /^[^\x00-\x1f\x7f-\x9f]+$/.test(stat.comm) && !/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(stat.comm);
+    if (clean) names.set(stat.comm, (names.get(stat.comm) ?? 0) + 1);
+    pids.push(`${pid}\t${clean ? stat.comm : 'process'}`);
+  }
+  const nameLines = [...names].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([n, k]) => `${n}\t${k} process${k === 1 ? '' : 'es'}`);
+  return [...nameLines, ...pids].map((l) => l + '\n').join('');
+}

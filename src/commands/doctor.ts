@@ -1,0 +1,64 @@
+// `oomctl doctor`: reads the facts the checks in kernel/doctor.ts judge.
+
+import { computeFindings, failsAt, type DoctorFacts, type Finding, type ProtectedProcess, type Severity } from '../kernel/doctor.js';
+import { OOM_SCORE_ADJ_MIN } from '../kernel/badness.js';
+import { parseCgroupMounts } from '../parse/cgroup.js';
+import { findMemoryHierarchy } from '../system/memcg.js';
+import { readProcesses } from '../system/procfs.js';
+import { classifyOomctlBinary, findOnPath, findSystemdOomctlUnder } from '../system/systemd-oomctl.js';
+import { readMeminfo, readSysctls, readUserNames, SNAPSHOT_SYSCTLS } from '../system/system-info.js';
+import type { CommandContext } from './context.js';
+
+export interface DoctorOptions {
+  /** The Node.js version running oomctl (cli.ts passes process.versions.node). */
+  nodeVersion: string;
+  failOn: Severity | 'none';
+}
+
+export interface DoctorResult {
+  facts: DoctorFacts;
+  findings: Finding[];
+  failOn: Severity | 'none';
+  failed: boolean;
+}
+
+export function readDoctorFacts(ctx: CommandContext, nodeVersion: string): DoctorFacts {
+  const { root } = ctx;
+  const meminfo = readMeminfo(root);
+  const mountinfo = root.readText('/proc/self/mountinfo');
+  const hierarchy = findMemoryHierarchy(root);
+  const users = readUserNames(root);
+  const adjMin: ProtectedProcess[] = [];
+  const kubelets: Array<{ pid: number }> = [];
+  for (const p of readProcesses(root, { oomScore: false })) {
+    if (p.kernelThread) continue;
+    if (p.oomScoreAdj <= OOM_SCORE_ADJ_MIN) {
+      adjMin.push({ pid: p.pid, comm: p.comm, user: p.uid === undefined ? undefined : users.get(p.uid) ?? String(p.uid), rssKb: p.rssAnonKb + p.rssFileKb + p.rssShmemKb });
+    }
+    if (p.comm === 'kubelet') kubelets.push({ pid: p.pid });
+  }
+  adjMin.sort((a, b) => a.pid - b.pid);
+  kubelets.sort((a, b) => a.pid - b.pid);
+  const onPath = findOnPath(root, 'oomctl', ctx.env.PATH);
+  return {
+    sysctl: readSysctls(root, SNAPSHOT_SYSCTLS),
+    memTotalKb: meminfo.memTotalKb,
+    swapTotalKb: meminfo.swapTotalKb,
+    commitLimitKb: meminfo.commitLimitKb,
+    committedAsKb: meminfo.committedAsKb,
+    psi: root.readText('/proc/pressure/memory') !== undefined,
+    memoryCgroup: hierarchy?.version ?? null,
+    cgroup2Mounted: mountinfo !== undefined && parseCgroupMounts(mountinfo).some((m) => m.version === 2),
+    adjMin,
+    kubelets,
+    nodeVersion,
+    systemdOomctl: findSystemdOomctlUnder(root),
+    pathOomctl: onPath === undefined ? undefined : { path: onPath.path, kind: classifyOomctlBinary(onPath.file) },
+  };
+}
+
+export function runDoctor(ctx: CommandContext, opts: DoctorOptions): DoctorResult {
+  const facts = readDoctorFacts(ctx, opts.nodeVersion);
+  const findings = computeFindings(facts);
+  return { facts, findings, failOn: opts.failOn, failed: opts.failOn !== 'none' && failsAt(findings, opts.failOn) };
+}
