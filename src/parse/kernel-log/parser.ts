@@ -109,10 +109,11 @@ const RECENT_VICTIMS = 256;
 export const DEFAULT_MAX_LINE = 64 * 1024;
 
 function emptyEvent(l: LogLine, killer: OomEvent['killer']): OomEvent {
+  const ms = l.wallMs === null ? null : Math.round(l.wallMs);
   return {
     killer,
-    time: l.wallMs === null ? null : new Date(l.wallMs).toISOString(),
-    time_ms: l.wallMs,
+    time: ms === null ? null : new Date(ms).toISOString(),
+    time_ms: ms,
     uptime_sec: l.uptimeSec,
     host: l.host,
     source_format: l.kind,
