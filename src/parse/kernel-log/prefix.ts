@@ -307,7 +307,8 @@ export function stripPrefix(line: string, ctx: PrefixContext): LogLine {
     if (iso) {
       const rest = s.slice(iso[1]);
       // rsyslog RFC 3339 format is followed by host and ident; dmesg iso is not
-      const sys = syslogRest(s, iso[1], iso[0], 'syslog', ctx);
+      // ... "host ident:" after the stamp; a message like "oom_reaper: ..." right after it is dmesg's
+      const sys = identAt(s, iso[1]) === undefined ? syslogRest(s, iso[1], iso[0], 'syslog', ctx) : undefined;
       if (sys && sys.ident !== null) return sys;
       return { kind: 'dmesg-iso', text: rest, uptimeSec: null, wallMs: iso[0], seq: null, host: null, ident: null };
     }
