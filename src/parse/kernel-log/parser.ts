@@ -107,6 +107,7 @@ export interface UnparsedSample {
 const MAX_UNPARSED_SAMPLES = 20;
 const RECENT_VICTIMS = 256;
 export const DEFAULT_MAX_LINE = 64 * 1024;
+const NONE: OomEvent[] = Object.freeze([]) as unknown as OomEvent[];
 
 function emptyEvent(l: LogLine, killer: OomEvent['killer']): OomEvent {
   const ms = l.wallMs === null ? null : Math.round(l.wallMs);
@@ -140,10 +141,13 @@ function emptyEvent(l: LogLine, killer: OomEvent['killer']): OomEvent {
 }
 
 function toVictim(k: KilledLine): Victim {
-  const parts = [k.anon_rss_kb, k.file_rss_kb, k.shmem_rss_kb];
-  const known = parts.filter((p): p is number => p !== null);
-  const { killer: _killer, ...rest } = k;
-  return { ...rest, rss_kb: known.length === 0 ? null : known.reduce((a, b) => a + b, 0), reaped: null };
+  const none = k.anon_rss_kb === null && k.file_rss_kb === null && k.shmem_rss_kb === null;
+  return {
+    pid: k.pid, comm: k.comm, uid: k.uid, total_vm_kb: k.total_vm_kb, anon_rss_kb: k.anon_rss_kb, file_rss_kb: k.file_rss_kb,
+    shmem_rss_kb: k.shmem_rss_kb, pgtables_kb: k.pgtables_kb, oom_score_adj: k.oom_score_adj,
+    rss_kb: none ? null : (k.anon_rss_kb ?? 0) + (k.file_rss_kb ?? 0) + (k.shmem_rss_kb ?? 0),
+    reaped: null,
+  };
 }
 
 function toRow(r: Record<string, number | string>): TaskRow {
@@ -246,15 +250,19 @@ export class KernelLogParser {
 
   /** Feeds one line (without its newline); returns the events it completed. Never throws. */
   push(rawLine: string): OomEvent[] {
-    const out: OomEvent[] = [];
+    const out = this.scratch;
     try {
       this.pushInner(rawLine, out);
     } catch {
       // A bug in a branch above must not lose the rest of the log.
       this.unparsed(rawLine);
     }
+    if (out.length === 0) return NONE;
+    this.scratch = [];
     return out;
   }
+
+  private scratch: OomEvent[] = [];
 
   private pushInner(rawLine: string, out: OomEvent[]): void {
     this.lineNo++;
@@ -279,7 +287,7 @@ export class KernelLogParser {
       this.lastKernelKind = l.kind;
     }
     // syslog writes a kernel newline as "#012"
-    if (text.includes('#012')) {
+    if ((l.kind === 'syslog' || l.kind === 'bare' || l.kind === 'ident') && text.includes('#012')) {
       for (const part of text.split('#012')) this.kernelMessage({ ...l, text: part.trimStart() }, part.trimStart(), out);
       return;
     }
@@ -314,7 +322,15 @@ export class KernelLogParser {
         return;
       }
     }
-    if (text.includes(' invoked oom-killer:')) {
+    // Every line that starts or names a kill contains "ill" (killer, Kill, Killed, killed, oom-kill,
+    // killable): one scan finds it, and the words around it say which line this is.
+    let hasIll = false;
+    let isHeader = false;
+    for (let i = text.indexOf('ill'); i >= 0; i = text.indexOf('ill', i + 3)) {
+      hasIll = true;
+      if (text.startsWith(' invoked oom-killer:', i - 14)) { isHeader = true; break; }
+    }
+    if (isHeader) {
       const h = parseHeader(text);
       if (h) {
         const ev = this.open(l, out);
@@ -335,7 +351,7 @@ export class KernelLogParser {
       for (const v of victims) if (v && v.pid === r.pid) v.reaped = { anon_rss_kb: r.anon_rss_kb, file_rss_kb: r.file_rss_kb, shmem_rss_kb: r.shmem_rss_kb };
       return;
     }
-    if (text.includes('Kill process ')) {
+    if (hasIll && text.includes('Kill process ')) {
       const s = parseSelectLine(text);
       if (s) {
         const e = (ev && ev.selected === null && ev.victim === null) ? ev : this.open(l, out);
@@ -344,19 +360,19 @@ export class KernelLogParser {
         return;
       }
     }
-    if (text.includes('Killed process ')) {
+    if (hasIll && text.includes('Killed process ')) {
       const k = parseKilledLine(text);
       if (k) {
         this.killedLine(l, k, out);
         return;
       }
     }
-    if (text.startsWith('Out of memory and no killable processes')) {
+    if (hasIll && text.startsWith('Out of memory and no killable processes')) {
       const e = ev && ev.victim === null ? ev : this.open(l, out);
       e.no_killable_process = true;
       return;
     }
-    if (text.startsWith('oom-kill:')) {
+    if (hasIll && text.startsWith('oom-kill:')) {
       // a summary with no header before it (a cut log): start a report
       const e = this.open(l, out);
       this.applySummary(e, text);
@@ -373,7 +389,7 @@ export class KernelLogParser {
       this.reportLine(e, l, text, out);
       return;
     }
-    if (text.includes(' killed as a result of limit of ')) {
+    if (hasIll && text.includes(' killed as a result of limit of ')) {
       const t = parseTaskInLine(text);
       if (t) {
         const e = ev ?? this.open(l, out);
@@ -382,7 +398,7 @@ export class KernelLogParser {
         return;
       }
     }
-    if (looksOomRelated(text) && (text.startsWith('Out of memory') || text.startsWith('Memory cgroup out of memory') || text.includes('oom-kill'))) this.unparsed(text);
+    if ((text.startsWith('Out of memory') || text.startsWith('Memory cgroup out of memory') || (hasIll && text.includes('oom-kill'))) && looksOomRelated(text)) this.unparsed(text);
   }
 
   private killedLine(l: LogLine, k: KilledLine, out: OomEvent[]): void {
@@ -412,9 +428,10 @@ export class KernelLogParser {
     if (s.global_oom === true) ev.scope = 'global';
   }
 
-  /** A line inside an open report; true when consumed. */
+  /** A line inside an open report; true when consumed. Dispatches on the first character: most lines of a report (call trace, registers, stats) match nothing. */
   private reportLine(ev: OomEvent, l: LogLine, text: string, out: OomEvent[]): boolean {
     const c0 = text.charCodeAt(0);
+    if (c0 === 32 || c0 === 63 /* ? */ || c0 === 60 /* < */ || c0 === 82 /* R */) return false;
     if (c0 === 91 /* [ */) {
       const cols = parseTableHeader(text);
       if (cols) {
@@ -439,7 +456,8 @@ export class KernelLogParser {
       }
       return false;
     }
-    if (text.includes(' cpuset=') && text.includes(' mems_allowed=') && !text.startsWith('oom-kill')) {
+    // "comm cpuset=... mems_allowed=..." follows the header directly
+    if (ev.cpuset === null && ev.table === null && ev.victim === null && text.length < 400 && text.includes(' cpuset=') && text.includes(' mems_allowed=')) {
       const c = parseCpusetLine(text);
       if (c) {
         ev.cpuset = c.cpuset;
@@ -447,7 +465,7 @@ export class KernelLogParser {
         return true;
       }
     }
-    if (text.includes(': usage ')) {
+    if ((c0 === 109 /* m */ || c0 === 115 /* s */ || c0 === 107 /* k */) && text.includes(': usage ')) {
       const c = parseCounterLine(text);
       if (c) {
         const m = this.memcg(ev);
@@ -463,11 +481,12 @@ export class KernelLogParser {
       this.memcg(ev).stats_for = text.slice(24, colon < 0 ? undefined : colon);
       return true;
     }
-    const g = parseOomGroupLine(text);
+    const g = c0 === 84 /* T */ ? parseOomGroupLine(text) : undefined;
     if (g !== undefined) {
       ev.oom_group = { cgroup: g, victims: [] };
       return true;
     }
+    if (!(c0 >= 48 && c0 <= 57) && c0 !== 84 && c0 !== 70 /* F */) return false;
     const mi = parseMemInfoTotal(text);
     if (mi && Number.isFinite(mi[1])) {
       ev.meminfo ??= { ram_pages: null, reserved_pages: null, highmem_pages: null, total_swap_kb: null, free_swap_kb: null };

@@ -66,7 +66,7 @@ const MONTHS: ReadonlyMap<string, number> = (() => {
 
 export function monthIndex(token: string): number | undefined {
   const t = token.toLowerCase();
-  const direct = MONTHS.get(t) ?? MONTHS.get(t.replace(/\.$/, ''));
+  const direct = MONTHS.get(t) ?? (t.endsWith('.') ? MONTHS.get(t.slice(0, -1)) : undefined);
   if (direct !== undefined) return direct;
   // "5月" / "12월"
   const last = t.charCodeAt(t.length - 1);
@@ -168,8 +168,22 @@ function syslogRest(s: string, i: number, wallMs: number, kind: PrefixKind, ctx:
   return withKernelStamp({ kind, text: s.slice(id[1]), uptimeSec: null, wallMs, seq: null, host, ident: id[0] }, ctx);
 }
 
+let lastSKey = '';
+let lastSYear = 0;
+let lastSValue: [number, number] | undefined;
+
 /** "Mon DD HH:MM:SS " (any language's month token); returns [wallMs, end] or undefined. */
 function syslogStamp(s: string, ctx: PrefixContext): [number, number] | undefined {
+  const sp = s.indexOf(' ', 16);
+  const key = sp > 0 && sp < 40 ? s.slice(0, sp) : s.slice(0, 16);
+  if (key === lastSKey && ctx.year === lastSYear) return lastSValue;
+  lastSValue = syslogStampUncached(s, ctx);
+  lastSKey = key;
+  lastSYear = ctx.year;
+  return lastSValue;
+}
+
+function syslogStampUncached(s: string, ctx: PrefixContext): [number, number] | undefined {
   const sp1 = s.indexOf(' ');
   if (sp1 <= 0 || sp1 > 12) return undefined;
   const month = monthIndex(s.slice(0, sp1));
@@ -206,11 +220,23 @@ function isoStamp(s: string): [number, number] | undefined {
   return [ms, sp + 1];
 }
 
+// Consecutive lines share their stamp: remember the last one parsed.
+let lastTKey = '';
+let lastTValue: [number | null, number] | undefined;
+
 /** "[Wed Nov 25 23:35:17 2026] " (dmesg -T; weekday/month in the reader's locale) */
 function dmesgTStamp(s: string): [number | null, number] | undefined {
   if (s.charCodeAt(0) !== 91) return undefined;
   const close = s.indexOf(']');
   if (close < 10 || close > 60) return undefined;
+  const key = s.slice(0, close + 2);
+  if (key === lastTKey) return lastTValue;
+  lastTValue = dmesgTStampUncached(s, close);
+  lastTKey = key;
+  return lastTValue;
+}
+
+function dmesgTStampUncached(s: string, close: number): [number | null, number] | undefined {
   const inner = s.slice(1, close).trim().split(/ +/);
   // [weekday] month day HH:MM:SS year, in some order the locale picks; find the pieces.
   let month: number | undefined;
@@ -234,18 +260,25 @@ function dmesgTStamp(s: string): [number | null, number] | undefined {
 function kmsgRecord(s: string, ctx: PrefixContext): LogLine | undefined {
   const semi = s.slice(0, 64).indexOf(';');
   if (semi < 5) return undefined;
-  const head = s.slice(0, semi).split(',');
-  if (head.length < 4) return undefined;
-  const [pri, seq, usec] = head;
-  if (!pri || !seq || !usec || !/^\d+$/.test(pri) || !/^\d+$/.test(seq) || !/^\d+$/.test(usec)) return undefined;
-  const uptime = Number(usec) / 1e6;
-  const fac = Number(pri) >> 3;
+  // "pri,seq,usec,flags[,...]": three runs of digits, each followed by a comma
+  const nums: number[] = [];
+  let i = 0;
+  for (let f = 0; f < 3; f++) {
+    const start = i;
+    while (i < semi && isDigit(s.charCodeAt(i))) i++;
+    if (i === start || s.charCodeAt(i) !== 44 /* , */) return undefined;
+    nums.push(Number(s.slice(start, i)));
+    i++;
+  }
+  const [pri, seq, usec] = nums as [number, number, number];
+  const uptime = usec / 1e6;
+  const fac = pri >> 3;
   return {
     kind: 'kmsg',
     text: s.slice(semi + 1),
     uptimeSec: uptime,
-    wallMs: ctx.bootMs === null ? null : ctx.bootMs + Number(usec) / 1000,
-    seq: Number(seq),
+    wallMs: ctx.bootMs === null ? null : ctx.bootMs + usec / 1000,
+    seq,
     host: null,
     // facility 0 = kernel; a userspace write to /dev/kmsg could imitate an OOM report
     ident: fac === 0 ? 'kernel' : 'kmsg-user',
@@ -290,18 +323,21 @@ export function stripPrefix(line: string, ctx: PrefixContext): LogLine {
   if (s.length === 0) return bare(s);
   const c0 = s.charCodeAt(0);
   if (c0 === 123 /* { */) return journalJson(s) ?? bare(s);
-  if (c0 === 32 || c0 === 9) return { ...bare(s), kind: 'continuation' };
+  if (c0 === 32 || c0 === 9) return { kind: 'continuation', text: s, uptimeSec: null, wallMs: null, seq: null, host: null, ident: null };
   if (c0 === 91 /* [ */) {
     const d = dmesgStamp(s);
     if (d) {
       return { kind: 'dmesg', text: s.slice(d.end), uptimeSec: d.uptime, wallMs: ctx.bootMs === null ? null : ctx.bootMs + d.uptime * 1000, seq: null, host: null, ident: null };
     }
-    const t = dmesgTStamp(s.slice(0, MAX_PREFIX));
+    // dmesg -T starts with a weekday or month name; "[  390] ..." task rows do not
+    const c1 = s.charCodeAt(1);
+    const t = c1 === 32 || isDigit(c1) ? undefined : dmesgTStamp(s.slice(0, MAX_PREFIX));
     if (t) return { kind: 'dmesg-T', text: s.slice(t[1]), uptimeSec: null, wallMs: t[0], seq: null, host: null, ident: null };
     return bare(s);
   }
   if (isDigit(c0)) {
-    const k = kmsgRecord(s, ctx);
+    const comma = s.indexOf(',');
+    const k = comma > 0 && comma < 4 ? kmsgRecord(s, ctx) : undefined;
     if (k) return k;
     const iso = isoStamp(s.slice(0, MAX_PREFIX));
     if (iso) {
