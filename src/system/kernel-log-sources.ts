@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { errnoOf, NotFoundError, PermissionError, UnsupportedError } from '../errors.js';
-import { LineSplitter, type KernelLogParser, type OomEvent } from '../parse/kernel-log/parser.js';
+import { KernelLogParser, LineSplitter, type OomEvent } from '../parse/kernel-log/parser.js';
 import type { SystemRoot } from './root.js';
 
 export type SourceName = 'journal' | 'kmsg' | 'dmesg' | 'file';
@@ -152,11 +152,14 @@ async function readKmsg(root: SystemRoot, opts: ReadLogsOptions, parser: KernelL
     const code = errnoOf(error);
     throw new SourceUnavailable(code === 'EACCES' || code === 'EPERM' ? '/dev/kmsg: permission denied (kernel.dmesg_restrict; run as root)' : `/dev/kmsg: ${code ?? String(error)}`);
   }
-  parser.setContext({ bootMs: readBootTimeMs(root) });
+  const bootMs = readBootTimeMs(root);
+  parser.setContext({ bootMs });
   const buf = Buffer.alloc(64 * 1024);
   try {
     try {
-      drainKmsg(fd, buf, parser, opts.onEvent);
+      // --follow shows new kills only: what the ring buffer holds now is read and dropped
+      if (opts.follow) drainKmsg(fd, buf, new KernelLogParser({ bootMs }), () => {});
+      else drainKmsg(fd, buf, parser, opts.onEvent);
     } catch (error) {
       throw new SourceUnavailable(`/dev/kmsg: ${errnoOf(error) ?? String(error)}`);
     }

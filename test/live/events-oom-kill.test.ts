@@ -1,12 +1,12 @@
 // A real OOM kill in a fresh memory cgroup, then `oomctl events --source kmsg`
 // must report it with the pid, name, cgroup and numbers /dev/kmsg shows.
 
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, constants, existsSync, mkdirSync, openSync, readSync, rmdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isRoot, skipReason, writableMemcgParent } from '../helpers/live.js';
-import { runCliJson } from '../helpers/run-cli.js';
+import { BIN, runCliJson } from '../helpers/run-cli.js';
 
 const memcg = isRoot() ? writableMemcgParent() : undefined;
 const hasPython = spawnSync('python3', ['-c', 'pass']).status === 0;
@@ -73,5 +73,27 @@ describe.skipIf(skipReason(reason, 'live OOM kill for oomctl events'))('oomctl e
     expect(ev.analysis.victim_rank).toBe(1);
     // wall time from the boot offset: within a few seconds of the kill
     expect(Math.abs(ev.time_ms - Date.now())).toBeLessThan(60_000);
+  });
+
+  it('--follow prints a new kill as it happens, and none of the old ones', async () => {
+    const startMs = Date.now();
+    const follower = spawn(process.execPath, [BIN, 'events', '--follow', '--source', 'kmsg', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    follower.stdout.setEncoding('utf8');
+    follower.stdout.on('data', (d: string) => { out += d; });
+    try {
+      await new Promise((r) => setTimeout(r, 1500));
+      const r = spawnSync('sh', ['-c', `echo $$ > ${dir}/cgroup.procs; exec python3 -c "a=bytearray(200*1024*1024)"`], { timeout: 30_000 });
+      expect(r.signal).toBe('SIGKILL');
+      for (let i = 0; i < 40 && !out.includes(`"pid":${r.pid}`); i++) await new Promise((res) => setTimeout(res, 100));
+      const lines = out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      // other tests may OOM their own cgroups meanwhile: only ours must be exactly this kill
+      const ours = lines.filter((e: { oom_memcg: string }) => e.oom_memcg === `/${name}`);
+      expect(ours.map((e: { victim: { pid: number } }) => e.victim.pid)).toEqual([r.pid]);
+      // nothing from before the follower started (the first test's kill is in the ring buffer)
+      expect(lines.every((e: { time_ms: number }) => e.time_ms >= startMs - 2000)).toBe(true);
+    } finally {
+      follower.kill('SIGTERM');
+    }
   });
 });
