@@ -215,9 +215,7 @@ export class KernelLogParser {
     this.current = undefined;
     this.columns = undefined;
     if (!ev) return;
-    if (ev.victim === null && ev.selected === null && !ev.no_killable_process && ev.userspace === null) {
-      // a header and no victim: still an OOM (e.g. the log was cut); keep it, it says so
-    }
+    // A report with a header and no victim line is kept (the log was cut): it says so with victim null.
     if (ev.scope === null) {
       if (ev.constraint === 'CONSTRAINT_MEMCG' || ev.kill_path === 'memcg' || ev.oom_memcg !== null || (ev.memcg !== null && ev.memcg.limit_kb !== null)) ev.scope = 'memcg';
       else if (ev.constraint === 'CONSTRAINT_CPUSET') ev.scope = 'cpuset';
@@ -340,7 +338,7 @@ export class KernelLogParser {
     }
     const ev = this.current;
     if (ev) {
-      if (this.reportLine(ev, l, text, out)) return;
+      if (this.reportLine(ev, text)) return;
     }
     // Lines that may stand alone (fragments of reports, or after the report they belong to)
     if (text.startsWith('oom_reaper: ')) {
@@ -381,12 +379,12 @@ export class KernelLogParser {
     if (c0 === 91 && parseTableHeader(text)) {
       // a task table whose header lines were cut off: still part of an OOM report
       const e = this.open(l, out);
-      this.reportLine(e, l, text, out);
+      this.reportLine(e, text);
       return;
     }
     if (text.startsWith('memory: usage ')) {
       const e = this.open(l, out);
-      this.reportLine(e, l, text, out);
+      this.reportLine(e, text);
       return;
     }
     if (hasIll && text.includes(' killed as a result of limit of ')) {
@@ -429,7 +427,7 @@ export class KernelLogParser {
   }
 
   /** A line inside an open report; true when consumed. Dispatches on the first character: most lines of a report (call trace, registers, stats) match nothing. */
-  private reportLine(ev: OomEvent, l: LogLine, text: string, out: OomEvent[]): boolean {
+  private reportLine(ev: OomEvent, text: string): boolean {
     const c0 = text.charCodeAt(0);
     if (c0 === 32 || c0 === 63 /* ? */ || c0 === 60 /* < */ || c0 === 82 /* R */) return false;
     if (c0 === 91 /* [ */) {
@@ -493,8 +491,6 @@ export class KernelLogParser {
       (ev.meminfo as Record<string, number | null>)[mi[0]] = mi[1];
       return true;
     }
-    void l;
-    void out;
     return false;
   }
 
