@@ -59,6 +59,19 @@ function adjOf(ev: OomEvent): number | null {
   return ev.table?.rows.find((r) => r.pid === v.pid)?.oom_score_adj ?? null;
 }
 
+/** Keeps a list cell narrow: the end of a path is its most specific part. */
+function clip(s: string, max: number, keepEnd: boolean): string {
+  if (s.length <= max) return s;
+  return keepEnd ? '…' + s.slice(s.length - max + 1) : s.slice(0, max - 1) + '…';
+}
+
+/** "memcg /a/very/long/path" -> "memcg …/long/path": the kind stays, the path keeps its end. */
+function clipScope(scope: string): string {
+  const sp = scope.indexOf(' ');
+  if (scope.length <= 48 || sp < 0) return scope;
+  return scope.slice(0, sp + 1) + clip(scope.slice(sp + 1), 47 - sp, true);
+}
+
 function listRow(v: EventView, names: Map<number, string> | null): string[] {
   const ev = v.event;
   const victim = ev.victim;
@@ -67,12 +80,12 @@ function listRow(v: EventView, names: Map<number, string> | null): string[] {
     String(v.number),
     formatWhen(ev),
     victim ? String(victim.pid) : '-',
-    victim ? e(victim.comm) : ev.no_killable_process ? '(nothing killable)' : ev.selected ? e(ev.selected.comm) : '(not in log)',
+    victim ? e(victim.comm) : ev.killer === 'systemd-oomd' ? '(cgroup)' : ev.no_killable_process ? '(nothing killable)' : ev.selected ? e(ev.selected.comm) : '(not in log)',
     userText(victim?.uid ?? null, names),
     victim?.rss_kb !== null && victim?.rss_kb !== undefined ? formatKbCompact(victim.rss_kb) : '-',
     adj === null ? '-' : String(adj),
-    scopeText(ev),
-    triggerText(ev),
+    clipScope(scopeText(ev)),
+    clip(triggerText(ev), 60, false),
   ];
 }
 

@@ -221,15 +221,18 @@ export function syslogFamily(root: SystemRoot, file: string): string[] {
 
 async function readFileInto(realPath: string, shownPath: string, parser: KernelLogParser, opts: ReadLogsOptions): Promise<void> {
   let year = new Date().getFullYear();
+  let refMs = Date.now();
   try {
-    year = statSync(realPath).mtime.getFullYear();
+    const mtime = statSync(realPath).mtime;
+    year = mtime.getFullYear();
+    refMs = mtime.getTime();
   } catch (error) {
     const code = errnoOf(error);
     if (code === 'ENOENT') throw new NotFoundError(`no such file: ${shownPath}`);
     if (code === 'EACCES' || code === 'EPERM') throw new PermissionError(`cannot read ${shownPath}: permission denied`);
     throw error;
   }
-  parser.setContext({ year, bootMs: null });
+  parser.setContext({ year, bootMs: null, refMs });
   // 1 MiB reads: fewer chunks, less per-chunk overhead (measured by scripts/bench-events.mjs)
   const raw = createReadStream(realPath, { highWaterMark: 1 << 20 });
   const stream: Readable = realPath.endsWith('.gz') ? raw.pipe(createGunzip({ chunkSize: 1 << 20 })) : raw;
@@ -265,7 +268,7 @@ async function readUserFiles(opts: ReadLogsOptions, parser: KernelLogParser): Pr
   for (const f of files) {
     if (f === '-') {
       if (!opts.stdin) throw new UnsupportedError('no standard input to read');
-      parser.setContext({ year: new Date().getFullYear(), bootMs: null });
+      parser.setContext({ year: new Date().getFullYear(), bootMs: null, refMs: Date.now() });
       await streamInto(opts.stdin, parser, opts.onEvent);
     } else {
       await readFileInto(path.resolve(f), f, parser, opts);

@@ -80,6 +80,19 @@ describe('oomctl events', () => {
     expect(j.events.map((e: { killer: string; victim: { pid: number } }) => [e.killer, e.victim.pid])).toEqual([['earlyoom', 29410], ['earlyoom', 11567]]);
   });
 
+  it('reads journal JSON from stdin (real kernel messages of this machine in journal field names)', () => {
+    // the kmsg fixture's records, each wrapped as journalctl -o json prints a kernel entry
+    const input = readFileSync(log('machine-6.18-memcg-v1.kmsg.log'), 'utf8').trim().split('\n').map((rec) => {
+      const usec = Number(rec.split(',')[2]);
+      return JSON.stringify({ __REALTIME_TIMESTAMP: String(1795649296000000 + usec), _SOURCE_MONOTONIC_TIMESTAMP: String(usec), _TRANSPORT: 'kernel', _HOSTNAME: 'build', MESSAGE: rec.slice(rec.indexOf(';') + 1) });
+    }).join('\n');
+    const j = JSON.parse(runCli(['events', '--file', '-', '--json'], { input }).stdout);
+    expect(j.events).toHaveLength(1);
+    expect(j.events[0]).toMatchObject({ source_format: 'journal-json', host: 'build', uptime_sec: 420.892079, time_ms: Math.round(1795649296000 + 420892.079) });
+    expect(j.events[0].victim).toMatchObject({ pid: 4460, comm: 'python3', anon_rss_kb: 65260 });
+    expect(j.events[0].table.rows).toHaveLength(1);
+  });
+
   it('escapes control characters from the log before the terminal', () => {
     const evil = 'Out of memory: Killed process 77 (ev\x1b[31mil) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:4kB oom_score_adj:0\n';
     const r = runCli(['events', '--file', '-'], { input: evil });

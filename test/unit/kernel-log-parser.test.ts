@@ -235,6 +235,12 @@ describe('stripPrefix', () => {
     expect(stripPrefix(JSON.stringify({ _TRANSPORT: 'syslog', SYSLOG_IDENTIFIER: 'kernel', MESSAGE: msg }), ctx).ident).toBe('syslog-kernel');
   });
 
+  it('gives a yearless syslog stamp later than the file itself the year before', () => {
+    const refMs = new Date(2026, 0, 2, 12).getTime();
+    expect(stripPrefix('Dec 31 23:59:59 h kernel: x', { year: 2026, bootMs: null, refMs }).wallMs).toBe(new Date(2025, 11, 31, 23, 59, 59).getTime());
+    expect(stripPrefix('Jan  2 08:00:00 h kernel: x', { year: 2026, bootMs: null, refMs }).wallMs).toBe(new Date(2026, 0, 2, 8).getTime());
+  });
+
   it('reads dmesg -T in other languages', () => {
     expect(stripPrefix('[Mi Nov 25 23:35:17 2026] msg', ctx)).toMatchObject({ kind: 'dmesg-T', text: 'msg', wallMs: new Date(2026, 10, 25, 23, 35, 17).getTime() });
     expect(stripPrefix('[mer. nov. 25 23:35:17 2026] msg', ctx)).toMatchObject({ kind: 'dmesg-T', wallMs: new Date(2026, 10, 25, 23, 35, 17).getTime() });

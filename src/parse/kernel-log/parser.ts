@@ -193,7 +193,7 @@ export class KernelLogParser {
   emitted = 0;
 
   constructor(opts: ParserOptions = {}) {
-    this.ctx = { year: opts.year ?? 1970, bootMs: opts.bootMs ?? null };
+    this.ctx = { year: opts.year ?? 1970, bootMs: opts.bootMs ?? null, refMs: opts.refMs ?? null };
     this.maxRows = opts.maxTableRows ?? 100_000;
     this.maxLine = opts.maxLineLength ?? DEFAULT_MAX_LINE;
   }
@@ -202,6 +202,7 @@ export class KernelLogParser {
   setContext(ctx: Partial<PrefixContext>): void {
     if (ctx.year !== undefined) this.ctx.year = ctx.year;
     if (ctx.bootMs !== undefined) this.ctx.bootMs = ctx.bootMs;
+    if (ctx.refMs !== undefined) this.ctx.refMs = ctx.refMs;
   }
 
   private unparsed(text: string): void {

@@ -25,6 +25,8 @@ export interface LogLine {
 export interface PrefixContext {
   /** Year to give syslog stamps that print none. */
   year: number;
+  /** When the log was last written (file mtime, or now): a yearless stamp later than this is from the year before. */
+  refMs?: number | null;
   /** Wall-clock ms of boot, to turn uptime stamps into wall time (kmsg, dmesg of this boot). */
   bootMs: number | null;
 }
@@ -170,16 +172,18 @@ function syslogRest(s: string, i: number, wallMs: number, kind: PrefixKind, ctx:
 
 let lastSKey = '';
 let lastSYear = 0;
+let lastSRef: number | null | undefined;
 let lastSValue: [number, number] | undefined;
 
 /** "Mon DD HH:MM:SS " (any language's month token); returns [wallMs, end] or undefined. */
 function syslogStamp(s: string, ctx: PrefixContext): [number, number] | undefined {
   const sp = s.indexOf(' ', 16);
   const key = sp > 0 && sp < 40 ? s.slice(0, sp) : s.slice(0, 16);
-  if (key === lastSKey && ctx.year === lastSYear) return lastSValue;
+  if (key === lastSKey && ctx.year === lastSYear && ctx.refMs === lastSRef) return lastSValue;
   lastSValue = syslogStampUncached(s, ctx);
   lastSKey = key;
   lastSYear = ctx.year;
+  lastSRef = ctx.refMs;
   return lastSValue;
 }
 
@@ -206,7 +210,10 @@ function syslogStampUncached(s: string, ctx: PrefixContext): [number, number] | 
     frac = Number('0.' + s.slice(fs, end));
   }
   if (s.charCodeAt(end) !== 32) return undefined;
-  return [localMs(ctx.year, month, day, sec) + Math.round(frac * 1000), end + 1];
+  let ms = localMs(ctx.year, month, day, sec);
+  // "Dec 31" in a file written on Jan 2: last year's December
+  if (ctx.refMs !== undefined && ctx.refMs !== null && ms > ctx.refMs + 86400e3) ms = localMs(ctx.year - 1, month, day, sec);
+  return [ms + Math.round(frac * 1000), end + 1];
 }
 
 /** "2024-04-29T14:55:41,678628+02:00 " (dmesg --time-format iso, rsyslog RFC 3339) */
