@@ -8,7 +8,7 @@ import { closeSync, constants as fsConstants, createReadStream, openSync, readSy
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { errnoOf, NotFoundError, PermissionError, UnsupportedError } from '../errors.js';
+import { errnoOf, NotFoundError, PermissionError, UnsupportedError, UsageError } from '../errors.js';
 import { KernelLogParser, LineSplitter, type OomEvent } from '../parse/kernel-log/parser.js';
 import type { SystemRoot } from './root.js';
 
@@ -223,10 +223,13 @@ async function readFileInto(realPath: string, shownPath: string, parser: KernelL
   let year = new Date().getFullYear();
   let refMs = Date.now();
   try {
-    const mtime = statSync(realPath).mtime;
+    const st = statSync(realPath);
+    if (st.isDirectory()) throw new UsageError(`${shownPath} is a directory, not a log file`);
+    const mtime = st.mtime;
     year = mtime.getFullYear();
     refMs = mtime.getTime();
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     const code = errnoOf(error);
     if (code === 'ENOENT') throw new NotFoundError(`no such file: ${shownPath}`);
     if (code === 'EACCES' || code === 'EPERM') throw new PermissionError(`cannot read ${shownPath}: permission denied`);

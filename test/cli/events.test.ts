@@ -106,6 +106,7 @@ describe('oomctl events', () => {
     [['--follow', '--file', 'x'], 2, /--follow reads \/dev\/kmsg or the journal/],
     [['--details', '99', '--file', log('netdata-10875-dmesg-memcg.log')], 3, /there is no event #99 \(1 matched\)/],
     [['--file', '/nonexistent/kern.log'], 3, /no such file/],
+    [['--file', '/'], 2, /\/ is a directory, not a log file/],
   ])('%j exits %i', (args, status, message) => {
     const r = runCli(['events', ...args]);
     expect(r.status).toBe(status);
