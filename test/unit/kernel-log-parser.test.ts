@@ -86,6 +86,16 @@ const CASES: Expect[] = [
   { file: 'saksdirect-32-memcg-limit-of.log', events: 1, memcgLimitKb: 102400, oomMemcg: '/docker/8fce98455ffa497e57269ae0520e5277b22f7e0934975523bb60d76ef9467b25' },
   { file: 'moby-38352-syslog-3.10-cpuset.log', events: 1, trigger: { comm: 'thrash', pid: 11554, order: 0, oom_score_adj: 0 }, release: '3.10.0-862.11.6.el7.x86_64' },
   { file: 'systemd-40208-journal-cat-6.17.log', events: 2, at: 1, trigger: { comm: 'systemd', pid: 20957, order: 0, oom_score_adj: 100 }, release: '6.17.3-arch2-1-lily' },
+  {
+    // cgroup v2: "swap:" instead of "memory+swap:"; the header continues on an unprefixed "oom_policy=default" line
+    file: 'lkml-6.16-bpf-psi-memcg-v2.log', events: 1, uptime: 315.224875, scope: 'memcg', release: '6.16.0-00015-gf09eb0d6badc',
+    trigger: { comm: 'kworker/u17:0', pid: 74, order: 0, oom_score_adj: 0 }, victim: { pid: 675, comm: 'test_progs', anon_rss_kb: 42848, pgtables_kb: 152 },
+    memcgLimitKb: 9007199254740988, oomMemcg: '/cgroup-test-work-dir673/oom_test/cg2', tableRows: 1,
+  },
+  {
+    file: 'k8s-blog-dmesg-Tx-memcg-v2.log', events: 1, format: 'dmesg-T', timeLocal: [2023, 7, 17, 17, 29, 27], scope: 'memcg', memcgLimitKb: 204800,
+    victim: { pid: 1586608, comm: 'xray', uid: 0, anon_rss_kb: 26372, oom_score_adj: -997 }, tableRows: 1,
+  },
   { file: 'opensvc-477-syslog-table.log', events: 1, tableRows: 9 },
   { file: 'relate-1383-dmesg-T-table.log', events: 1, tableRows: 8 },
 ];
@@ -216,6 +226,7 @@ describe('stripPrefix', () => {
     ['Nov 12 17:08:27 earlyoom[1295]: msg', 'syslog', 'msg', null],
     ['апр 28 01:23:30 PC kernel: msg', 'syslog', 'msg', null],
     ['kernel: msg', 'ident', 'msg', null],
+    ['kern  :info  : [  315.2] msg', 'dmesg', 'msg', 315.2],
     ['plain text', 'bare', 'plain text', null],
   ] as const)('%s', (line, kind, text, uptime) => {
     const l = stripPrefix(line, ctx);
@@ -239,6 +250,12 @@ describe('stripPrefix', () => {
     const refMs = new Date(2026, 0, 2, 12).getTime();
     expect(stripPrefix('Dec 31 23:59:59 h kernel: x', { year: 2026, bootMs: null, refMs }).wallMs).toBe(new Date(2025, 11, 31, 23, 59, 59).getTime());
     expect(stripPrefix('Jan  2 08:00:00 h kernel: x', { year: 2026, bootMs: null, refMs }).wallMs).toBe(new Date(2026, 0, 2, 8).getTime());
+  });
+
+  it('reads cgroup v2 counters as v2', () => {
+    const ev = parse('k8s-blog-dmesg-Tx-memcg-v2.log').events[0] as OomEvent;
+    expect(ev.memcg).toMatchObject({ usage_kb: 208204, limit_kb: 204800, failcnt: 7470, swap_usage_kb: 0, swap_limit_kb: 0, cgroup_version: 2, memsw_limit_kb: null });
+    expect(ev.constraint).toBe('CONSTRAINT_MEMCG');
   });
 
   it('reads dmesg -T in other languages', () => {

@@ -32,6 +32,7 @@ export interface PrefixContext {
 }
 
 const MAX_PREFIX = 200;
+const DECODE = /^(kern|user|mail|daemon|auth|syslog|lpr|news|uucp|cron|authpriv|ftp|local[0-7]) {0,6}:[a-z]{1,7} {0,6}: /;
 
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
@@ -358,6 +359,13 @@ export function stripPrefix(line: string, ctx: PrefixContext): LogLine {
     // "5月 29 23:06:20 host ..." (zh/ja month) falls through to syslog below
   }
   const head = s.slice(0, MAX_PREFIX);
+  // dmesg -x / --decode: "kern  :info  : [stamp] message" (facility and level padded to 6)
+  const fx = DECODE.exec(head);
+  if (fx) {
+    const inner = stripPrefix(s.slice(fx[0].length), ctx);
+    inner.ident = fx[1] === 'kern' ? (inner.ident ?? 'kernel') : 'kmsg-user';
+    return inner;
+  }
   const st = syslogStamp(head, ctx);
   if (st) return syslogRest(s, st[1], st[0], 'syslog', ctx) ?? bare(s);
   // "kernel: message" (journalctl -o cat with identifiers, or hand-trimmed logs)
