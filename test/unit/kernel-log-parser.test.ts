@@ -175,7 +175,7 @@ describe('parseKernelLog on real logs', () => {
   });
 
   it('handles CRLF, NUL bytes and interleaved unrelated lines', () => {
-    const text = read('machine-6.18-memcg-v1.dmesg.log').split('\n').map((l, i) => (i % 3 === 0 ? `${l}\r\n[  420.9] usb 1-1: new device\0` : l)).join('\r\n');
+    const text = read('machine-6.18-memcg-v1.dmesg.log').split('\n').map((l, i) => (i % 3 === 0 ? `${l}\r\n[  420.9] usb 1-1: new device\0` : i % 3 === 1 ? `\0\0\0${l}` : l)).join('\r\n');
     const { events, parser } = parseKernelLog(text);
     expect(events).toHaveLength(1);
     expect(events[0]?.victim?.pid).toBe(4460);

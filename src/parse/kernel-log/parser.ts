@@ -271,7 +271,13 @@ export class KernelLogParser {
       line = line.slice(0, this.maxLine);
     }
     if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
-    if (line.includes('\0')) line = line.replaceAll('\0', '');
+    // A machine that crashed leaves a run of NULs in its syslog file, then the next line is written after it.
+    // (NULs elsewhere are harmless here, and are escaped before they reach a terminal.)
+    if (line.charCodeAt(0) === 0) {
+      let i = 0;
+      while (i < line.length && line.charCodeAt(i) === 0) i++;
+      line = line.slice(i);
+    }
     const l = stripPrefix(line, this.ctx);
     let text = l.text;
     if (l.kind === 'continuation') {

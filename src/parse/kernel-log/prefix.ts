@@ -360,7 +360,7 @@ export function stripPrefix(line: string, ctx: PrefixContext): LogLine {
   }
   const head = s.slice(0, MAX_PREFIX);
   // dmesg -x / --decode: "kern  :info  : [stamp] message" (facility and level padded to 6)
-  const fx = DECODE.exec(head);
+  const fx = head.charCodeAt(6) === 58 || head.charCodeAt(8) === 58 ? DECODE.exec(head) : null;
   if (fx) {
     const inner = stripPrefix(s.slice(fx[0].length), ctx);
     inner.ident = fx[1] === 'kern' ? (inner.ident ?? 'kernel') : 'kmsg-user';
