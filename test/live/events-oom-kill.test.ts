@@ -6,7 +6,7 @@ import { closeSync, constants, existsSync, mkdirSync, openSync, readSync, rmdirS
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isRoot, skipReason, writableMemcgParent } from '../helpers/live.js';
-import { BIN, runCliJson } from '../helpers/run-cli.js';
+import { BIN, runCli, runCliJson } from '../helpers/run-cli.js';
 
 const memcg = isRoot() ? writableMemcgParent() : undefined;
 const hasPython = spawnSync('python3', ['-c', 'pass']).status === 0;
@@ -73,6 +73,20 @@ describe.skipIf(skipReason(reason, 'live OOM kill for oomctl events'))('oomctl e
     expect(ev.analysis.victim_rank).toBe(1);
     // wall time from the boot offset: within a few seconds of the kill
     expect(Math.abs(ev.time_ms - Date.now())).toBeLessThan(60_000);
+  });
+
+  it('names a victim that is running again now, with its pid, adj and the protect command', async () => {
+    const again = spawn('python3', ['-c', 'import time; time.sleep(30)'], { stdio: 'ignore' });
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const r = runCli(['events', '--source', 'kmsg', '--victim', 'python3', '-n', '1']);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`python3 is running now: .*pid ${again.pid} \\(oom_score_adj 0\\).*; to protect it: oomctl protect python3`));
+      const j = runCliJson(['events', '--source', 'kmsg', '--victim', 'python3', '-n', '1']);
+      expect(j.events[0].running_now).toContainEqual({ pid: again.pid, oom_score_adj: 0 });
+    } finally {
+      again.kill('SIGKILL');
+    }
   });
 
   it('--follow prints a new kill as it happens, and none of the old ones', async () => {
