@@ -370,6 +370,62 @@ Examples:
       writeOut(completeTargets(makeContext(g)));
     });
 
+  // --- events (issue 5) ---
+  program
+    .command('events')
+    .description('find and explain every OOM kill in the kernel\'s logs (and earlyoom / systemd-oomd kills), oldest first')
+    .option('--source <source>', 'read journal|kmsg|dmesg|file (default: the first that works, in that order)')
+    .option('--file <path>', 'read a log copied from anywhere (repeatable; - for stdin)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--since <when>', 'only kills at or after this time ("2026-11-25 14:00", "2 hours ago", "yesterday")')
+    .option('--until <when>', 'only kills at or before this time')
+    .option('--victim <name>', 'only kills of processes with this name')
+    .option('-n, --limit <n>', 'show the last N kills (0 = all)', parseInteger('--limit', 0, 10_000_000))
+    .option('--details [n]', 'one kill in full: the memory state and the ranking recomputed from its task table (default: the latest; N = the # in the list)')
+    .option('--follow', 'wait and print each new kill as it happens (kmsg or journal)', false)
+    .addHelpText('after', `
+Examples:
+  oomctl events                       every OOM kill the logs still hold
+  oomctl events --since "2 hours ago" --victim java
+  oomctl events --details             the latest kill in full, with who was next in line
+  oomctl events --file kern.log.gz --json
+  journalctl -k -o json | oomctl events --file -`)
+    .action(async (opts: { source?: string; file?: string[]; since?: string; until?: string; victim?: string; limit?: number; details?: string | boolean; follow: boolean }, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      const ctx = makeContext(g);
+      let details: number | true | undefined;
+      if (opts.details === true) details = true;
+      else if (typeof opts.details === 'string') details = parseInteger('--details', 1, 1_000_000_000)(opts.details);
+      if (details !== undefined && opts.follow) throw new UsageError('--details and --follow do not go together');
+      const { runEvents } = await import('./commands/events.js');
+      const render = await import('./render/events.js');
+      const chalk = stdoutChalk(g);
+      const base = {
+        source: opts.source, files: opts.file, since: opts.since, until: opts.until, victim: opts.victim,
+        limit: opts.limit, details, follow: opts.follow, json: g.json, stdin: process.stdin, nowMs: Date.now(),
+      };
+      if (opts.follow) {
+        let names: Map<number, string> | null = null;
+        if (!opts.file) {
+          const { readUserNames } = await import('./system/system-info.js');
+          names = readUserNames(ctx.root);
+        }
+        if (!g.json) writeOut(`waiting for OOM kills (Ctrl-C to stop)\n`);
+        await runEvents(ctx, base, (v) => {
+          if (g.json) writeOut(JSON.stringify(render.eventJson(v)) + '\n');
+          else writeOut(render.renderFollowLine(v, names));
+        });
+        return;
+      }
+      const result = await runEvents(ctx, base);
+      if (g.json) emitJson(render.eventsJson(result));
+      else {
+        const { out, notes } = render.renderEventsHuman(result, chalk);
+        writeOut(out);
+        for (const n of notes) warn(n);
+      }
+      reportDenied(ctx);
+    });
+
   return program;
 }
 

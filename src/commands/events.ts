@@ -1,0 +1,175 @@
+// `oomctl events`: every OOM kill in the kernel's logs (and the userspace
+// killers'), oldest first; `--details [N]` one of them in full with the
+// kernel's ranking recomputed from its task table.
+
+import type { Readable } from 'node:stream';
+import { NotFoundError, UsageError } from '../errors.js';
+import { analyzeOomEvent, type EventAnalysis } from '../kernel/oom-event.js';
+import { KernelLogParser, type OomEvent } from '../parse/kernel-log/parser.js';
+import { parseTimePhrase } from '../parse/time-phrase.js';
+import { readKernelLogs, type SourceName } from '../system/kernel-log-sources.js';
+import { readProcesses } from '../system/procfs.js';
+import { readUserNames } from '../system/system-info.js';
+import type { CommandContext } from './context.js';
+
+export interface EventsOptions {
+  source?: string;
+  files?: string[];
+  since?: string;
+  until?: string;
+  victim?: string;
+  /** Show the last N events (0 or undefined: all). */
+  limit?: number;
+  /** true: the latest event; a number: event #N as listed. */
+  details?: number | true;
+  follow?: boolean;
+  json?: boolean;
+  stdin?: Readable;
+  nowMs: number;
+}
+
+export interface RunningNow {
+  pid: number;
+  oom_score_adj: number;
+}
+
+export interface EventView {
+  /** 1 = the oldest event matched. */
+  number: number;
+  event: OomEvent;
+  analysis: EventAnalysis | undefined;
+  /** Processes with the victim's name running now on this machine (not for --file logs). */
+  runningNow: RunningNow[] | null;
+}
+
+export interface EventsResult {
+  source: string;
+  events: EventView[];
+  matched: number;
+  withoutTimeDropped: number;
+  unparsedLines: number;
+  unparsedSamples: { line: number; text: string }[];
+  overlongLines: number;
+  details: EventView | undefined;
+  sinceMs: number | undefined;
+  untilMs: number | undefined;
+  /** uid -> name on this machine; null for logs from --file (uids of another machine). */
+  userNames: Map<number, string> | null;
+}
+
+const SOURCES: readonly SourceName[] = ['journal', 'kmsg', 'dmesg', 'file'];
+
+export function parseSource(s: string | undefined): SourceName | undefined {
+  if (s === undefined) return undefined;
+  if ((SOURCES as readonly string[]).includes(s)) return s as SourceName;
+  throw new UsageError(`--source must be one of ${SOURCES.join(', ')}, not "${s}"`);
+}
+
+function parseWhen(flag: string, value: string | undefined, nowMs: number): number | undefined {
+  if (value === undefined) return undefined;
+  const t = parseTimePhrase(value, nowMs);
+  if (t === undefined) throw new UsageError(`${flag} "${value}" is not a date or time`, 'use e.g. "2026-11-25 14:00", "2 hours ago", "yesterday" or "@EPOCH"');
+  return t;
+}
+
+/** comm as the kernel keeps it: 15 bytes. */
+function sameComm(a: string, b: string): boolean {
+  return a === b || a.slice(0, 15) === b.slice(0, 15);
+}
+
+export async function runEvents(ctx: CommandContext, opts: EventsOptions, onFollow?: (v: EventView) => void): Promise<EventsResult> {
+  const source = parseSource(opts.source);
+  const sinceMs = parseWhen('--since', opts.since, opts.nowMs);
+  const untilMs = parseWhen('--until', opts.until, opts.nowMs);
+  if (sinceMs !== undefined && untilMs !== undefined && untilMs < sinceMs) throw new UsageError('--until is before --since');
+  if (opts.follow && ((opts.files && opts.files.length > 0) || source === 'dmesg' || source === 'file')) {
+    throw new UsageError('--follow reads /dev/kmsg or the journal, not files or dmesg', 'drop --file/--source, or use --source kmsg|journal');
+  }
+  const fromFiles = (opts.files?.length ?? 0) > 0;
+  const timeFilter = sinceMs !== undefined || untilMs !== undefined;
+  const wantNumber = typeof opts.details === 'number' ? opts.details : undefined;
+  const keepAllTables = opts.json === true;
+
+  const parser = new KernelLogParser({ year: new Date(opts.nowMs).getFullYear() });
+  const kept: EventView[] = [];
+  let matched = 0;
+  let withoutTimeDropped = 0;
+  let latest: EventView | undefined;
+
+  const running = new Map<string, RunningNow[]>();
+  let processes: { comm: string; pid: number; oom_score_adj: number }[] | undefined;
+  const runningNow = (comm: string): RunningNow[] | null => {
+    if (fromFiles) return null;
+    if (processes === undefined) processes = readProcesses(ctx.root, { oomScore: false }).map((p) => ({ comm: p.comm, pid: p.pid, oom_score_adj: p.oomScoreAdj }));
+    const hit = running.get(comm);
+    if (hit) return hit;
+    const list = processes.filter((p) => sameComm(p.comm, comm)).map((p) => ({ pid: p.pid, oom_score_adj: p.oom_score_adj }));
+    running.set(comm, list);
+    return list;
+  };
+
+  const onEvent = (e: OomEvent): void => {
+    if (timeFilter) {
+      if (e.time_ms === null) { withoutTimeDropped++; return; }
+      if (sinceMs !== undefined && e.time_ms < sinceMs) return;
+      if (untilMs !== undefined && e.time_ms > untilMs) return;
+    }
+    if (opts.victim !== undefined) {
+      const names = [e.victim?.comm, e.selected?.comm, ...(e.oom_group?.victims.map((v) => v.comm) ?? [])];
+      if (!names.some((n) => n !== undefined && sameComm(n, opts.victim as string))) return;
+    }
+    matched++;
+    const view: EventView = { number: matched, event: e, analysis: undefined, runningNow: null };
+    if (onFollow) {
+      view.analysis = analyzeOomEvent(e);
+      const comm = e.victim?.comm;
+      view.runningNow = comm ? runningNow(comm) : null;
+      onFollow(view);
+      return;
+    }
+    // Constant memory for the list: only the tables someone will look at are kept.
+    if (!keepAllTables && latest && latest.number !== wantNumber) latest.event.table = null;
+    latest = view;
+    kept.push(view);
+    if (!opts.json && opts.details === undefined && opts.limit && kept.length > opts.limit * 2) kept.splice(0, kept.length - opts.limit);
+  };
+
+  const { source: shown } = await readKernelLogs(ctx.root, parser, {
+    source,
+    files: opts.files,
+    stdin: opts.stdin,
+    sinceMs,
+    follow: opts.follow,
+    onEvent,
+    note: (m) => ctx.warn(m),
+  });
+
+  let events = opts.limit ? kept.slice(-opts.limit) : kept;
+  let details: EventView | undefined;
+  if (opts.details !== undefined) {
+    details = wantNumber === undefined ? kept[kept.length - 1] : kept.find((v) => v.number === wantNumber);
+    if (!details) {
+      throw new NotFoundError(matched === 0 ? 'no OOM kill found in the log' : `there is no event #${wantNumber} (${matched} matched)`, matched === 0 ? undefined : `numbers run from 1 (oldest) to ${matched}`);
+    }
+    details.analysis = analyzeOomEvent(details.event);
+    events = [details];
+  }
+  for (const v of events) {
+    if (opts.json) v.analysis ??= analyzeOomEvent(v.event);
+    const comm = v.event.victim?.comm;
+    v.runningNow = comm ? runningNow(comm) : null;
+  }
+  return {
+    source: shown,
+    events,
+    matched,
+    withoutTimeDropped,
+    unparsedLines: parser.unparsedCount,
+    unparsedSamples: parser.unparsedSamples,
+    overlongLines: parser.overlongLines,
+    details,
+    sinceMs,
+    untilMs,
+    userNames: fromFiles ? null : readUserNames(ctx.root),
+  };
+}

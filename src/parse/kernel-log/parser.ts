@@ -1,0 +1,575 @@
+// The streaming OOM-report parser: feed it lines (any prefix format, mixed),
+// it returns each OOM event once the report is complete. Memory is bounded:
+// one open report, a bounded table, a bounded map of recent victims for
+// oom_reaper lines that arrive after the next report, a bounded sample of
+// unparsed lines. Field names are the JSON keys of `oomctl events --json`
+// (the record is the schema: units in the names, null where not printed).
+
+import {
+  parseCounterLine, parseCpuLine, parseCpusetLine, parseEarlyoom, parseHeader, parseKilledLine, parseMemInfoTotal,
+  parseOomGroupLine, parseOomd, parseReapedLine, parseSelectLine, parseSummary, parseTableHeader, parseTableRow,
+  parseTaskInLine, type KilledLine, type KillerKind, type UserspaceKill,
+} from './messages.js';
+import { stripPrefix, type LogLine, type PrefixContext, type PrefixKind } from './prefix.js';
+
+export interface TaskRow {
+  pid: number;
+  uid: number | null;
+  tgid: number | null;
+  total_vm_pages: number | null;
+  rss_pages: number | null;
+  rss_anon_pages: number | null;
+  rss_file_pages: number | null;
+  rss_shmem_pages: number | null;
+  /** Bytes (v4.15+ "pgtables_bytes"). */
+  pgtables_bytes: number | null;
+  /** Pages (before v4.15 "nr_ptes", v4.0-v4.14 also "nr_pmds"). */
+  nr_ptes_pages: number | null;
+  nr_pmds_pages: number | null;
+  swapents_pages: number | null;
+  oom_score_adj: number | null;
+  name: string;
+}
+
+export interface Victim extends Omit<KilledLine, 'killer'> {
+  /** anon + file + shmem, in kB. */
+  rss_kb: number | null;
+  reaped: { anon_rss_kb: number | null; file_rss_kb: number | null; shmem_rss_kb: number | null } | null;
+}
+
+export interface OomEvent {
+  /** 'kernel' for the OOM killer; a userspace killer's name otherwise. */
+  killer: 'kernel' | 'earlyoom' | 'systemd-oomd';
+  /** ISO 8601 wall time of the first line of the report, or null. */
+  time: string | null;
+  time_ms: number | null;
+  uptime_sec: number | null;
+  host: string | null;
+  source_format: PrefixKind | null;
+  kernel_release: string | null;
+  trigger: {
+    comm: string | null;
+    pid: number | null;
+    gfp_mask: string | null;
+    order: number | null;
+    oom_score_adj: number | null;
+    oom_adj: number | null;
+  } | null;
+  /** 'global' (whole machine), 'memcg' (a memory cgroup's limit), 'cpuset'/'mempolicy' (constrained), or null. */
+  scope: 'global' | 'memcg' | 'cpuset' | 'mempolicy' | null;
+  constraint: string | null;
+  kill_path: KillerKind;
+  oom_memcg: string | null;
+  task_memcg: string | null;
+  cpuset: string | null;
+  mems_allowed: string | null;
+  nodemask: string | null;
+  memcg: {
+    usage_kb: number | null;
+    limit_kb: number | null;
+    failcnt: number | null;
+    memsw_usage_kb: number | null;
+    memsw_limit_kb: number | null;
+    swap_usage_kb: number | null;
+    swap_limit_kb: number | null;
+    kmem_usage_kb: number | null;
+    stats_for: string | null;
+    /** 1 when "memory+swap:" was printed (cgroup v1), 2 when "swap:" was (cgroup v2). */
+    cgroup_version: 1 | 2 | null;
+  } | null;
+  meminfo: { ram_pages: number | null; reserved_pages: number | null; highmem_pages: number | null; total_swap_kb: number | null; free_swap_kb: number | null } | null;
+  /** Old kernels: the process chosen ("Kill process N (x) score S or sacrifice child"). */
+  selected: { pid: number; comm: string; score: number | null } | null;
+  victim: Victim | null;
+  /** memory.oom.group: the cgroup and every further process killed with the victim. */
+  oom_group: { cgroup: string; victims: Victim[] } | null;
+  /** "Out of memory and no killable processes..." */
+  no_killable_process: boolean;
+  table: { columns: string[]; rows: TaskRow[]; truncated: boolean } | null;
+  /** Userspace killers only. */
+  userspace: Omit<UserspaceKill, 'pid' | 'comm' | 'uid'> | null;
+  /** Lines of the report that looked like part of an OOM report but could not be read. */
+  unparsed_lines: number;
+}
+
+export interface ParserOptions extends Partial<PrefixContext> {
+  /** At most this many task-table rows are kept per report (the rest is counted as truncated). */
+  maxTableRows?: number;
+  /** Lines longer than this are cut (they are never OOM lines). */
+  maxLineLength?: number;
+}
+
+export interface UnparsedSample {
+  line: number;
+  text: string;
+}
+
+const MAX_UNPARSED_SAMPLES = 20;
+const RECENT_VICTIMS = 256;
+export const DEFAULT_MAX_LINE = 64 * 1024;
+const NONE: OomEvent[] = Object.freeze([]) as unknown as OomEvent[];
+
+function emptyEvent(l: LogLine, killer: OomEvent['killer']): OomEvent {
+  const ms = l.wallMs === null ? null : Math.round(l.wallMs);
+  return {
+    killer,
+    time: ms === null ? null : new Date(ms).toISOString(),
+    time_ms: ms,
+    uptime_sec: l.uptimeSec,
+    host: l.host,
+    source_format: l.kind,
+    kernel_release: null,
+    trigger: null,
+    scope: null,
+    constraint: null,
+    kill_path: null,
+    oom_memcg: null,
+    task_memcg: null,
+    cpuset: null,
+    mems_allowed: null,
+    nodemask: null,
+    memcg: null,
+    meminfo: null,
+    selected: null,
+    victim: null,
+    oom_group: null,
+    no_killable_process: false,
+    table: null,
+    userspace: null,
+    unparsed_lines: 0,
+  };
+}
+
+function toVictim(k: KilledLine): Victim {
+  const none = k.anon_rss_kb === null && k.file_rss_kb === null && k.shmem_rss_kb === null;
+  return {
+    pid: k.pid, comm: k.comm, uid: k.uid, total_vm_kb: k.total_vm_kb, anon_rss_kb: k.anon_rss_kb, file_rss_kb: k.file_rss_kb,
+    shmem_rss_kb: k.shmem_rss_kb, pgtables_kb: k.pgtables_kb, oom_score_adj: k.oom_score_adj,
+    rss_kb: none ? null : (k.anon_rss_kb ?? 0) + (k.file_rss_kb ?? 0) + (k.shmem_rss_kb ?? 0),
+    reaped: null,
+  };
+}
+
+function toRow(r: Record<string, number | string>): TaskRow {
+  const n = (k: string): number | null => (typeof r[k] === 'number' ? (r[k] as number) : null);
+  return {
+    pid: n('pid') as number,
+    uid: n('uid'),
+    tgid: n('tgid'),
+    total_vm_pages: n('total_vm'),
+    rss_pages: n('rss'),
+    rss_anon_pages: n('rss_anon'),
+    rss_file_pages: n('rss_file'),
+    rss_shmem_pages: n('rss_shmem'),
+    pgtables_bytes: n('pgtables_bytes'),
+    nr_ptes_pages: n('nr_ptes'),
+    nr_pmds_pages: n('nr_pmds'),
+    swapents_pages: n('swapents'),
+    oom_score_adj: n('oom_score_adj'),
+    name: typeof r.name === 'string' ? r.name : '',
+  };
+}
+
+/** Does the message look like part of an OOM report (used to count what could not be read)? */
+function looksOomRelated(text: string): boolean {
+  return text.includes('oom') || text.includes('Out of memory') || text.includes('Killed process') || text.includes('Kill process');
+}
+
+export class KernelLogParser {
+  private readonly ctx: PrefixContext;
+  private readonly maxRows: number;
+  private readonly maxLine: number;
+  private current: OomEvent | undefined;
+  private columns: string[] | undefined;
+  private lastKernelKind: PrefixKind | null = null;
+  private readonly recent = new Map<number, OomEvent>();
+  private lineNo = 0;
+  /** Lines that looked OOM-related but could not be read. */
+  unparsedCount = 0;
+  readonly unparsedSamples: UnparsedSample[] = [];
+  /** Lines cut because they were longer than maxLineLength. */
+  overlongLines = 0;
+  /** Events finished so far (only a count; events are handed out by push/end). */
+  emitted = 0;
+
+  constructor(opts: ParserOptions = {}) {
+    this.ctx = { year: opts.year ?? 1970, bootMs: opts.bootMs ?? null, refMs: opts.refMs ?? null };
+    this.maxRows = opts.maxTableRows ?? 100_000;
+    this.maxLine = opts.maxLineLength ?? DEFAULT_MAX_LINE;
+  }
+
+  /** Sets boot time / year for later lines (a source that learns them late). */
+  setContext(ctx: Partial<PrefixContext>): void {
+    if (ctx.year !== undefined) this.ctx.year = ctx.year;
+    if (ctx.bootMs !== undefined) this.ctx.bootMs = ctx.bootMs;
+    if (ctx.refMs !== undefined) this.ctx.refMs = ctx.refMs;
+  }
+
+  private unparsed(text: string): void {
+    this.unparsedCount++;
+    if (this.current) this.current.unparsed_lines++;
+    if (this.unparsedSamples.length < MAX_UNPARSED_SAMPLES) this.unparsedSamples.push({ line: this.lineNo, text: text.slice(0, 300) });
+  }
+
+  private finish(out: OomEvent[]): void {
+    const ev = this.current;
+    this.current = undefined;
+    this.columns = undefined;
+    if (!ev) return;
+    // A report with a header and no victim line is kept (the log was cut): it says so with victim null.
+    if (ev.scope === null) {
+      if (ev.constraint === 'CONSTRAINT_MEMCG' || ev.kill_path === 'memcg' || ev.oom_memcg !== null || (ev.memcg !== null && ev.memcg.limit_kb !== null)) ev.scope = 'memcg';
+      else if (ev.constraint === 'CONSTRAINT_CPUSET') ev.scope = 'cpuset';
+      else if (ev.constraint === 'CONSTRAINT_MEMORY_POLICY') ev.scope = 'mempolicy';
+      else if (ev.killer === 'kernel' && (ev.victim !== null || ev.trigger !== null || ev.selected !== null)) ev.scope = ev.constraint === 'CONSTRAINT_NONE' || ev.kill_path === 'global' || ev.meminfo !== null ? 'global' : null;
+    }
+    if (ev.victim) {
+      this.recent.set(ev.victim.pid, ev);
+      for (const g of ev.oom_group?.victims ?? []) this.recent.set(g.pid, ev);
+      while (this.recent.size > RECENT_VICTIMS) {
+        const first = this.recent.keys().next().value as number;
+        this.recent.delete(first);
+      }
+    }
+    this.emitted++;
+    out.push(ev);
+  }
+
+  private open(l: LogLine, out: OomEvent[]): OomEvent {
+    this.finish(out);
+    const ev = emptyEvent(l, 'kernel');
+    this.current = ev;
+    return ev;
+  }
+
+  private memcg(ev: OomEvent): NonNullable<OomEvent['memcg']> {
+    ev.memcg ??= { usage_kb: null, limit_kb: null, failcnt: null, memsw_usage_kb: null, memsw_limit_kb: null, swap_usage_kb: null, swap_limit_kb: null, kmem_usage_kb: null, stats_for: null, cgroup_version: null };
+    return ev.memcg;
+  }
+
+  /** Feeds one line (without its newline); returns the events it completed. Never throws. */
+  push(rawLine: string): OomEvent[] {
+    const out = this.scratch;
+    try {
+      this.pushInner(rawLine, out);
+    } catch {
+      // A bug in a branch above must not lose the rest of the log.
+      this.unparsed(rawLine);
+    }
+    if (out.length === 0) return NONE;
+    this.scratch = [];
+    return out;
+  }
+
+  private scratch: OomEvent[] = [];
+
+  private pushInner(rawLine: string, out: OomEvent[]): void {
+    this.lineNo++;
+    let line = rawLine;
+    if (line.length > this.maxLine) {
+      this.overlongLines++;
+      line = line.slice(0, this.maxLine);
+    }
+    if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
+    // A machine that crashed leaves a run of NULs in its syslog file, then the next line is written after it.
+    // (NULs elsewhere are harmless here, and are escaped before they reach a terminal.)
+    if (line.charCodeAt(0) === 0) {
+      let i = 0;
+      while (i < line.length && line.charCodeAt(i) === 0) i++;
+      line = line.slice(i);
+    }
+    const l = stripPrefix(line, this.ctx);
+    let text = l.text;
+    if (l.kind === 'continuation') {
+      // Mem-Info and memcg stats continue over unprefixed lines; they belong to the report in progress
+      if (!this.current) return;
+      l.kind = this.lastKernelKind ?? 'bare';
+      text = text.trimStart();
+    } else if (l.ident !== null && l.ident !== 'kernel') {
+      this.userspaceLine(l, out);
+      return;
+    } else {
+      this.lastKernelKind = l.kind;
+    }
+    // syslog writes a kernel newline as "#012"
+    if ((l.kind === 'syslog' || l.kind === 'bare' || l.kind === 'ident') && text.includes('#012')) {
+      for (const part of text.split('#012')) this.kernelMessage({ ...l, text: part.trimStart() }, part.trimStart(), out);
+      return;
+    }
+    this.kernelMessage(l, text, out);
+  }
+
+  private userspaceLine(l: LogLine, out: OomEvent[]): void {
+    const u = l.ident === 'earlyoom' ? parseEarlyoom(l.text) : l.ident === 'systemd-oomd' ? parseOomd(l.text) : undefined;
+    if (!u) return;
+    const ev = emptyEvent(l, u.killer);
+    const { pid, comm, uid, ...rest } = u;
+    ev.victim = pid === null ? null : {
+      pid, comm: comm ?? '', uid, total_vm_kb: null, anon_rss_kb: null, file_rss_kb: null, shmem_rss_kb: null, pgtables_kb: null, oom_score_adj: null, rss_kb: u.vm_rss_kb, reaped: null,
+    };
+    ev.userspace = rest;
+    ev.task_memcg = u.cgroup;
+    ev.scope = u.cgroup !== null ? 'memcg' : 'global';
+    this.emitted++;
+    out.push(ev);
+  }
+
+  private kernelMessage(l: LogLine, text: string, out: OomEvent[]): void {
+    const ev0 = this.current;
+    const c0 = text.charCodeAt(0);
+    // Task table rows are the bulk of a report: fast path first.
+    if (ev0 && this.columns && c0 === 91 /* [ */) {
+      const row = parseTableRow(text, this.columns);
+      if (row) {
+        const t = ev0.table as NonNullable<OomEvent['table']>;
+        if (t.rows.length < this.maxRows) t.rows.push(toRow(row));
+        else t.truncated = true;
+        return;
+      }
+    }
+    // Every line that starts or names a kill contains "ill" (killer, Kill, Killed, killed, oom-kill,
+    // killable): one scan finds it, and the words around it say which line this is.
+    let hasIll = false;
+    let isHeader = false;
+    for (let i = text.indexOf('ill'); i >= 0; i = text.indexOf('ill', i + 3)) {
+      hasIll = true;
+      if (text.startsWith(' invoked oom-killer:', i - 14)) { isHeader = true; break; }
+    }
+    if (isHeader) {
+      const h = parseHeader(text);
+      if (h) {
+        const ev = this.open(l, out);
+        ev.trigger = { comm: h.comm, pid: null, gfp_mask: h.gfp_mask, order: h.order, oom_score_adj: h.oom_score_adj, oom_adj: h.oom_adj };
+        return;
+      }
+    }
+    const ev = this.current;
+    if (ev) {
+      if (this.reportLine(ev, text)) return;
+    }
+    // Lines that may stand alone (fragments of reports, or after the report they belong to)
+    if (text.startsWith('oom_reaper: ')) {
+      const r = parseReapedLine(text);
+      if (!r) { this.unparsed(text); return; }
+      const target = (ev?.victim?.pid === r.pid || ev?.oom_group?.victims.some((v) => v.pid === r.pid)) ? ev : this.recent.get(r.pid);
+      const victims = target ? [target.victim, ...(target.oom_group?.victims ?? [])] : [];
+      for (const v of victims) if (v && v.pid === r.pid) v.reaped = { anon_rss_kb: r.anon_rss_kb, file_rss_kb: r.file_rss_kb, shmem_rss_kb: r.shmem_rss_kb };
+      return;
+    }
+    if (hasIll && text.includes('Kill process ')) {
+      const s = parseSelectLine(text);
+      if (s) {
+        const e = (ev && ev.selected === null && ev.victim === null) ? ev : this.open(l, out);
+        e.selected = { pid: s.pid, comm: s.comm, score: s.score };
+        e.kill_path ??= s.killer;
+        return;
+      }
+    }
+    if (hasIll && text.includes('Killed process ')) {
+      const k = parseKilledLine(text);
+      if (k) {
+        this.killedLine(l, k, out);
+        return;
+      }
+    }
+    if (hasIll && text.startsWith('Out of memory and no killable processes')) {
+      const e = ev && ev.victim === null ? ev : this.open(l, out);
+      e.no_killable_process = true;
+      return;
+    }
+    if (hasIll && text.startsWith('oom-kill:')) {
+      // a summary with no header before it (a cut log): start a report
+      const e = this.open(l, out);
+      this.applySummary(e, text);
+      return;
+    }
+    if (c0 === 91 && parseTableHeader(text)) {
+      // a task table whose header lines were cut off: still part of an OOM report
+      const e = this.open(l, out);
+      this.reportLine(e, text);
+      return;
+    }
+    if (text.startsWith('memory: usage ')) {
+      const e = this.open(l, out);
+      this.reportLine(e, text);
+      return;
+    }
+    if (hasIll && text.includes(' killed as a result of limit of ')) {
+      const t = parseTaskInLine(text);
+      if (t) {
+        const e = ev ?? this.open(l, out);
+        e.task_memcg = t.task_memcg;
+        e.oom_memcg = t.oom_memcg;
+        return;
+      }
+    }
+    if ((text.startsWith('Out of memory') || text.startsWith('Memory cgroup out of memory') || (hasIll && text.includes('oom-kill'))) && looksOomRelated(text)) this.unparsed(text);
+  }
+
+  private killedLine(l: LogLine, k: KilledLine, out: OomEvent[]): void {
+    const ev = this.current;
+    const v = toVictim(k);
+    if (ev && ev.victim !== null && ev.oom_group !== null) {
+      // memory.oom.group: every member is printed; the victim may be printed again
+      ev.oom_group.victims.push(v);
+      return;
+    }
+    const e = ev && ev.victim === null ? ev : this.open(l, out);
+    e.victim = v;
+    e.kill_path ??= k.killer;
+    if (k.killer !== null && e.kill_path !== k.killer) e.kill_path = k.killer;
+  }
+
+  private applySummary(ev: OomEvent, text: string): void {
+    const s = parseSummary(text);
+    if (!s) { this.unparsed(text); return; }
+    const str = (k: string): string | null => (typeof s[k] === 'string' ? (s[k] as string) : null);
+    ev.constraint = str('constraint');
+    ev.nodemask = str('nodemask');
+    ev.cpuset = str('cpuset') ?? ev.cpuset;
+    ev.mems_allowed = str('mems_allowed') ?? ev.mems_allowed;
+    ev.oom_memcg = str('oom_memcg') ?? ev.oom_memcg;
+    ev.task_memcg = str('task_memcg') ?? ev.task_memcg;
+    if (s.global_oom === true) ev.scope = 'global';
+  }
+
+  /** A line inside an open report; true when consumed. Dispatches on the first character: most lines of a report (call trace, registers, stats) match nothing. */
+  private reportLine(ev: OomEvent, text: string): boolean {
+    const c0 = text.charCodeAt(0);
+    if (c0 === 32 || c0 === 63 /* ? */ || c0 === 60 /* < */ || c0 === 82 /* R */) return false;
+    if (c0 === 91 /* [ */) {
+      const cols = parseTableHeader(text);
+      if (cols) {
+        this.columns = cols;
+        ev.table = { columns: cols.slice(), rows: [], truncated: false };
+        return true;
+      }
+      return false;
+    }
+    if (text.startsWith('oom-kill:')) {
+      if (ev.constraint !== null || ev.victim !== null) return false; // a new report whose header was lost
+      this.columns = undefined;
+      this.applySummary(ev, text);
+      return true;
+    }
+    if (text.startsWith('CPU: ') || text.startsWith('Pid: ')) {
+      const c = parseCpuLine(text);
+      if (c && ev.trigger && ev.trigger.pid === null) {
+        ev.trigger.pid = c.pid;
+        ev.kernel_release = c.release;
+        return true;
+      }
+      return false;
+    }
+    // "comm cpuset=... mems_allowed=..." follows the header directly
+    if (ev.cpuset === null && ev.table === null && ev.victim === null && text.length < 400 && text.includes(' cpuset=') && text.includes(' mems_allowed=')) {
+      const c = parseCpusetLine(text);
+      if (c) {
+        ev.cpuset = c.cpuset;
+        ev.mems_allowed = c.mems_allowed;
+        return true;
+      }
+    }
+    if ((c0 === 109 /* m */ || c0 === 115 /* s */ || c0 === 107 /* k */) && text.includes(': usage ')) {
+      const c = parseCounterLine(text);
+      if (c) {
+        const m = this.memcg(ev);
+        if (c.which === 'memory') { m.usage_kb = c.usage_kb; m.limit_kb = c.limit_kb; m.failcnt = c.failcnt; }
+        else if (c.which === 'memory+swap') { m.memsw_usage_kb = c.usage_kb; m.memsw_limit_kb = c.limit_kb; m.cgroup_version = 1; }
+        else if (c.which === 'swap') { m.swap_usage_kb = c.usage_kb; m.swap_limit_kb = c.limit_kb; m.cgroup_version = 2; }
+        else m.kmem_usage_kb = c.usage_kb;
+        return true;
+      }
+    }
+    if (text.startsWith('Memory cgroup stats for ')) {
+      const colon = text.indexOf(':', 24);
+      this.memcg(ev).stats_for = text.slice(24, colon < 0 ? undefined : colon);
+      return true;
+    }
+    const g = c0 === 84 /* T */ ? parseOomGroupLine(text) : undefined;
+    if (g !== undefined) {
+      ev.oom_group = { cgroup: g, victims: [] };
+      return true;
+    }
+    if (!(c0 >= 48 && c0 <= 57) && c0 !== 84 && c0 !== 70 /* F */) return false;
+    const mi = parseMemInfoTotal(text);
+    if (mi && Number.isFinite(mi[1])) {
+      ev.meminfo ??= { ram_pages: null, reserved_pages: null, highmem_pages: null, total_swap_kb: null, free_swap_kb: null };
+      (ev.meminfo as Record<string, number | null>)[mi[0]] = mi[1];
+      return true;
+    }
+    return false;
+  }
+
+  /** Call at end of input: returns the report still open. */
+  end(): OomEvent[] {
+    const out: OomEvent[] = [];
+    this.finish(out);
+    return out;
+  }
+
+  /** For --follow: a report whose victim is known is complete enough to show after a quiet period. */
+  flushIfVictim(): OomEvent[] {
+    const out: OomEvent[] = [];
+    if (this.current && (this.current.victim !== null || this.current.no_killable_process)) this.finish(out);
+    return out;
+  }
+}
+
+/**
+ * Splits text chunks into lines in constant memory: a line longer than
+ * maxLine is cut there and the rest of it discarded (counted in `cut`).
+ */
+export class LineSplitter {
+  private carry = '';
+  private skipping = false;
+  cut = 0;
+
+  constructor(private readonly maxLine = DEFAULT_MAX_LINE) {}
+
+  push(chunk: string, onLine: (line: string) => void): void {
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf('\n', start);
+      if (nl < 0) break;
+      if (this.skipping) {
+        this.skipping = false;
+      } else if (this.carry.length > 0) {
+        const line = this.carry + chunk.slice(start, Math.min(nl, start + this.maxLine));
+        this.carry = '';
+        onLine(line.length > this.maxLine ? line.slice(0, this.maxLine) : line);
+      } else {
+        onLine(nl - start > this.maxLine ? chunk.slice(start, start + this.maxLine) : chunk.slice(start, nl));
+      }
+      start = nl + 1;
+    }
+    if (start < chunk.length && !this.skipping) {
+      const rest = chunk.slice(start);
+      if (this.carry.length + rest.length > this.maxLine) {
+        onLine((this.carry + rest).slice(0, this.maxLine));
+        this.carry = '';
+        this.skipping = true;
+        this.cut++;
+      } else {
+        this.carry += rest;
+      }
+    }
+  }
+
+  end(onLine: (line: string) => void): void {
+    if (this.carry.length > 0 && !this.skipping) onLine(this.carry);
+    this.carry = '';
+    this.skipping = false;
+  }
+}
+
+/** Parses a whole text (tests, small inputs). */
+export function parseKernelLog(text: string, opts: ParserOptions = {}): { events: OomEvent[]; parser: KernelLogParser } {
+  const parser = new KernelLogParser(opts);
+  const events: OomEvent[] = [];
+  const split = new LineSplitter(opts.maxLineLength);
+  split.push(text, (line) => { for (const e of parser.push(line)) events.push(e); });
+  split.end((line) => { for (const e of parser.push(line)) events.push(e); });
+  events.push(...parser.end());
+  return { events, parser };
+}
