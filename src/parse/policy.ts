@@ -52,9 +52,9 @@ export interface PolicyParse {
   problems: PolicyProblem[];
 }
 
-const TOP_KEYS = ['sysctl', 'processes'];
-const RULE_KEYS = ['match', 'oom_score_adj', 'persist'];
-const MATCH_KEYS = ['name', 'pid', 'exe', 'user', 'unit', 'cgroup', 'regex', 'exact', 'all_matches'];
+export const TOP_KEYS = ['sysctl', 'processes'];
+export const RULE_KEYS = ['match', 'oom_score_adj', 'persist'];
+export const MATCH_KEYS = ['name', 'pid', 'exe', 'user', 'unit', 'cgroup', 'regex', 'exact', 'all_matches'];
 
 /** The text of a scalar as written (so "0x10" and "1.0" can be refused as written). */
 function sourceOf(text: string, node: Node): string {
