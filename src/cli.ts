@@ -351,13 +351,17 @@ Examples:
         let policy;
         try {
           policy = mod.loadPolicy(o.file);
+          if (o.watch && policy.processes.length === 0) throw new UsageError('--watch needs process rules: the policy has none');
           result = await mod.runPolicyApply(ctx, { file: o.file, dryRun: o.dryRun, yes: o.yes, force: o.force, selfPid: process.pid, ask: askYesNo }, policy);
         } catch (error) {
           await showPolicyProblems(error);
           throw error;
         }
-        if (g.json) emitJson(render.policyJson(result));
-        else writeOut(render.renderPolicyHuman(result));
+        // With --watch, --json output is one JSON object per line (the result, then each event).
+        if (g.json) {
+          if (o.watch) writeOut(JSON.stringify(render.policyJson(result)) + '\n');
+          else emitJson(render.policyJson(result));
+        } else writeOut(render.renderPolicyHuman(result));
         for (const m of render.policyMessages(result)) warn(m);
         reportDenied(ctx);
         if (!o.watch) {
