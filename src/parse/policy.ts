@@ -78,7 +78,7 @@ function kindOf(node: unknown): string {
 
 /** A plain (unquoted) decimal integer as YAML wrote it; undefined otherwise. */
 function integerText(text: string, node: Node | null | undefined): string | undefined {
-  if (!node || !isScalar(node) || typeof node.value !== 'number' && typeof node.value !== 'bigint') return undefined;
+  if (!node || !isScalar(node) || (typeof node.value !== 'number' && typeof node.value !== 'bigint')) return undefined;
   return sourceOf(text, node);
 }
 
