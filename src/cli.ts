@@ -426,6 +426,118 @@ Examples:
       reportDenied(ctx);
     });
 
+  // --- apply, check (issue 7) ---
+  {
+    const policyHelp = `
+FILE is a policy in YAML or JSON ("-" reads standard input): the sysctls and
+the oom_score_adj of process rules (see docs/policy.md, docs/policy.schema.json):
+  sysctl:
+    vm.panic_on_oom: 0
+  processes:
+    - match: { name: mysqld, user: mysql }
+      oom_score_adj: -500
+      persist: systemd`;
+    const showPolicyProblems = async (error: unknown): Promise<void> => {
+      const { PolicyInvalidError } = await import('./commands/policy.js');
+      if (error instanceof PolicyInvalidError) {
+        for (const line of error.problems) process.stderr.write(`${line}\n`);
+      }
+    };
+    const parseInterval = (value: string): number => {
+      if (!/^\d+(\.\d+)?$/.test(value)) throw new UsageError(`--interval must be a number of seconds, not "${value}"`);
+      const s = Number(value);
+      if (s < 0.1 || s > 86400) throw new UsageError('--interval must be from 0.1 to 86400 seconds');
+      return s;
+    };
+
+    program
+      .command('apply')
+      .description('make this machine match a policy file: sysctls and oom_score_adj of process rules')
+      .requiredOption('-f, --file <file>', 'the policy file (YAML or JSON; - for standard input)')
+      .option('--dry-run', 'print the plan and change nothing', false)
+      .option('-y, --yes', 'do not ask (several processes, or a risky sysctl); needed without a terminal', false)
+      .option('--force', 'allow oom_score_adj -1000 and sysctl changes the checks refuse', false)
+      .option('--watch', 'keep running: apply the process rules to processes that start later', false)
+      .option('--interval <seconds>', 'with --watch: seconds between looks at /proc (default 5)', parseInterval, 5)
+      .addHelpText('after', `${policyHelp}
+
+Examples:
+  oomctl apply -f /etc/oomctl/policy.yml --dry-run
+  oomctl apply -f policy.yml --yes --json
+  oomctl apply -f policy.yml --yes --watch --interval 2`)
+      .action(async (o: { file: string; dryRun: boolean; yes: boolean; force: boolean; watch: boolean; interval: number }, cmd: Command) => {
+        const g = cmd.optsWithGlobals<GlobalOptions>();
+        const ctx = makeContext(g);
+        if (o.watch && o.dryRun) throw new UsageError('--watch and --dry-run do not go together');
+        if (!o.watch && cmd.getOptionValueSource('interval') === 'cli') throw new UsageError('--interval needs --watch');
+        const [mod, render, { askYesNo }] = await Promise.all([import('./commands/policy.js'), import('./render/policy.js'), import('./system/prompt.js')]);
+        let result;
+        let policy;
+        try {
+          policy = mod.loadPolicy(o.file);
+          if (o.watch && policy.processes.length === 0) throw new UsageError('--watch needs process rules: the policy has none');
+          result = await mod.runPolicyApply(ctx, { file: o.file, dryRun: o.dryRun, yes: o.yes, force: o.force, selfPid: process.pid, ask: askYesNo }, policy);
+        } catch (error) {
+          await showPolicyProblems(error);
+          throw error;
+        }
+        // With --watch, --json output is one JSON object per line (the result, then each event).
+        if (g.json) {
+          if (o.watch) writeOut(JSON.stringify(render.policyJson(result)) + '\n');
+          else emitJson(render.policyJson(result));
+        } else writeOut(render.renderPolicyHuman(result));
+        for (const m of render.policyMessages(result)) warn(m);
+        reportDenied(ctx);
+        if (!o.watch) {
+          if (result.error) throw result.error;
+          return;
+        }
+        if (result.error) warn(result.error.message);
+        // SIGTERM (systemctl stop) and SIGINT (Ctrl-C) end the watch cleanly, exit 0.
+        const stop = new AbortController();
+        const onSignal = (): void => stop.abort();
+        process.once('SIGTERM', onSignal);
+        process.once('SIGINT', onSignal);
+        warn(`watching for new processes every ${o.interval} s (${policy.processes.length} rule${policy.processes.length === 1 ? '' : 's'}); stop with SIGTERM or Ctrl-C`);
+        const summary = await mod.runPolicyWatch(ctx, policy, result.snapshot ?? [], {
+          intervalMs: Math.round(o.interval * 1000), signal: stop.signal, selfPid: process.pid, now: () => new Date(),
+          log: (e) => writeOut(render.renderWatchEvent(e, g.json)),
+        });
+        warn(`stopped after ${summary.ticks} look${summary.ticks === 1 ? '' : 's'} at /proc, ${summary.changes} change${summary.changes === 1 ? '' : 's'}`);
+        exitWith(ExitCode.OK);
+      });
+
+    program
+      .command('check')
+      .description('compare this machine with a policy file, change nothing: exit 0 when it matches, 1 when it drifts')
+      .requiredOption('-f, --file <file>', 'the policy file (YAML or JSON; - for standard input)')
+      .addHelpText('after', `${policyHelp}
+
+Exit codes: 0 matches, 1 drifts (each difference is listed), 2 bad policy or
+usage, 3-7 as for every command (e.g. 6: a rule apply would refuse).
+
+Examples:
+  oomctl check -f /etc/oomctl/policy.yml
+  oomctl check -f policy.yml --json`)
+      .action(async (o: { file: string }, cmd: Command) => {
+        const g = cmd.optsWithGlobals<GlobalOptions>();
+        const ctx = makeContext(g);
+        const [mod, render] = await Promise.all([import('./commands/policy.js'), import('./render/policy.js')]);
+        let result;
+        try {
+          result = mod.runPolicyCheck(ctx, o.file, process.pid);
+        } catch (error) {
+          await showPolicyProblems(error);
+          throw error;
+        }
+        if (g.json) emitJson(render.policyJson(result));
+        else writeOut(render.renderPolicyHuman(result));
+        for (const m of render.policyMessages(result)) warn(m);
+        reportDenied(ctx);
+        if (result.error) throw result.error;
+      });
+  }
+
   return program;
 }
 

@@ -75,7 +75,7 @@ export interface SysctlShowResult {
   kubeletPid: number | undefined;
 }
 
-function readMemoryFacts(root: SystemRoot): MemoryFacts | undefined {
+export function readMemoryFacts(root: SystemRoot): MemoryFacts | undefined {
   const text = root.readText('/proc/meminfo');
   if (text === undefined) return undefined;
   const m = parseMeminfo(text);

@@ -17,6 +17,7 @@ import { dropinPath, readDropinAdj, reloadSystemd, removeDropin, writeDropin, ty
 import { errnoOf } from '../errors.js';
 import { decideConfirmation } from './confirm.js';
 import type { CommandContext } from './context.js';
+import type { SystemRoot } from '../system/root.js';
 import { predict, type Prediction, type ProcessCandidate } from './prediction.js';
 
 export type TuneVerb = 'protect' | 'unprotect' | 'adj';
@@ -91,7 +92,7 @@ function label(t: TargetProcess): string {
 }
 
 /** Reads every process with what TARGET matching needs. */
-function readTargets(ctx: CommandContext): { prediction: Prediction; targets: TuneTarget[] } {
+export function readTargets(ctx: CommandContext): { prediction: Prediction; targets: TuneTarget[] } {
   const prediction = predict(ctx.root, { withCgroups: true, cmdline: true });
   const targets = prediction.ranked.map((ranked): TuneTarget => {
     const r = ranked.task.record;
@@ -234,28 +235,9 @@ export async function runTune(ctx: CommandContext, opts: TuneOptions): Promise<T
     try { pruneRememberedAdj(ctx.root); } catch { /* best effort */ }
   }
   for (const c of processes) {
-    const starttime = c.target.ranked.task.record.starttime;
-    if (c.from === c.to) {
-      c.status = 'unchanged';
-      if (opts.verb === 'unprotect') safely(() => forgetRememberedAdj(ctx.root, c.target.pid, starttime), warnings);
-      continue;
-    }
-    let remembered = false;
-    if (opts.verb !== 'unprotect' && readRememberedAdj(ctx.root, c.target.pid, starttime) === undefined) {
-      remembered = safely(() => rememberOriginalAdj(ctx.root, { pid: c.target.pid, starttime, comm: c.target.comm, original: c.from }), warnings);
-    }
-    const outcome = writeOomScoreAdj(ctx.root, c.target.pid, starttime, c.to);
-    if (outcome.kind === 'written') {
-      c.status = 'changed';
-      if (opts.verb === 'unprotect') safely(() => forgetRememberedAdj(ctx.root, c.target.pid, starttime), warnings);
-      continue;
-    }
-    if (remembered) safely(() => forgetRememberedAdj(ctx.root, c.target.pid, starttime), warnings);
-    if (outcome.kind === 'gone') c.status = outcome.reused ? 'pid-reused' : 'exited';
-    else {
-      c.status = 'denied';
-      if (!firstDenial) firstDenial = { change: c, ...explainAdjDenial(self, c.target.uid, c.from, c.to) };
-    }
+    const t = c.target;
+    c.status = writeAdjRemembering(ctx.root, { pid: t.pid, starttime: t.ranked.task.record.starttime, comm: t.comm }, c.from, c.to, opts.verb === 'unprotect', warnings);
+    if (c.status === 'denied' && !firstDenial) firstDenial = { change: c, ...explainAdjDenial(self, t.uid, c.from, c.to) };
   }
 
   let reload: TuneResult['reload'];
@@ -297,6 +279,30 @@ export async function runTune(ctx: CommandContext, opts: TuneOptions): Promise<T
     error = new PartialError(`not all changes were made: ${parts.join('; ')}`);
   }
   return { ...base, dryRun: false, reload, error };
+}
+
+/**
+ * Writes one oom_score_adj (checking the pid still names the process), first
+ * remembering the value it had so that `unprotect` can give it back; when
+ * `restoring`, forgets that memory instead. Shared with `apply` (policy files).
+ */
+export function writeAdjRemembering(root: SystemRoot, p: { pid: number; starttime: number; comm: string }, from: number, to: number, restoring: boolean, warnings: string[]): Exclude<ProcessStatus, 'planned'> {
+  if (from === to) {
+    if (restoring) safely(() => forgetRememberedAdj(root, p.pid, p.starttime), warnings);
+    return 'unchanged';
+  }
+  let remembered = false;
+  if (!restoring && readRememberedAdj(root, p.pid, p.starttime) === undefined) {
+    remembered = safely(() => rememberOriginalAdj(root, { pid: p.pid, starttime: p.starttime, comm: p.comm, original: from }), warnings);
+  }
+  const outcome = writeOomScoreAdj(root, p.pid, p.starttime, to);
+  if (outcome.kind === 'written') {
+    if (restoring) safely(() => forgetRememberedAdj(root, p.pid, p.starttime), warnings);
+    return 'changed';
+  }
+  if (remembered) safely(() => forgetRememberedAdj(root, p.pid, p.starttime), warnings);
+  if (outcome.kind === 'gone') return outcome.reused ? 'pid-reused' : 'exited';
+  return 'denied';
 }
 
 /** Runs a bookkeeping step; a failure becomes a warning, not an abort. */

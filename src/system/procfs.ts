@@ -113,3 +113,18 @@ export function readProcesses(root: SystemRoot, opts: ReadProcessesOptions = {})
   }
   return out;
 }
+
+/** The least `apply --watch` reads about a new process: /proc/PID/stat only. */
+export interface ProcessBrief {
+  pid: number;
+  comm: string;
+  starttime: number;
+  kernelThread: boolean;
+}
+
+export function readProcessBrief(root: SystemRoot, pid: number): ProcessBrief | undefined {
+  const text = root.readText(`/proc/${pid}/stat`);
+  const stat = text === undefined ? undefined : parseStat(text);
+  if (!stat) return undefined;
+  return { pid, comm: stat.comm, starttime: stat.starttime, kernelThread: (stat.flags & PF_KTHREAD) !== 0 };
+}
