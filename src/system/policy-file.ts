@@ -3,7 +3,7 @@
 // system), or "-" for standard input.
 
 import { readFileSync } from 'node:fs';
-import { PermissionError, UsageError, errnoOf } from '../errors.js';
+import { NotFoundError, PermissionError, UsageError, errnoOf } from '../errors.js';
 
 export function readPolicyFile(file: string): string {
   try {
@@ -11,7 +11,7 @@ export function readPolicyFile(file: string): string {
   } catch (error) {
     const code = errnoOf(error);
     if (code === 'EACCES' || code === 'EPERM') throw new PermissionError(`cannot read the policy file ${file}: permission denied`);
-    if (code === 'ENOENT') throw new UsageError(`no policy file ${file}`);
+    if (code === 'ENOENT') throw new NotFoundError(`no policy file ${file}`);
     if (code === 'EISDIR') throw new UsageError(`${file} is a directory, not a policy file`);
     throw new UsageError(`cannot read the policy file ${file}: ${code ?? String(error)}`);
   }

@@ -87,13 +87,13 @@ processes:
     }
     expect(snapshot()).toEqual(before);
   });
-  it('a JSON policy gets positions too; a missing file is a usage error', () => {
+  it('a JSON policy gets positions too; a missing file is not-found (3), as for every command', () => {
     const file = policy('{\n  "processes": [{"match": {"name": "x"}, "oom_score_adj": "5"}]\n}\n', 'p.json');
     const r = cli('check', '-f', file);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(`${file}:2:59: processes[1].oom_score_adj must be a decimal integer from -1000 to 1000, not a string`);
     const missing = cli('check', '-f', path.join(dir, 'nope.yml'));
-    expect(missing.status).toBe(2);
+    expect(missing.status).toBe(3);
     expect(missing.stderr).toContain('no policy file');
   });
   it('option misuse is a usage error', () => {
