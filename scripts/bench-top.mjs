@@ -56,7 +56,7 @@ function cleanup() {
   }
   groups.clear();
   if (tmuxSession) {
-    spawnSync('tmux', ['kill-session', '-t', tmuxSession], { stdio: 'ignore' });
+    spawnSync('tmux', ['-L', tmuxSession, 'kill-server'], { stdio: 'ignore' });
     tmuxSession = undefined;
   }
 }
@@ -75,7 +75,7 @@ function countProcesses() {
   return n;
 }
 
-function childrenOf(pgid) {
+function childrenOf(pgid, withZombies = false) {
   // Our sleeps are in the group `pgid`; count them from /proc/PID/stat field 5.
   let n = 0;
   for (const e of readdirSync('/proc')) {
@@ -83,7 +83,7 @@ function childrenOf(pgid) {
     try {
       const s = readFileSync(`/proc/${e}/stat`, 'utf8');
       const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-      if (Number(f[2]) === pgid && f[0] !== 'Z') n++;
+      if (Number(f[2]) === pgid && (withZombies || f[0] !== 'Z')) n++;
     } catch { /* exited */ }
   }
   return n;
@@ -110,10 +110,14 @@ async function startSleeps(n) {
   return pgid;
 }
 
-function stopSleeps(pgid) {
+async function stopSleeps(pgid) {
   if (pgid === undefined) return;
   try { process.kill(-pgid, 'SIGKILL'); } catch { /* gone */ }
   groups.delete(pgid);
+  // Wait until they are reaped (zombies are listed in /proc too), so the
+  // next measurement does not count them.
+  const deadline = Date.now() + 30_000;
+  while (childrenOf(pgid, true) > 0 && Date.now() < deadline) await sleep(100);
 }
 
 // --- timing ----------------------------------------------------------------
@@ -169,21 +173,17 @@ function cpuTicks(pid) {
   return Number(f[11]) + Number(f[12]); // utime + stime (fields 14, 15)
 }
 
-function findOomctlIn(panePid) {
-  // The pane runs node directly; it is the pane's process.
-  return panePid;
-}
-
 async function liveCpu(seconds, delay) {
   if (spawnSync('tmux', ['-V'], { stdio: 'ignore' }).status !== 0) {
     console.log('  live screen CPU: skipped, tmux is missing');
     return;
   }
+  // A private tmux server (-L): other tmux users on the machine are not touched.
   tmuxSession = `oomctl-bench-${process.pid}`;
-  const r = spawnSync('tmux', ['new-session', '-d', '-s', tmuxSession, '-x', '120', '-y', '40', '-P', '-F', '#{pane_pid}',
+  const r = spawnSync('tmux', ['-L', tmuxSession, 'new-session', '-d', '-s', tmuxSession, '-x', '120', '-y', '40', '-P', '-F', '#{pane_pid}',
     NODE, BIN, 'top', '-d', String(delay)], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`tmux: ${r.stderr}`);
-  const pid = findOomctlIn(Number(r.stdout.trim()));
+  const pid = Number(r.stdout.trim()); // the pane runs node itself
   await sleep(3000); // start-up is not the steady state
   const hz = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
   const t0 = cpuTicks(pid);
@@ -191,7 +191,7 @@ async function liveCpu(seconds, delay) {
   await sleep(seconds * 1000);
   const t1 = cpuTicks(pid);
   const wall = (Date.now() - w0) / 1000;
-  spawnSync('tmux', ['kill-session', '-t', tmuxSession], { stdio: 'ignore' });
+  spawnSync('tmux', ['-L', tmuxSession, 'kill-server'], { stdio: 'ignore' });
   tmuxSession = undefined;
   const share = (t1 - t0) / hz / wall;
   console.log(`  live screen (oomctl top -d ${delay}) over ${wall.toFixed(0)} s: ${((t1 - t0) / hz).toFixed(2)} s CPU = ${(share * 100).toFixed(2)} % of one core`);
@@ -210,7 +210,7 @@ async function main() {
   for (const n of opts.sizes) {
     const pgid = await startSleeps(n);
     const total = countProcesses();
-    console.log(`\n${n} processes started (${total} in /proc), load ${loadavg()}:`);
+    console.log(`\n${n} processes started (process group ${pgid}; ${total} in /proc), load ${loadavg()}:`);
     const res = race([
       { name: 'ps -eo pid,comm,oom,oomadj --sort=-oom', cmd: 'ps', args: ['-eo', 'pid,comm,oom,oomadj', '--sort=-oom'] },
       { name: 'oomctl top --once', cmd: NODE, args: [BIN, 'top', '--once'] },
@@ -222,7 +222,7 @@ async function main() {
     printRace([top, json], ps);
     console.log(`  ${''.padEnd(44)} oomctl top --once = ${(top.median / bare.median).toFixed(2)}x node -e 0`);
     if (n === Math.max(...opts.sizes) && opts.cpu > 0) await liveCpu(opts.cpu, opts.delay);
-    stopSleeps(pgid);
+    await stopSleeps(pgid);
   }
 
   if (opts.peak > 0) {
@@ -236,7 +236,7 @@ async function main() {
     console.log(`\npeak memory (max RSS, /usr/bin/time -f %M, median of 3) with ${total} processes in /proc:`);
     console.log(`  oomctl top --once          ${(median(peaks.once) / 1024).toFixed(1)} MiB`);
     console.log(`  oomctl top --once --json   ${(median(peaks.json) / 1024).toFixed(1)} MiB`);
-    stopSleeps(pgid);
+    await stopSleeps(pgid);
   }
   console.log(`\nload at the end ${loadavg()}`);
 }
