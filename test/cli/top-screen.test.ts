@@ -84,6 +84,20 @@ describe.skipIf(skipReason(hasTmux ? undefined : 'tmux is not installed', 'live 
     expect(flags()).toBe('0 1');
   });
 
+  it('follows a terminal resize', async () => {
+    start();
+    await waitFor((x) => x.includes('next victim'), 'the first frame');
+    tmux('resize-window', '-t', 'top', '-x', '60', '-y', '15');
+    const s = await waitFor((x) => x.split('\n')[14]?.startsWith('q quit') === true, 'the status line on row 15');
+    const lines = s.split('\n');
+    expect(lines.slice(0, 15).every((l) => l.length <= 60)).toBe(true);
+    // The first line is longer than 60 columns: cut at exactly 60.
+    expect(lines[0]).toMatch(/^oomctl top - \d\d:\d\d:\d\d, every 1s, kernel 6\.18\.44-fc-v657/);
+    expect(lines[0]).toHaveLength(60);
+    tmux('send-keys', '-t', 'top', 'q');
+    expect(await waitFor((x) => x.includes('EXIT='), 'the exit')).toContain('EXIT=0');
+  });
+
   it('restores the terminal on Ctrl-C', async () => {
     start();
     await waitFor((x) => x.includes('next victim'), 'the first frame');
