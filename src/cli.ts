@@ -117,7 +117,7 @@ Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 permission, 5 partial,
   program
     .command('top')
     .description('list processes in the order the kernel would kill them (rank 1 = next victim)')
-    .option('-n, --limit <n>', 'show at most N processes (0 = all; default: fits the terminal, 20 otherwise)', parseInteger('--limit', 0, 10_000_000))
+    .option('-n, --limit <n>', 'show at most N processes (0 = all; default: fits the terminal, 20 otherwise; live screen and --batch: N per section, default all)', parseInteger('--limit', 0, 10_000_000))
     .option('--sort <key>', 'sort by rank|score|pid|rss|swap|adj|comm|user', 'rank')
     .option('--user <user>', 'only processes of this user (name or uid)')
     .option('--cgroup <path>', 'predict inside this memory cgroup (path as /proc/PID/cgroup shows it)')
