@@ -15,7 +15,7 @@
 //          --delay 3 (live screen delay for --cpu)  --quick (sizes 20, runs 3, no peak, no cpu)
 
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -50,13 +50,19 @@ const opts = parseArgs(process.argv.slice(2));
 const groups = new Set();
 let tmuxSession;
 
+function killTmux(name) {
+  spawnSync('tmux', ['-L', name, 'kill-server'], { stdio: 'ignore' });
+  // tmux leaves its socket file behind.
+  rmSync(path.join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid()}`, name), { force: true });
+}
+
 function cleanup() {
   for (const pgid of groups) {
     try { process.kill(-pgid, 'SIGKILL'); } catch { /* already gone */ }
   }
   groups.clear();
   if (tmuxSession) {
-    spawnSync('tmux', ['-L', tmuxSession, 'kill-server'], { stdio: 'ignore' });
+    killTmux(tmuxSession);
     tmuxSession = undefined;
   }
 }
@@ -191,7 +197,7 @@ async function liveCpu(seconds, delay) {
   await sleep(seconds * 1000);
   const t1 = cpuTicks(pid);
   const wall = (Date.now() - w0) / 1000;
-  spawnSync('tmux', ['-L', tmuxSession, 'kill-server'], { stdio: 'ignore' });
+  killTmux(tmuxSession);
   tmuxSession = undefined;
   const share = (t1 - t0) / hz / wall;
   console.log(`  live screen (oomctl top -d ${delay}) over ${wall.toFixed(0)} s: ${((t1 - t0) / hz).toFixed(2)} s CPU = ${(share * 100).toFixed(2)} % of one core`);

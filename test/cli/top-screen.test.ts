@@ -1,10 +1,10 @@
 // Drives the live screen in a real pseudo-terminal (tmux, on a private
 // server socket so no other tmux is touched) against the live-top fixture.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { skipReason } from '../helpers/live.js';
 import { BIN, FIXTURES } from '../helpers/run-cli.js';
 
@@ -44,6 +44,10 @@ function start(): void {
 describe.skipIf(skipReason(hasTmux ? undefined : 'tmux is not installed', 'live screen in tmux'))('oomctl top live screen (tmux)', () => {
   afterEach(() => {
     spawnSync('tmux', ['-L', SOCKET, 'kill-server'], { stdio: 'ignore' });
+  });
+  afterAll(() => {
+    // tmux leaves its socket file behind.
+    rmSync(path.join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, SOCKET), { force: true });
   });
 
   it('shows header and rows, sorts on a key, quits on q with status 0 and restores the terminal', async () => {
