@@ -4,6 +4,7 @@
 
 import { Argument, Command, CommanderError, Option } from 'commander';
 import type { ChalkInstance } from 'chalk';
+import type { ReadStream, WriteStream } from 'node:tty';
 import { ExitCode, InternalError, OomctlError, RefusedError, UsageError, type ExitStatus } from './errors.js';
 import type { CommandContext } from './commands/context.js';
 import { decideColorLevel, makeChalk, type ColorMode } from './render/color.js';
@@ -67,6 +68,22 @@ function parseInteger(name: string, min: number, max: number) {
   };
 }
 
+function parseSeconds(name: string) {
+  return (value: string): number => {
+    if (!/^\d+(\.\d+)?$/.test(value)) throw new UsageError(`${name} must be a number of seconds, not "${value}"`);
+    const n = Number(value);
+    if (n < 0.1 || n > 86_400) throw new UsageError(`${name} must be between 0.1 and 86400 seconds`);
+    return n;
+  };
+}
+
+/** --sort as the live screen's s/m/a/p keys know it. */
+function liveSortOf(sort: string): 'score' | 'memory' | 'adj' | 'pid' {
+  if (sort === 'rss' || sort === 'swap') return 'memory';
+  if (sort === 'adj' || sort === 'pid') return sort;
+  return 'score';
+}
+
 function buildProgram(): Command {
   const program = new Command('oomctl');
   program
@@ -100,22 +117,49 @@ Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 permission, 5 partial,
   program
     .command('top')
     .description('list processes in the order the kernel would kill them (rank 1 = next victim)')
-    .option('-n, --limit <n>', 'show at most N processes (0 = all; default: fits the terminal, 20 otherwise)', parseInteger('--limit', 0, 10_000_000))
+    .option('-n, --limit <n>', 'show at most N processes (0 = all; default: fits the terminal, 20 otherwise; live screen and --batch: N per section, default all)', parseInteger('--limit', 0, 10_000_000))
     .option('--sort <key>', 'sort by rank|score|pid|rss|swap|adj|comm|user', 'rank')
     .option('--user <user>', 'only processes of this user (name or uid)')
     .option('--cgroup <path>', 'predict inside this memory cgroup (path as /proc/PID/cgroup shows it)')
     .option('--all', 'also show processes the kernel never kills (init, kernel threads, adj -1000)', false)
-    .option('--once', 'print one snapshot and exit', false)
+    .option('--once', 'print one snapshot and exit (the default when stdout is not a terminal)', false)
+    .option('-d, --delay <seconds>', 'live screen and --batch: seconds between refreshes', parseSeconds('--delay'), 3)
+    .option('-i, --iterations <n>', 'live screen and --batch: stop after N refreshes', parseInteger('--iterations', 1, 10_000_000))
+    .option('-b, --batch', 'plain text, one screen per refresh, for logs (like top -b)', false)
     .addHelpText('after', `
+In a terminal, oomctl top is a live full-screen view (press ? for its keys);
+not in a terminal, with --once or with --json it prints one snapshot.
+
 Examples:
   oomctl top -n 5
   oomctl top --user mysql --sort rss
-  oomctl top --cgroup /user.slice --json`)
-    .action(async (opts: { limit?: number; sort: string; user?: string; cgroup?: string; all: boolean; once: boolean }, cmd: Command) => {
+  oomctl top --cgroup /user.slice --json
+  oomctl top -b -d 10 -i 6 >> oom.log`)
+    .action(async (opts: { limit?: number; sort: string; user?: string; cgroup?: string; all: boolean; once: boolean; delay: number; iterations?: number; batch: boolean }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const ctx = makeContext(g);
       const { runTop, parseSortKey } = await import('./commands/top.js');
       const sort = parseSortKey(opts.sort);
+      if (opts.batch && g.json) throw new UsageError('--batch prints text screens; for JSON use --once --json');
+      const live = !opts.once && !g.json && opts.cgroup === undefined && ctx.stdoutIsTTY && ctx.stdinIsTTY;
+      if (opts.batch || live) {
+        const { runLiveTop, runBatchTop } = await import('./commands/top-live.js');
+        const liveOpts = { delay: opts.delay, iterations: opts.iterations, limit: opts.limit === 0 ? undefined : opts.limit, user: opts.user, sort: liveSortOf(sort) };
+        const clock = (d: Date): string => d.toTimeString().slice(0, 8);
+        if (opts.batch) {
+          await runBatchTop(ctx, liveOpts, { write: writeOut, chalk: stdoutChalk(g), clock, now: () => new Date() });
+        } else {
+          const { openTerminal } = await import('./system/terminal.js');
+          const end = await runLiveTop(ctx, liveOpts, {
+            open: (h) => openTerminal(process.stdin as ReadStream, process.stdout as WriteStream, h),
+            chalk: stdoutChalk(g), clock, now: () => new Date(),
+          });
+          // Die of the signal that ended the screen, as an unhandled one would have.
+          if (end.signal !== undefined) process.kill(process.pid, end.signal);
+        }
+        reportDenied(ctx);
+        return;
+      }
       const headerRows = 10;
       const limit = opts.limit ?? (ctx.stdoutIsTTY && ctx.rows !== undefined ? Math.max(5, ctx.rows - headerRows) : 20);
       const result = runTop(ctx, { limit: g.json && opts.limit === undefined ? 0 : limit, sort, user: opts.user, cgroup: opts.cgroup, all: opts.all });

@@ -81,6 +81,8 @@ export interface PredictOptions {
   /** Read cgroup membership even in the global scope. */
   withCgroups?: boolean;
   cmdline?: boolean;
+  /** Read /proc/PID/oom_score for every process (default true); see readOomScore. */
+  oomScore?: boolean;
 }
 
 export function predict(root: SystemRoot, opts: PredictOptions = {}): Prediction {
@@ -104,7 +106,7 @@ export function predict(root: SystemRoot, opts: PredictOptions = {}): Prediction
     scope = { kind: 'memcg', totalpages: computeMemcgTotalpages(memcg.limits, meminfo.swapTotalKb, pageSize), memcg };
   }
 
-  const readOpts: ReadProcessesOptions = { cgroup: needCgroups, cmdline: opts.cmdline === true };
+  const readOpts: ReadProcessesOptions = { cgroup: needCgroups, cmdline: opts.cmdline === true, oomScore: opts.oomScore !== false };
   const users = readUserNames(root);
   let candidates = readProcesses(root, readOpts).map((r) => toCandidate(r, users, hierarchy, memcgRoot));
   if (memcgRoot !== undefined) {

@@ -3,6 +3,7 @@
 import { UsageError } from '../errors.js';
 import type { RankedTask } from '../kernel/rank.js';
 import type { CommandContext } from './context.js';
+import { readOomScore } from '../system/procfs.js';
 import { predict, type Prediction, type ProcessCandidate } from './prediction.js';
 
 export const TOP_SORT_KEYS = ['rank', 'score', 'pid', 'rss', 'swap', 'adj', 'comm', 'user'] as const;
@@ -66,7 +67,9 @@ export function matchesUser(c: ProcessCandidate, user: string): boolean {
 }
 
 export function runTop(ctx: CommandContext, opts: TopOptions): TopResult {
-  const prediction = predict(ctx.root, { cgroup: opts.cgroup });
+  const limited = opts.limit !== undefined && opts.limit > 0;
+  // With a limit, the kernel's oom_score is read for the shown rows only.
+  const prediction = predict(ctx.root, { cgroup: opts.cgroup, oomScore: !limited });
   const tp = Number(prediction.scope.totalpages);
   let rows: TopRow[] = prediction.ranked.map((ranked) => ({
     ranked,
@@ -84,7 +87,10 @@ export function runTop(ctx: CommandContext, opts: TopOptions): TopResult {
   }
   rows.sort(compareBy(opts.sort));
   const limit = opts.limit;
-  if (limit !== undefined && limit > 0) rows = rows.slice(0, limit);
+  if (limit !== undefined && limit > 0) {
+    rows = rows.slice(0, limit);
+    for (const row of rows) row.ranked.task.record.oomScore = readOomScore(ctx.root, row.ranked.task.pid);
+  }
   const nextVictim = prediction.ranked.find((r) => r.rank === 1);
   return { prediction, rows, totalInScope, killableInScope, limit, nextVictim };
 }

@@ -6,7 +6,7 @@ import type { Prediction } from '../commands/prediction.js';
 import { formatBytes, formatKbCompact, formatPercent } from './format.js';
 import { escapeUntrusted } from './sanitize.js';
 import { kernelJson, memoryJson, processJson, scopeJson } from './snapshot-json.js';
-import { renderPlainTable } from './table.js';
+import { alignRow, columnWidths, type Align } from './columns.js';
 
 export function topJson(r: TopResult) {
   const p = r.prediction;
@@ -71,17 +71,31 @@ export function renderTopHuman(r: TopResult, chalk: ChalkInstance, withNote: boo
   }
   out.push('');
   const head = ['RANK', 'PID', 'USER', 'COMM', 'OOM', 'OOMADJ', 'RSS', 'SWAP', '%TOTAL'];
-  const align: ('left' | 'right')[] = ['right', 'right', 'left', 'left', 'right', 'right', 'right', 'right', 'right'];
+  const align: Align[] = ['right', 'right', 'left', 'left', 'right', 'right', 'right', 'right', 'right'];
   if (withNote) { head.push('NOTE'); align.push('left'); }
-  const rows = r.rows.map((row) => rowCells(row, chalk, withNote));
-  out.push(renderPlainTable(head, rows, align));
+  const rows = r.rows.map((row) => rowCells(row, withNote));
+  const widths = columnWidths(head, rows);
+  out.push(alignRow(head, widths, align));
+  r.rows.forEach((row, i) => out.push(styleRow(row, chalk)(alignRow(rows[i] as string[], widths, align))));
   const shown = r.rows.length;
   const total = withNote ? r.totalInScope : r.killableInScope;
   if (shown < total) out.push(chalk.dim(`(${shown} of ${total} shown; -n 0 shows all)`));
   return out.join('\n') + '\n';
 }
 
-function rowCells(row: TopRow, chalk: ChalkInstance, withNote: boolean): string[] {
+/** The colour of a whole row: next victim, protected, never killed. */
+export function styleRow(row: TopRow, chalk: ChalkInstance): (line: string) => string {
+  if (row.ranked.rank === 1) return (l) => chalk.red.bold(l);
+  if (row.ranked.rank === null) return (l) => chalk.dim(l);
+  if (row.ranked.task.oomScoreAdj < 0) return (l) => chalk.green(l);
+  return (l) => l;
+}
+
+export function unkillableNote(row: TopRow): string {
+  return row.ranked.badness.unkillable ? UNKILLABLE_NOTE[row.ranked.badness.unkillable] ?? '' : row.ranked.task.oomScoreAdj < 0 ? 'protected' : '';
+}
+
+function rowCells(row: TopRow, withNote: boolean): string[] {
   const t = row.ranked.task;
   const rssKb = t.rssAnonKb + t.rssFileKb + t.rssShmemKb;
   const score = t.record.oomScore;
@@ -96,9 +110,6 @@ function rowCells(row: TopRow, chalk: ChalkInstance, withNote: boolean): string[
     formatKbCompact(t.swapKb),
     row.ranked.rank === null ? '-' : formatPercent(row.share),
   ];
-  if (withNote) cells.push(row.ranked.badness.unkillable ? UNKILLABLE_NOTE[row.ranked.badness.unkillable] ?? '' : t.oomScoreAdj < 0 ? 'protected' : '');
-  if (row.ranked.rank === 1) return cells.map((c) => chalk.red.bold(c));
-  if (row.ranked.rank === null) return cells.map((c) => chalk.dim(c));
-  if (t.oomScoreAdj < 0) return cells.map((c) => chalk.green(c));
+  if (withNote) cells.push(unkillableNote(row));
   return cells;
 }

@@ -57,19 +57,28 @@ function toInt(text: string | undefined): number | undefined {
   return /^-?\d+$/.test(t) ? Number(t) : undefined;
 }
 
+/**
+ * The kernel's own /proc/PID/oom_score; undefined if unreadable or gone.
+ * Callers that show only some rows read it for those rows alone: at 3,000
+ * processes it is a quarter of the /proc work.
+ */
+export function readOomScore(root: SystemRoot, pid: number): number | undefined {
+  return toInt(root.readSmallText(`/proc/${pid}/oom_score`));
+}
+
 /** One process; undefined when it exited while being read. */
 export function readProcess(root: SystemRoot, pid: number, opts: ReadProcessesOptions = {}): ProcessRecord | undefined {
   const base = `/proc/${pid}`;
-  const statText = root.readText(`${base}/stat`);
+  const statText = root.readSmallText(`${base}/stat`);
   if (statText === undefined) return undefined;
   const stat = parseStat(statText);
   if (!stat) return undefined;
-  const statusText = root.readText(`${base}/status`);
+  const statusText = root.readSmallText(`${base}/status`);
   if (statusText === undefined) return undefined;
   const status = parseStatus(statusText);
-  const adj = toInt(root.readText(`${base}/oom_score_adj`));
+  const adj = toInt(root.readSmallText(`${base}/oom_score_adj`));
   if (adj === undefined) return undefined;
-  const oomScore = opts.oomScore === false ? undefined : toInt(root.readText(`${base}/oom_score`));
+  const oomScore = opts.oomScore === false ? undefined : readOomScore(root, pid);
 
   const split = status.rssAnonKb !== undefined;
   const hasMm = split || status.vmRssKb !== undefined;

@@ -62,6 +62,35 @@ export class SystemRoot {
     }
   }
 
+  /**
+   * readText for the small single-record /proc files (/proc/PID/stat, status,
+   * oom_score, oom_score_adj): the kernel produces them whole (single_open /
+   * one-shot seq_file), so a read that does not fill the buffer is the whole
+   * file and the second read that would return 0 is skipped. Not for
+   * multi-record files (mountinfo, maps): seq_file may return those short.
+   * Measured: -6 ms of ~100 ms for 4 files x 3,000 processes.
+   */
+  readSmallText(systemPath: string): string | undefined {
+    const file = this.path(systemPath);
+    let fd: number;
+    try {
+      fd = openSync(file, 'r');
+    } catch (error) {
+      return this.absent(systemPath, error);
+    }
+    let n: number;
+    try {
+      n = readSync(fd, this.buffer, 0, this.buffer.length, null);
+    } catch (error) {
+      return this.absent(systemPath, error);
+    } finally {
+      closeSync(fd);
+    }
+    if (n < this.buffer.length) return this.buffer.toString('utf8', 0, n);
+    // A file as large as the buffer: read it again the careful way.
+    return this.readText(systemPath);
+  }
+
   /** Like readText, for binary files (auxv). */
   readBytes(systemPath: string): Buffer | undefined {
     try {

@@ -1,0 +1,455 @@
+// `oomctl top` as a live screen (and -b batch mode): the refresh loop, the
+// key handling and what changed between refreshes. The key handling and the
+// bookkeeping are pure functions; I/O goes through the adapters and the
+// terminal driver that cli.ts hands in.
+
+import type { ChalkInstance } from 'chalk';
+import { parseKeys, type Key } from '../parse/keys.js';
+import { buildFrame, layoutFrame, visibleRows, type FrameInput, type FrameSize } from '../render/screen.js';
+import type { Terminal, TerminalHandlers } from '../system/terminal.js';
+import { rankVictims, type RankedTask } from '../kernel/rank.js';
+import { computeMemcgTotalpages } from '../kernel/scope.js';
+import { isUnderCgroup, readMemcg } from '../system/memcg.js';
+import { readOomScore } from '../system/procfs.js';
+import { readOomKillCount } from '../system/system-info.js';
+import type { CommandContext } from './context.js';
+import { predict, type Prediction, type ProcessCandidate } from './prediction.js';
+import { matchesUser } from './top.js';
+
+export type LiveSort = 'score' | 'memory' | 'adj' | 'pid';
+export type LiveView = 'processes' | 'cgroups';
+
+export interface LiveState {
+  sort: LiveSort;
+  /** User name or uid; undefined = everybody. */
+  user: string | undefined;
+  /** Substring of comm (case-insensitive); undefined = all. */
+  name: string | undefined;
+  view: LiveView;
+  help: boolean;
+  /** First body line shown. */
+  scroll: number;
+  /** The one-line input for u and /, while it is open. */
+  input: { kind: 'user' | 'name'; text: string } | undefined;
+}
+
+export const INITIAL_STATE: LiveState = { sort: 'score', user: undefined, name: undefined, view: 'processes', help: false, scroll: 0, input: undefined };
+
+export type KeyAction = 'none' | 'redraw' | 'refresh' | 'quit';
+
+export interface KeyOutcome {
+  state: LiveState;
+  action: KeyAction;
+}
+
+const SORT_KEYS: Record<string, LiveSort> = { s: 'score', m: 'memory', a: 'adj', p: 'pid' };
+
+/** One key against the state. `page` is the number of body lines on screen. */
+export function reduceKey(state: LiveState, key: Key, page: number): KeyOutcome {
+  if (key.name === 'ctrl-c') return { state, action: 'quit' };
+  if (state.input) {
+    const input = state.input;
+    switch (key.name) {
+      case 'escape':
+        return { state: { ...state, input: undefined }, action: 'redraw' };
+      case 'enter': {
+        const text = input.text.trim() === '' ? undefined : input.text.trim();
+        const next = input.kind === 'user' ? { ...state, user: text } : { ...state, name: text };
+        return { state: { ...next, input: undefined, scroll: 0 }, action: 'redraw' };
+      }
+      case 'backspace':
+        return { state: { ...state, input: { ...input, text: [...input.text].slice(0, -1).join('') } }, action: 'redraw' };
+      case 'char':
+        if (input.text.length >= 64) return { state, action: 'none' };
+        return { state: { ...state, input: { ...input, text: input.text + key.ch } }, action: 'redraw' };
+      default:
+        return { state, action: 'none' };
+    }
+  }
+  if (state.help) {
+    // Any key leaves the help; q still quits.
+    if (key.name === 'char' && key.ch === 'q') return { state, action: 'quit' };
+    return { state: { ...state, help: false }, action: 'redraw' };
+  }
+  const step = Math.max(1, page - 1);
+  switch (key.name) {
+    case 'up': return { state: { ...state, scroll: Math.max(0, state.scroll - 1) }, action: 'redraw' };
+    case 'down': return { state: { ...state, scroll: state.scroll + 1 }, action: 'redraw' };
+    case 'pageup': return { state: { ...state, scroll: Math.max(0, state.scroll - step) }, action: 'redraw' };
+    case 'pagedown': return { state: { ...state, scroll: state.scroll + step }, action: 'redraw' };
+    case 'home': return { state: { ...state, scroll: 0 }, action: 'redraw' };
+    case 'end': return { state: { ...state, scroll: Number.MAX_SAFE_INTEGER }, action: 'redraw' };
+    case 'ctrl-l': return { state, action: 'redraw' };
+    case 'escape':
+      // Esc clears the filters, as in htop.
+      if (state.user === undefined && state.name === undefined) return { state, action: 'none' };
+      return { state: { ...state, user: undefined, name: undefined, scroll: 0 }, action: 'redraw' };
+    case 'char': break;
+    default: return { state, action: 'none' };
+  }
+  const ch = key.ch;
+  if (ch === 'q') return { state, action: 'quit' };
+  if (ch === '?' || ch === 'h') return { state: { ...state, help: true }, action: 'redraw' };
+  if (ch === ' ') return { state, action: 'refresh' };
+  const sort = SORT_KEYS[ch];
+  if (sort) return { state: { ...state, sort, scroll: 0 }, action: 'redraw' };
+  if (ch === 'u') return { state: { ...state, input: { kind: 'user', text: state.user ?? '' } }, action: 'redraw' };
+  if (ch === '/') return { state: { ...state, input: { kind: 'name', text: state.name ?? '' } }, action: 'redraw' };
+  if (ch === 'c') {
+    // The cgroup view needs cgroup membership, which the process view does not read.
+    return { state: { ...state, view: state.view === 'cgroups' ? 'processes' : 'cgroups', scroll: 0 }, action: 'refresh' };
+  }
+  return { state, action: 'none' };
+}
+
+// --- rows ----------------------------------------------------------------
+
+export interface LiveRow {
+  ranked: RankedTask<ProcessCandidate>;
+  /** Share of the scope's totalpages. */
+  share: number;
+  /** `pid:starttime`, which survives pid reuse. */
+  key: string;
+}
+
+export interface Section {
+  kind: 'candidates' | 'protected' | 'unkillable';
+  rows: LiveRow[];
+}
+
+export function rowKey(ranked: RankedTask<ProcessCandidate>): string {
+  return `${ranked.task.pid}:${ranked.task.record.starttime}`;
+}
+
+function memoryKb(r: LiveRow): number {
+  const t = r.ranked.task;
+  return t.rssAnonKb + t.rssFileKb + t.rssShmemKb + t.swapKb;
+}
+
+function compareRows(sort: LiveSort): (a: LiveRow, b: LiveRow) => number {
+  const rank = (r: LiveRow): number => r.ranked.rank ?? Number.MAX_SAFE_INTEGER;
+  const pid = (r: LiveRow): number => r.ranked.task.pid;
+  switch (sort) {
+    case 'score': return (a, b) => rank(a) - rank(b) || pid(a) - pid(b);
+    case 'memory': return (a, b) => memoryKb(b) - memoryKb(a) || rank(a) - rank(b) || pid(a) - pid(b);
+    case 'adj': return (a, b) => b.ranked.task.oomScoreAdj - a.ranked.task.oomScoreAdj || rank(a) - rank(b) || pid(a) - pid(b);
+    case 'pid': return (a, b) => pid(a) - pid(b);
+  }
+}
+
+/**
+ * Splits the ranked processes into the candidates (adj >= 0), the protected
+ * (killable, adj < 0) and those never killed, filtered and sorted.
+ */
+export function arrangeSections(p: Prediction, state: LiveState): Section[] {
+  const tp = Number(p.scope.totalpages);
+  const nameFilter = state.name?.toLowerCase();
+  const candidates: LiveRow[] = [];
+  const guarded: LiveRow[] = [];
+  const unkillable: LiveRow[] = [];
+  for (const ranked of p.ranked) {
+    if (state.user !== undefined && !matchesUser(ranked.task, state.user)) continue;
+    if (nameFilter !== undefined && !ranked.task.record.comm.toLowerCase().includes(nameFilter)) continue;
+    const row: LiveRow = { ranked, share: ranked.badness.points === null ? 0 : Number(ranked.badness.points) / tp, key: rowKey(ranked) };
+    if (ranked.rank === null) unkillable.push(row);
+    else if (ranked.task.oomScoreAdj < 0) guarded.push(row);
+    else candidates.push(row);
+  }
+  const cmp = compareRows(state.sort);
+  return [
+    { kind: 'candidates', rows: candidates.sort(cmp) },
+    { kind: 'protected', rows: guarded.sort(cmp) },
+    { kind: 'unkillable', rows: unkillable.sort(cmp) },
+  ];
+}
+
+// --- what changed ---------------------------------------------------------
+
+export type RowChange = { kind: 'new' } | { kind: 'moved'; by: number };
+
+export interface Changes {
+  /** Per row key; rows that did not change are absent. */
+  rows: Map<string, RowChange>;
+  added: number;
+  gone: number;
+  moved: number;
+  /** False on the first refresh: nothing to compare with. */
+  compared: boolean;
+}
+
+/** Ranks by row key, to compare the next refresh with. */
+export function rankIndex(p: Prediction): Map<string, number | null> {
+  const m = new Map<string, number | null>();
+  for (const r of p.ranked) m.set(rowKey(r), r.rank);
+  return m;
+}
+
+/** `by` > 0: moved towards rank 1 (killed sooner). */
+export function computeChanges(previous: Map<string, number | null> | undefined, current: Map<string, number | null>): Changes {
+  const rows = new Map<string, RowChange>();
+  if (!previous) return { rows, added: 0, gone: 0, moved: 0, compared: false };
+  let added = 0;
+  let moved = 0;
+  for (const [key, rank] of current) {
+    if (!previous.has(key)) {
+      rows.set(key, { kind: 'new' });
+      added++;
+      continue;
+    }
+    const before = previous.get(key);
+    if (before !== null && before !== undefined && rank !== null && before !== rank) {
+      rows.set(key, { kind: 'moved', by: before - rank });
+      moved++;
+    }
+  }
+  let gone = 0;
+  for (const key of previous.keys()) if (!current.has(key)) gone++;
+  return { rows, added, gone, moved, compared: true };
+}
+
+// --- OOM kills --------------------------------------------------------------
+
+export interface OomKillTrack {
+  /** /proc/vmstat oom_kill now; undefined before v4.13. */
+  count: number | undefined;
+  /** The count when the screen started. */
+  atStart: number | undefined;
+  /** The last increase seen during this session: it happened between these times. */
+  latest: { after: Date; by: Date; kills: number } | undefined;
+  lastReadAt: Date | undefined;
+}
+
+export const NO_OOM_TRACK: OomKillTrack = { count: undefined, atStart: undefined, latest: undefined, lastReadAt: undefined };
+
+/**
+ * The kernel counts OOM kills but does not timestamp them outside its log, so
+ * the time of the latest is known only when it happens while we watch: then
+ * it lies between two reads of the counter.
+ */
+export function trackOomKills(t: OomKillTrack, count: number | undefined, at: Date): OomKillTrack {
+  if (t.lastReadAt === undefined) return { count, atStart: count, latest: undefined, lastReadAt: at };
+  let latest = t.latest;
+  if (count !== undefined && t.count !== undefined && count > t.count) latest = { after: t.lastReadAt, by: at, kills: count - t.count };
+  return { count, atStart: t.atStart, latest, lastReadAt: at };
+}
+
+// --- memory cgroups -----------------------------------------------------------
+
+export interface CgroupPressure {
+  path: string;
+  usageBytes: bigint;
+  limitBytes: bigint;
+  /** usage / limit */
+  used: number;
+  tasks: number;
+  nextVictim: RankedTask<ProcessCandidate> | undefined;
+  /** The victim's share of the cgroup's totalpages. */
+  victimShare: number;
+}
+
+/**
+ * Every memory cgroup with a limit that holds at least one process (directly
+ * or below), nearest to its limit first, with who its own OOM would kill.
+ */
+export function readCgroupPressure(ctx: CommandContext, p: Prediction): CgroupPressure[] {
+  const h = p.hierarchy;
+  if (!h) return [];
+  const paths = new Set<string>();
+  for (const r of p.ranked) {
+    let path = r.task.memcgPath;
+    while (path !== undefined && path !== '' && !paths.has(path)) {
+      paths.add(path);
+      if (path === '/') break;
+      const cut = path.lastIndexOf('/');
+      path = cut <= 0 ? '/' : path.slice(0, cut);
+    }
+  }
+  const out: CgroupPressure[] = [];
+  for (const path of paths) {
+    const st = readMemcg(ctx.root, h, path, p.pageSize);
+    if (!st || st.unlimited || st.limits.memoryMaxBytes === 'max') continue;
+    const limitBytes = st.limits.memoryMaxBytes;
+    const members = p.ranked
+      .map((r) => r.task)
+      .filter((t) => t.memcgPath !== undefined && isUnderCgroup(t.memcgPath, path))
+      // mm/memcontrol.c mem_cgroup_scan_tasks(): the hierarchy first (pre-order), then each cgroup's tasks
+      .map((t) => ({ ...t, scanKey: [(t.memcgPath as string).split('/').length, ...t.scanKey] }));
+    if (members.length === 0) continue;
+    const totalpages = computeMemcgTotalpages(st.limits, p.meminfo.swapTotalKb, p.pageSize);
+    const ranked = rankVictims(members, totalpages, p.globalTotalpages, p.pageSize, p.kernel);
+    const victim = ranked.find((r) => r.rank === 1);
+    const usage = st.usageBytes ?? 0n;
+    out.push({
+      path,
+      usageBytes: usage,
+      limitBytes,
+      used: limitBytes > 0n ? Number(usage) / Number(limitBytes) : 1,
+      tasks: members.length,
+      nextVictim: victim,
+      victimShare: victim && victim.badness.points !== null ? Number(victim.badness.points) / Number(totalpages) : 0,
+    });
+  }
+  return out.sort((a, b) => b.used - a.used || (a.path < b.path ? -1 : 1));
+}
+
+// --- one refresh ----------------------------------------------------------------
+
+export interface LiveSnapshot {
+  at: Date;
+  prediction: Prediction;
+  cgroups: CgroupPressure[] | undefined;
+  oomKillCount: number | undefined;
+}
+
+export function takeSnapshot(ctx: CommandContext, view: LiveView, at: Date): LiveSnapshot {
+  // oom_score is read later, for the rows on screen only.
+  const prediction = predict(ctx.root, { withCgroups: view === 'cgroups', oomScore: false });
+  const cgroups = view === 'cgroups' ? readCgroupPressure(ctx, prediction) : undefined;
+  return { at, prediction, cgroups, oomKillCount: readOomKillCount(ctx.root) };
+}
+
+/** The kernel's own oom_score for the rows about to be shown. */
+export function fillOomScores(ctx: CommandContext, rows: readonly LiveRow[]): void {
+  for (const r of rows) {
+    const rec = r.ranked.task.record;
+    if (rec.oomScore === undefined) rec.oomScore = readOomScore(ctx.root, rec.pid);
+  }
+}
+
+// --- the loops -------------------------------------------------------------------
+
+export interface LiveOptions {
+  /** Seconds between refreshes. */
+  delay: number;
+  /** Stop after this many refreshes; undefined = until quit. */
+  iterations: number | undefined;
+  /** Rows per section; undefined = all (scroll). */
+  limit: number | undefined;
+  user: string | undefined;
+  /** The first sort (--sort); keys change it. */
+  sort: LiveSort;
+}
+
+export interface LiveScreenIO {
+  open(h: TerminalHandlers): Terminal;
+  chalk: ChalkInstance;
+  clock: (d: Date) => string;
+  now: () => Date;
+}
+
+export interface LiveEnd {
+  /** Set when a signal ended the screen: cli.ts re-raises it. */
+  signal: NodeJS.Signals | undefined;
+}
+
+/** The bookkeeping shared by the live screen and batch mode. */
+class Session {
+  state: LiveState;
+  snapshot: LiveSnapshot | undefined;
+  changes: Changes = { rows: new Map(), added: 0, gone: 0, moved: 0, compared: false };
+  oom: OomKillTrack = NO_OOM_TRACK;
+  private ranks: Map<string, number | null> | undefined;
+  refreshes = 0;
+
+  constructor(private readonly ctx: CommandContext, private readonly opts: LiveOptions, private readonly now: () => Date) {
+    this.state = { ...INITIAL_STATE, user: opts.user, sort: opts.sort };
+  }
+
+  refresh(): void {
+    const snap = takeSnapshot(this.ctx, this.state.view, this.now());
+    const ranks = rankIndex(snap.prediction);
+    this.changes = computeChanges(this.ranks, ranks);
+    this.ranks = ranks;
+    this.oom = trackOomKills(this.oom, snap.oomKillCount, snap.at);
+    this.snapshot = snap;
+    this.refreshes++;
+  }
+
+  frameInput(clock: (d: Date) => string): FrameInput {
+    const snapshot = this.snapshot as LiveSnapshot;
+    return {
+      snapshot, state: this.state, sections: arrangeSections(snapshot.prediction, this.state), changes: this.changes,
+      oom: this.oom, delay: this.opts.delay, limit: this.opts.limit, clock,
+    };
+  }
+
+  frame(size: FrameSize, chalk: ChalkInstance, clock: (d: Date) => string): string[] {
+    const input = this.frameInput(clock);
+    const layout = layoutFrame(input, size);
+    fillOomScores(this.ctx, visibleRows(layout));
+    // Keep the clamped scroll, so that PgUp after End moves at once.
+    this.state = { ...this.state, scroll: layout.scroll };
+    return buildFrame(input, size, chalk, layout);
+  }
+
+  bodyHeight(size: FrameSize): number {
+    return this.snapshot ? layoutFrame(this.frameInput(() => ''), size).bodyHeight : 1;
+  }
+}
+
+/** The full-screen view. Resolves when the user quits or a signal arrives. */
+export function runLiveTop(ctx: CommandContext, opts: LiveOptions, io: LiveScreenIO): Promise<LiveEnd> {
+  const session = new Session(ctx, opts, io.now);
+  return new Promise<LiveEnd>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    let done = false;
+    const finish = (end: LiveEnd, error?: unknown): void => {
+      if (done) return;
+      done = true;
+      if (timer) clearTimeout(timer);
+      term.close();
+      if (error !== undefined) reject(error);
+      else resolve(end);
+    };
+    const guard = (fn: () => void) => (): void => {
+      try { fn(); } catch (error) { finish({ signal: undefined }, error); }
+    };
+    const draw = (): void => {
+      if (done) return;
+      term.draw(session.frame(term.size(), io.chalk, io.clock));
+    };
+    const refresh = guard(() => {
+      if (timer) clearTimeout(timer);
+      session.refresh();
+      draw();
+      if (opts.iterations !== undefined && session.refreshes >= opts.iterations) {
+        finish({ signal: undefined });
+        return;
+      }
+      timer = setTimeout(refresh, opts.delay * 1000);
+    });
+    const term = io.open({
+      onData: (data) => guard(() => {
+        for (const key of parseKeys(data)) {
+          const out = reduceKey(session.state, key, session.bodyHeight(term.size()));
+          session.state = out.state;
+          if (out.action === 'quit') { finish({ signal: undefined }); return; }
+          if (out.action === 'refresh') refresh();
+          else if (out.action === 'redraw') draw();
+        }
+      })(),
+      onResize: guard(draw),
+      onSignal: (signal) => finish({ signal }),
+      onEnd: () => finish({ signal: undefined }),
+    });
+    refresh();
+  });
+}
+
+export interface BatchIO {
+  write(text: string): void;
+  chalk: ChalkInstance;
+  clock: (d: Date) => string;
+  now: () => Date;
+}
+
+/** -b: plain text, one screen per refresh, every row (or --limit), for logs. */
+export async function runBatchTop(ctx: CommandContext, opts: LiveOptions, io: BatchIO): Promise<void> {
+  const session = new Session(ctx, opts, io.now);
+  for (;;) {
+    session.refresh();
+    io.write((session.refreshes > 1 ? '\n' : '') + session.frame(undefined, io.chalk, io.clock).join('\n') + '\n');
+    if (opts.iterations !== undefined && session.refreshes >= opts.iterations) return;
+    await new Promise((r) => setTimeout(r, opts.delay * 1000));
+  }
+}

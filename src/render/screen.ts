@@ -1,0 +1,295 @@
+// The live `oomctl top` screen as lines of text: pure, so that it is tested
+// with plain data. Cells are escaped and cut to fixed widths first, lines are
+// cut to the terminal width, and colour is put on whole lines last, so an
+// escape sequence is never cut in half.
+
+import type { ChalkInstance } from 'chalk';
+import type { Changes, CgroupPressure, LiveRow, LiveSnapshot, LiveState, OomKillTrack, RowChange, Section } from '../commands/top-live.js';
+import { alignRow, padCell, truncateToWidth, type Align } from './columns.js';
+import { formatBytes, formatKbCompact, formatPercent } from './format.js';
+import { escapeUntrusted } from './sanitize.js';
+
+export interface FrameInput {
+  snapshot: LiveSnapshot;
+  state: LiveState;
+  sections: Section[];
+  changes: Changes;
+  oom: OomKillTrack;
+  /** Seconds between refreshes. */
+  delay: number;
+  /** At most this many rows per section (-n/--limit); undefined = all. */
+  limit: number | undefined;
+  /** The local time zone is the caller's business: a formatter for clock times. */
+  clock: (d: Date) => string;
+}
+
+/** undefined = batch mode: every line, no status line. */
+export type FrameSize = { columns: number; rows: number } | undefined;
+
+type Style = 'plain' | 'victim' | 'protected' | 'unkillable' | 'title' | 'heading' | 'new' | 'status' | 'dim';
+
+interface Line {
+  text: string;
+  style: Style;
+}
+
+type BodyItem = { kind: 'title'; text: string } | { kind: 'row'; row: LiveRow } | { kind: 'cgroup'; cg: CgroupPressure } | { kind: 'text'; text: string };
+
+const SECTION_TITLES: Record<Section['kind'], string> = {
+  candidates: 'kill order',
+  protected: 'protected: oom_score_adj < 0 (killed only after everything above)',
+  unkillable: 'never killed: init, kernel threads, oom_score_adj -1000, no memory',
+};
+
+const OVERCOMMIT: Record<number, string> = { 0: 'heuristic', 1: 'always', 2: 'never' };
+
+const UNKILLABLE_NOTE: Record<string, string> = { init: 'init', 'kernel-thread': 'kthread', 'no-memory': 'no mm', 'oom-score-adj-min': 'adj -1000' };
+
+// --- header ---------------------------------------------------------------
+
+function kb(n: number | undefined): string {
+  return n === undefined ? '?' : formatBytes(n * 1024);
+}
+
+export function renderOomKills(t: OomKillTrack, clock: (d: Date) => string): string {
+  if (t.count === undefined) return 'OOM kills: not counted by this kernel (/proc/vmstat oom_kill is v4.13+)';
+  const base = `OOM kills since boot: ${t.count}`;
+  if (t.latest) {
+    const n = t.latest.kills === 1 ? '1 kill' : `${t.latest.kills} kills`;
+    return `${base}, latest ${n} between ${clock(t.latest.after)} and ${clock(t.latest.by)}`;
+  }
+  if (t.count === 0) return `${base}`;
+  return `${base}, latest before this view started (time unknown; oomctl events reads the kernel log)`;
+}
+
+export function headerLines(input: FrameInput): Line[] {
+  const { snapshot: s, state } = input;
+  const p = s.prediction;
+  const mi = p.meminfo;
+  const lines: Line[] = [];
+  const filters: string[] = [];
+  if (state.user !== undefined) filters.push(`user=${escapeUntrusted(state.user)}`);
+  if (state.name !== undefined) filters.push(`name~${escapeUntrusted(state.name)}`);
+  const view = state.view === 'cgroups' ? 'memory cgroups' : `sort ${state.sort}`;
+  lines.push({
+    text: `oomctl top - ${input.clock(s.at)}, every ${input.delay}s, kernel ${escapeUntrusted(p.kernel.release)} (rules ${p.kernel.era}), ${view}${filters.length ? `, filter ${filters.join(' ')}` : ''}`,
+    style: 'plain',
+  });
+  const used = mi.memAvailableKb !== undefined && mi.memTotalKb > 0 ? ` (${formatPercent(1 - mi.memAvailableKb / mi.memTotalKb)} used)` : '';
+  lines.push({ text: `Mem: ${kb(mi.memTotalKb)} total, ${kb(mi.memAvailableKb)} available${used}   Swap: ${kb(mi.swapTotalKb)} total, ${kb(mi.swapFreeKb)} free`, style: 'plain' });
+  const commit = mi.committedAsKb !== undefined && mi.commitLimitKb !== undefined
+    ? `Commit: ${kb(mi.committedAsKb)} of ${kb(mi.commitLimitKb)} CommitLimit${mi.commitLimitKb > 0 ? ` (${formatPercent(mi.committedAsKb / mi.commitLimitKb)})` : ''}`
+    : 'Commit: ?';
+  const psi = p.pressure
+    ? `PSI memory avg10: some ${p.pressure.some?.avg10.toFixed(2) ?? '?'}%, full ${p.pressure.full?.avg10.toFixed(2) ?? '?'}%`
+    : 'PSI: not available';
+  lines.push({ text: `${commit}   ${psi}`, style: 'plain' });
+  lines.push({ text: renderOomKills(input.oom, input.clock), style: input.oom.latest ? 'victim' : 'plain' });
+  const v = (k: string): string => String(p.sysctl[k] ?? '?');
+  const mode = p.sysctl['vm.overcommit_memory'];
+  const modeName = mode === null || mode === undefined ? '' : ` (${OVERCOMMIT[mode] ?? '?'})`;
+  lines.push({
+    text: `vm.panic_on_oom=${v('vm.panic_on_oom')} vm.oom_kill_allocating_task=${v('vm.oom_kill_allocating_task')} vm.overcommit_memory=${v('vm.overcommit_memory')}${modeName} vm.overcommit_ratio=${v('vm.overcommit_ratio')} vm.oom_dump_tasks=${v('vm.oom_dump_tasks')} kernel.panic=${v('kernel.panic')}`,
+    style: 'plain',
+  });
+  const victim = p.ranked.find((r) => r.rank === 1);
+  const killable = p.ranked.filter((r) => r.rank !== null).length;
+  const guarded = p.ranked.filter((r) => r.rank !== null && r.task.oomScoreAdj < 0).length;
+  const victimText = victim
+    ? `next victim: pid ${victim.task.pid} (${escapeUntrusted(victim.task.record.comm)}), ${formatPercent(Number(victim.badness.points) / Number(p.scope.totalpages))} of totalpages`
+    : 'next victim: none (no killable process)';
+  const ch = input.changes;
+  const changes = ch.compared ? `; since last refresh: ${ch.added} new, ${ch.gone} gone, ${ch.moved} moved` : '';
+  lines.push({ text: `${victimText}; ${p.ranked.length} processes, ${killable} killable (${guarded} protected)${changes}`, style: 'title' });
+  return lines;
+}
+
+// --- process table ---------------------------------------------------------------
+
+const HEAD = ['', 'RANK', 'PID', 'USER', 'COMM', 'OOM', 'OOMADJ', 'RSS', 'SWAP', '%TOTAL', 'CHANGE'];
+const WIDTHS = [1, 5, 7, 8, 16, 4, 6, 6, 6, 6, 9];
+const ALIGN: Align[] = ['left', 'right', 'right', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'left'];
+
+function cut(text: string, width: number): string {
+  return truncateToWidth(text, width);
+}
+
+export function changeText(change: RowChange | undefined): string {
+  if (!change) return '';
+  if (change.kind === 'new') return 'new';
+  return change.by > 0 ? `up ${change.by}` : `down ${-change.by}`;
+}
+
+export function processCells(row: LiveRow, changes: Changes): string[] {
+  const t = row.ranked.task;
+  const rank = row.ranked.rank;
+  const user = escapeUntrusted(t.user ?? String(t.record.uid ?? '?'));
+  const score = t.record.oomScore;
+  const note = row.ranked.badness.unkillable ? UNKILLABLE_NOTE[row.ranked.badness.unkillable] ?? '' : '';
+  return [
+    rank === 1 ? '>' : '',
+    rank === null ? '-' : String(rank),
+    String(t.pid),
+    user.length > 8 ? cut(user, 7) + '+' : user,
+    cut(escapeUntrusted(t.record.comm), 16),
+    score === undefined ? '?' : String(score),
+    String(t.oomScoreAdj),
+    formatKbCompact(t.rssAnonKb + t.rssFileKb + t.rssShmemKb),
+    formatKbCompact(t.swapKb),
+    rank === null ? note || '-' : formatPercent(row.share),
+    changeText(changes.rows.get(row.key)),
+  ];
+}
+
+function processLine(row: LiveRow, changes: Changes): Line {
+  const text = alignRow(processCells(row, changes), WIDTHS, ALIGN);
+  const r = row.ranked;
+  const style: Style = r.rank === 1 ? 'victim' : r.rank === null ? 'unkillable' : r.task.oomScoreAdj < 0 ? 'protected' : changes.rows.get(row.key)?.kind === 'new' ? 'new' : 'plain';
+  return { text, style };
+}
+
+// --- cgroup table --------------------------------------------------------------------
+
+const CG_HEAD = ['USED', 'USAGE', 'LIMIT', 'TASKS', 'NEXT VICTIM', 'CGROUP'];
+const CG_WIDTHS = [6, 9, 9, 5, 30, 0];
+const CG_ALIGN: Align[] = ['right', 'right', 'right', 'right', 'left', 'left'];
+
+function cgroupLine(cg: CgroupPressure): Line {
+  const v = cg.nextVictim;
+  const victim = v ? `${v.task.pid} ${escapeUntrusted(v.task.record.comm)} ${formatPercent(cg.victimShare)}` : 'none killable';
+  const text = alignRow([
+    formatPercent(cg.used), formatBytes(cg.usageBytes), formatBytes(cg.limitBytes), String(cg.tasks), cut(victim, 30), escapeUntrusted(cg.path),
+  ], CG_WIDTHS, CG_ALIGN);
+  return { text, style: cg.used >= 0.9 ? 'victim' : 'plain' };
+}
+
+// --- body and layout -------------------------------------------------------------------
+
+export function bodyItems(input: FrameInput): BodyItem[] {
+  if (input.state.help) return HELP.map((text) => ({ kind: 'text', text }));
+  if (input.state.view === 'cgroups') {
+    const cgs = input.snapshot.cgroups ?? [];
+    if (!input.snapshot.prediction.hierarchy) return [{ kind: 'text', text: 'no memory cgroup hierarchy is mounted' }];
+    if (cgs.length === 0) return [{ kind: 'text', text: 'no memory cgroup with a limit holds a process' }];
+    return cgs.map((cg) => ({ kind: 'cgroup', cg }));
+  }
+  const items: BodyItem[] = [];
+  for (const section of input.sections) {
+    if (section.rows.length === 0) continue;
+    const rows = input.limit !== undefined && input.limit > 0 ? section.rows.slice(0, input.limit) : section.rows;
+    const more = section.rows.length - rows.length;
+    items.push({ kind: 'title', text: `-- ${SECTION_TITLES[section.kind]}: ${section.rows.length}${more > 0 ? ` (${more} not shown)` : ''}` });
+    for (const row of rows) items.push({ kind: 'row', row });
+  }
+  if (items.length === 0) items.push({ kind: 'text', text: 'no process matches the filter (Esc clears it)' });
+  return items;
+}
+
+export interface Layout {
+  header: Line[];
+  tableHead: Line | undefined;
+  items: BodyItem[];
+  /** The body lines on screen. */
+  visible: BodyItem[];
+  /** Clamped scroll offset. */
+  scroll: number;
+  bodyHeight: number;
+}
+
+export function layoutFrame(input: FrameInput, size: FrameSize): Layout {
+  const header = headerLines(input);
+  const items = bodyItems(input);
+  let tableHead: Line | undefined;
+  if (!input.state.help) {
+    tableHead = input.state.view === 'cgroups'
+      ? { text: alignRow(CG_HEAD, CG_WIDTHS, CG_ALIGN), style: 'heading' }
+      : { text: alignRow(HEAD, WIDTHS, ALIGN), style: 'heading' };
+  }
+  if (size === undefined) return { header, tableHead, items, visible: items, scroll: 0, bodyHeight: items.length };
+  // header, a blank line, the table head, the body, the status line
+  const bodyHeight = Math.max(1, size.rows - header.length - 1 - (tableHead ? 1 : 0) - 1);
+  const maxScroll = Math.max(0, items.length - bodyHeight);
+  const scroll = Math.min(Math.max(0, input.state.scroll), maxScroll);
+  return { header, tableHead, items, visible: items.slice(scroll, scroll + bodyHeight), scroll, bodyHeight };
+}
+
+/** The rows a frame will show: their oom_score is read before drawing. */
+export function visibleRows(layout: Layout): LiveRow[] {
+  const out: LiveRow[] = [];
+  for (const it of layout.visible) if (it.kind === 'row') out.push(it.row);
+  return out;
+}
+
+export const HELP = [
+  'oomctl top: the processes in the order the kernel OOM killer would take them',
+  '',
+  '  q, Ctrl-C      quit',
+  '  ?              this help (any key leaves it)',
+  '  s m a p        sort by score (kill order), memory (RSS + swap), oom_score_adj, pid',
+  '  u              show one user only (name or uid; empty shows everybody)',
+  '  /              show names containing a text (case-insensitive; empty shows all)',
+  '  Esc            clear both filters',
+  '  c              memory cgroups: which is closest to its limit, and whom its OOM kills',
+  '  space          refresh now',
+  '  arrows, PgUp/PgDn, Home/End   scroll',
+  '',
+  'Marks: ">" the next victim (red); green: protected (oom_score_adj < 0);',
+  'dim: never killed. CHANGE: new since the last refresh, or the rank moved up/down.',
+  'OOM is the kernel\'s /proc/PID/oom_score; %TOTAL the badness as a share of totalpages.',
+];
+
+function statusLine(input: FrameInput, layout: Layout): Line {
+  const inp = input.state.input;
+  if (inp) {
+    const what = inp.kind === 'user' ? 'show user (name or uid, empty = all, Esc cancels)' : 'show names containing (empty = all, Esc cancels)';
+    return { text: `${what}: ${escapeUntrusted(inp.text)}_`, style: 'status' };
+  }
+  const n = layout.items.length;
+  const pos = n > layout.bodyHeight ? `  [${layout.scroll + 1}-${Math.min(n, layout.scroll + layout.bodyHeight)} of ${n}]` : '';
+  return { text: `q quit  ? help  s/m/a/p sort  u user  / name  c cgroups  space refresh${pos}`, style: 'status' };
+}
+
+function itemLine(it: BodyItem, changes: Changes): Line {
+  switch (it.kind) {
+    case 'title': return { text: it.text, style: 'dim' };
+    case 'text': return { text: it.text, style: 'plain' };
+    case 'row': return processLine(it.row, changes);
+    case 'cgroup': return cgroupLine(it.cg);
+  }
+}
+
+function paint(line: Line, chalk: ChalkInstance): string {
+  switch (line.style) {
+    case 'plain': return line.text;
+    case 'victim': return chalk.red.bold(line.text);
+    case 'protected': return chalk.green(line.text);
+    case 'unkillable': return chalk.dim(line.text);
+    case 'title': return chalk.bold(line.text);
+    case 'heading': return chalk.inverse(line.text);
+    case 'new': return chalk.cyan(line.text);
+    case 'status': return chalk.inverse(line.text);
+    case 'dim': return chalk.dim(line.text);
+  }
+}
+
+/**
+ * The whole frame. With a size: exactly size.rows lines (or fewer), each at
+ * most size.columns wide. Without (batch): every line.
+ */
+export function buildFrame(input: FrameInput, size: FrameSize, chalk: ChalkInstance, layout = layoutFrame(input, size)): string[] {
+  const lines: Line[] = [...layout.header, { text: '', style: 'plain' }];
+  if (layout.tableHead) lines.push(layout.tableHead);
+  for (const it of layout.visible) lines.push(itemLine(it, input.changes));
+  if (size !== undefined) {
+    const status = statusLine(input, layout);
+    while (lines.length < size.rows - 1) lines.push({ text: '', style: 'plain' });
+    lines.push(status);
+  }
+  const width = size?.columns;
+  return lines.slice(0, size?.rows ?? lines.length).map((l) => {
+    let text = width === undefined ? l.text : truncateToWidth(l.text, width);
+    // The heading and status bars run the full width, like top's.
+    if (width !== undefined && (l.style === 'heading' || l.style === 'status')) text = padCell(text, width, 'left');
+    return paint({ text, style: l.style }, chalk);
+  });
+}
