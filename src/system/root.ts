@@ -35,13 +35,8 @@ export class SystemRoot {
    * process that exited) or cannot be read (recorded in `denied`).
    */
   readText(systemPath: string): string | undefined {
-    const file = this.path(systemPath);
-    let fd: number;
-    try {
-      fd = openSync(file, 'r');
-    } catch (error) {
-      return this.absent(systemPath, error);
-    }
+    const fd = this.open(systemPath);
+    if (fd === undefined) return undefined;
     try {
       let total = 0;
       for (;;) {
@@ -71,13 +66,8 @@ export class SystemRoot {
    * Measured: -6 ms of ~100 ms for 4 files x 3,000 processes.
    */
   readSmallText(systemPath: string): string | undefined {
-    const file = this.path(systemPath);
-    let fd: number;
-    try {
-      fd = openSync(file, 'r');
-    } catch (error) {
-      return this.absent(systemPath, error);
-    }
+    const fd = this.open(systemPath);
+    if (fd === undefined) return undefined;
     let n: number;
     try {
       n = readSync(fd, this.buffer, 0, this.buffer.length, null);
@@ -108,6 +98,15 @@ export class SystemRoot {
   listDir(systemPath: string): string[] | undefined {
     try {
       return readdirSync(this.path(systemPath));
+    } catch (error) {
+      return this.absent(systemPath, error);
+    }
+  }
+
+  /** Opens for reading; undefined when the file is gone or denied (see absent()). */
+  private open(systemPath: string): number | undefined {
+    try {
+      return openSync(this.path(systemPath), 'r');
     } catch (error) {
       return this.absent(systemPath, error);
     }
