@@ -5,6 +5,8 @@
 export interface ProcessStatus {
   /** Name: as status prints it (escaped by the kernel); prefer stat's comm. */
   name: string | undefined;
+  /** State: its letter (R, S, D, Z, ...). */
+  state: string | undefined;
   tgid: number | undefined;
   ppid: number | undefined;
   /** Real uid: what the kernel's OOM report prints (task_uid()). */
@@ -44,7 +46,7 @@ function kbValue(text: string, from: number, to: number): number | undefined {
 
 export function parseStatus(text: string): ProcessStatus {
   const out: ProcessStatus = {
-    name: undefined, tgid: undefined, ppid: undefined, uid: undefined, euid: undefined,
+    name: undefined, state: undefined, tgid: undefined, ppid: undefined, uid: undefined, euid: undefined,
     rssAnonKb: undefined, rssFileKb: undefined, rssShmemKb: undefined, vmSwapKb: undefined,
     vmPteKb: undefined, vmPmdKb: undefined, vmRssKb: undefined, kthread: undefined, capEff: undefined, threads: undefined,
   };
@@ -59,6 +61,12 @@ export function parseStatus(text: string): ProcessStatus {
       const v = colon + 1;
       switch (key) {
         case 'Name': out.name = text.slice(text.charCodeAt(v) === 9 ? v + 1 : v, end); break;
+        case 'State': {
+          let i = v;
+          while (i < end && (text.charCodeAt(i) === 9 || text.charCodeAt(i) === 32)) i++;
+          if (i < end) out.state = text[i];
+          break;
+        }
         case 'Tgid': out.tgid = kbValue(text, v, end); break;
         case 'PPid': out.ppid = kbValue(text, v, end); break;
         case 'Uid': {
