@@ -3,7 +3,7 @@
 
 import { UnsupportedError, NotFoundError, UsageError } from '../errors.js';
 import { parseKernelRelease, scoreEraOf, tieRuleOf, type KernelModel } from '../kernel/era.js';
-import { rankVictims, type Candidate, type RankedTask } from '../kernel/rank.js';
+import { rankVictims, tieOrder, type Candidate, type RankedTask } from '../kernel/rank.js';
 import { computeGlobalTotalpages, computeMemcgTotalpages } from '../kernel/scope.js';
 import type { Meminfo } from '../parse/meminfo.js';
 import type { Pressure } from '../parse/pressure.js';
@@ -146,8 +146,10 @@ export function resolveTies(root: SystemRoot, p: Prediction, shown: readonly Ran
     if (g) g.push(r); else groups.set(points, [r]);
   }
   let changed = false;
+  const ranked = [...p.ranked];
   for (const group of groups.values()) {
     if (group.length < 2) continue;
+    let read = false;
     for (const r of group) {
       const rec = r.task.record;
       if (!Number.isNaN(rec.starttime)) continue;
@@ -156,10 +158,14 @@ export function resolveTies(root: SystemRoot, p: Prediction, shown: readonly Ran
       const key = [...r.task.scanKey];
       key[key.length - 2] = rec.starttime;
       r.task.scanKey = key;
-      changed = true;
+      read = true;
     }
+    if (!read) continue;
+    // A tie group is contiguous in kill order: sort it again in place.
+    changed = true;
+    const from = ranked.indexOf(group[0] as RankedTask<ProcessCandidate>);
+    const sorted = [...group].sort((a, b) => tieOrder(a.task.scanKey, b.task.scanKey, p.kernel));
+    sorted.forEach((r, i) => { ranked[from + i] = { ...r, rank: from + i + 1 }; });
   }
-  if (!changed) return p;
-  const ranked = rankVictims(p.ranked.map((r) => r.task), p.scope.totalpages, p.globalTotalpages, p.pageSize, p.kernel);
-  return { ...p, ranked };
+  return changed ? { ...p, ranked } : p;
 }

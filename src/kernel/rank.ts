@@ -36,6 +36,13 @@ export function beats(aPoints: bigint, aScan: readonly number[], bPoints: bigint
   return model.tieRule === 'last-scanned' ? laterA : !laterA;
 }
 
+/** Sort order of two tasks of equal badness: negative when `a` is chosen first. */
+export function tieOrder(aScan: readonly number[], bScan: readonly number[], model: KernelModel): number {
+  const c = compareScanKey(aScan, bScan);
+  // mm/oom_kill.c oom_evaluate_task(), v5.3+: an equal later task wins
+  return model.tieRule === 'last-scanned' ? -c : c;
+}
+
 /**
  * Ranks candidates in a scope. `totalpages` is the scope's (machine or memcg);
  * `globalTotalpages` the machine's, for the predicted /proc oom_score.
@@ -53,12 +60,12 @@ export function rankVictims<C extends Candidate>(
     return { task, badness, rank: null as number | null, predictedOomScore: computeOomScore(forProc, globalTotalpages, model.era) };
   });
   const killable = scored.filter((s) => s.badness.points !== null);
+  // The order `beats` defines, without its calls: ~3,000 tasks sort in a few ms.
   killable.sort((a, b) => {
     const ap = a.badness.points as bigint;
     const bp = b.badness.points as bigint;
-    if (beats(ap, a.task.scanKey, bp, b.task.scanKey, model)) return -1;
-    if (beats(bp, b.task.scanKey, ap, a.task.scanKey, model)) return 1;
-    return 0;
+    if (ap !== bp) return ap > bp ? -1 : 1;
+    return tieOrder(a.task.scanKey, b.task.scanKey, model);
   });
   killable.forEach((s, i) => { s.rank = i + 1; });
   const unkillable = scored.filter((s) => s.badness.points === null);

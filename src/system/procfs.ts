@@ -3,7 +3,7 @@
 
 import { parseProcCgroup, type CgroupMembership } from '../parse/cgroup.js';
 import { parseStat, PF_KTHREAD, type ProcessStat } from '../parse/stat.js';
-import { parseStatus } from '../parse/status.js';
+import { parseStatusBytes } from '../parse/status.js';
 import type { SystemRoot } from './root.js';
 
 /** include/uapi/linux/capability.h */
@@ -57,15 +57,31 @@ export function listPids(root: SystemRoot): number[] {
   const pids: number[] = [];
   for (const e of entries) {
     const c = e.charCodeAt(0);
-    if (c >= 49 && c <= 57 && /^\d+$/.test(e)) pids.push(Number(e));
+    if (c < 49 || c > 57) continue;
+    let digits = true;
+    for (let i = 1; i < e.length && digits; i++) { const d = e.charCodeAt(i); digits = d >= 48 && d <= 57; }
+    if (digits) pids.push(Number(e));
   }
   return pids;
 }
 
+/** A decimal integer with optional sign and surrounding blanks (an oom_score_adj file); else undefined. */
 function toInt(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  const t = text.trim();
-  return /^-?\d+$/.test(t) ? Number(t) : undefined;
+  let i = 0;
+  let end = text.length;
+  while (i < end && text.charCodeAt(i) <= 32) i++;
+  while (end > i && text.charCodeAt(end - 1) <= 32) end--;
+  const negative = text.charCodeAt(i) === 45;
+  if (negative) i++;
+  if (i >= end) return undefined;
+  let n = 0;
+  for (; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+    n = n * 10 + (c - 48);
+  }
+  return negative ? -n : n;
 }
 
 /**
@@ -92,9 +108,9 @@ export function readProcess(root: SystemRoot, pid: number, opts: ReadProcessesOp
     stat = parseStat(statText);
     if (!stat) return undefined;
   }
-  const statusText = root.readSmallText(`${base}/status`);
-  if (statusText === undefined) return undefined;
-  const status = parseStatus(statusText);
+  const statusLength = root.readSmallBytes(`${base}/status`);
+  if (statusLength === undefined) return undefined;
+  const status = parseStatusBytes(root.bytes, statusLength);
   if (!stat) {
     const name = exactName(status.name);
     if (name === undefined || status.kthread === undefined || status.state === undefined || status.ppid === undefined) {
