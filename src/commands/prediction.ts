@@ -90,8 +90,6 @@ export interface PredictOptions {
    * resolveTies() reads the start times that decide shown ranks.
    */
   stat?: boolean;
-  /** With stat: false, read on two threads when there are many processes. */
-  parallel?: boolean;
 }
 
 export function predict(root: SystemRoot, opts: PredictOptions = {}): Prediction {
@@ -115,7 +113,7 @@ export function predict(root: SystemRoot, opts: PredictOptions = {}): Prediction
     scope = { kind: 'memcg', totalpages: computeMemcgTotalpages(memcg.limits, meminfo.swapTotalKb, pageSize), memcg };
   }
 
-  const readOpts: ReadProcessesOptions = { cgroup: needCgroups, cmdline: opts.cmdline === true, oomScore: opts.oomScore !== false, stat: opts.stat !== false, parallel: opts.parallel === true };
+  const readOpts: ReadProcessesOptions = { cgroup: needCgroups, cmdline: opts.cmdline === true, oomScore: opts.oomScore !== false, stat: opts.stat !== false };
   const users = readUserNames(root);
   let candidates = readProcesses(root, readOpts).map((r) => toCandidate(r, users, hierarchy, memcgRoot));
   if (memcgRoot !== undefined) {

@@ -74,7 +74,7 @@ export function runTop(ctx: CommandContext, opts: TopOptions): TopResult {
   // in rank order /proc/PID/stat only where a tie decides a shown rank (and,
   // with startTimes, for the shown rows).
   const lean = limited && (opts.sort === 'rank' || opts.sort === 'score');
-  let prediction = predict(ctx.root, { cgroup: opts.cgroup, oomScore: !limited, stat: !lean, parallel: lean });
+  let prediction = predict(ctx.root, { cgroup: opts.cgroup, oomScore: !limited, stat: !lean });
   let sel = selectRows(ctx, prediction, opts);
   if (lean) {
     const resolved = resolveTies(ctx.root, prediction, sel.rows.map((r) => r.ranked));

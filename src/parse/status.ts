@@ -140,15 +140,15 @@ function textAt(b: Uint8Array, from: number, to: number): string {
   return s;
 }
 
-/** parseStatus() of the UTF-8 bytes b[from, from + length) (one whole /proc/PID/status). */
-export function parseStatusBytes(b: Uint8Array, length = b.length, from = 0): ProcessStatus {
+/** parseStatus() of the UTF-8 bytes b[0, length) (one whole /proc/PID/status). */
+export function parseStatusBytes(b: Uint8Array, length = b.length): ProcessStatus {
   const out: ProcessStatus = {
     name: undefined, state: undefined, tgid: undefined, ppid: undefined, uid: undefined, euid: undefined,
     rssAnonKb: undefined, rssFileKb: undefined, rssShmemKb: undefined, vmSwapKb: undefined,
     vmPteKb: undefined, vmPmdKb: undefined, vmRssKb: undefined, kthread: undefined, capEff: undefined, threads: undefined,
   };
-  const len = from + length;
-  let start = from;
+  const len = length;
+  let start = 0;
   while (start < len) {
     let end = b.indexOf(10, start);
     if (end > len) end = len;

@@ -3,8 +3,7 @@
 
 import { parseProcCgroup, type CgroupMembership } from '../parse/cgroup.js';
 import { parseStat, PF_KTHREAD, type ProcessStat } from '../parse/stat.js';
-import { parseStatusBytes, type ProcessStatus } from '../parse/status.js';
-import { readWithWorker } from './status-worker.js';
+import { parseStatusBytes } from '../parse/status.js';
 import type { SystemRoot } from './root.js';
 
 /** include/uapi/linux/capability.h */
@@ -51,11 +50,6 @@ export interface ReadProcessesOptions {
    * process on the `top --once` path.
    */
   stat?: boolean;
-  /**
-   * With `stat: false` and from PARALLEL_MIN_PIDS processes on: read on two
-   * threads (status-worker.ts).
-   */
-  parallel?: boolean;
 }
 
 export function listPids(root: SystemRoot): number[] {
@@ -104,21 +98,36 @@ function exactName(name: string | undefined): string | undefined {
   return name === undefined || name.includes('\\') ? undefined : name;
 }
 
-/** With `stat: false`: can status give comm, state, ppid and the kernel-thread flag exactly? */
-function statusSuffices(status: ProcessStatus): boolean {
-  return exactName(status.name) !== undefined && status.kthread !== undefined && status.state !== undefined && status.ppid !== undefined;
-}
+/** One process; undefined when it exited while being read. */
+export function readProcess(root: SystemRoot, pid: number, opts: ReadProcessesOptions = {}): ProcessRecord | undefined {
+  const base = `/proc/${pid}`;
+  let stat: ProcessStat | undefined;
+  if (opts.stat !== false) {
+    const statText = root.readSmallText(`${base}/stat`);
+    if (statText === undefined) return undefined;
+    stat = parseStat(statText);
+    if (!stat) return undefined;
+  }
+  const statusLength = root.readSmallBytes(`${base}/status`);
+  if (statusLength === undefined) return undefined;
+  const status = parseStatusBytes(root.bytes, statusLength);
+  if (!stat) {
+    const name = exactName(status.name);
+    if (name === undefined || status.kthread === undefined || status.state === undefined || status.ppid === undefined) {
+      // Status cannot say it exactly: take stat after all.
+      const statText = root.readSmallText(`${base}/stat`);
+      stat = statText === undefined ? undefined : parseStat(statText);
+      if (!stat) return undefined;
+    }
+  }
+  const adj = toInt(root.readSmallText(`${base}/oom_score_adj`));
+  if (adj === undefined) return undefined;
+  const oomScore = opts.oomScore === false ? undefined : readOomScore(root, pid);
 
-function readStat(root: SystemRoot, pid: number): ProcessStat | undefined {
-  const text = root.readSmallText(`/proc/${pid}/stat`);
-  return text === undefined ? undefined : parseStat(text);
-}
-
-function recordOf(pid: number, status: ProcessStatus, adj: number, stat: ProcessStat | undefined, oomScore: number | undefined): ProcessRecord {
   const split = status.rssAnonKb !== undefined;
   const hasMm = split || status.vmRssKb !== undefined;
   const state = stat ? stat.state : status.state as string;
-  return {
+  const record: ProcessRecord = {
     pid,
     comm: stat ? stat.comm : status.name as string,
     state,
@@ -139,29 +148,6 @@ function recordOf(pid: number, status: ProcessStatus, adj: number, stat: Process
     cgroups: undefined,
     cmdline: undefined,
   };
-}
-
-/** One process; undefined when it exited while being read. */
-export function readProcess(root: SystemRoot, pid: number, opts: ReadProcessesOptions = {}): ProcessRecord | undefined {
-  const base = `/proc/${pid}`;
-  let stat: ProcessStat | undefined;
-  if (opts.stat !== false) {
-    const statText = root.readSmallText(`${base}/stat`);
-    if (statText === undefined) return undefined;
-    stat = parseStat(statText);
-    if (!stat) return undefined;
-  }
-  const statusLength = root.readSmallBytes(`${base}/status`);
-  if (statusLength === undefined) return undefined;
-  const status = parseStatusBytes(root.bytes, statusLength);
-  if (!stat && !statusSuffices(status)) {
-    stat = readStat(root, pid);
-    if (!stat) return undefined;
-  }
-  const adj = toInt(root.readSmallText(`${base}/oom_score_adj`));
-  if (adj === undefined) return undefined;
-  const oomScore = opts.oomScore === false ? undefined : readOomScore(root, pid);
-  const record = recordOf(pid, status, adj, stat, oomScore);
   if (opts.cgroup) {
     const text = root.readText(`${base}/cgroup`);
     record.cgroups = text === undefined ? undefined : parseProcCgroup(text);
@@ -185,35 +171,15 @@ export function readStartTime(root: SystemRoot, record: ProcessRecord): boolean 
   return true;
 }
 
-/** From this many processes on, `parallel` reads use a second thread. */
-export const PARALLEL_MIN_PIDS = 500;
-
 export function readProcesses(root: SystemRoot, opts: ReadProcessesOptions = {}): ProcessRecord[] {
-  const pids = listPids(root);
   const out: ProcessRecord[] = [];
-  if (opts.parallel === true && opts.stat === false && !opts.cgroup && !opts.cmdline && pids.length >= PARALLEL_MIN_PIDS) {
-    const slots: (ProcessRecord | undefined)[] = new Array(pids.length);
-    readWithWorker(root, pids,
-      (i) => { slots[i] = readProcess(root, pids[i] as number, opts); },
-      (i, s) => {
-        const pid = pids[i] as number;
-        const status = parseStatusBytes(s.bytes, s.length, s.start);
-        let stat: ProcessStat | undefined;
-        if (!statusSuffices(status)) {
-          stat = readStat(root, pid);
-          if (!stat) return;
-        }
-        slots[i] = recordOf(pid, status, s.oomScoreAdj, stat, opts.oomScore === false ? undefined : readOomScore(root, pid));
-      });
-    for (const r of slots) if (r) out.push(r);
-    return out;
-  }
-  for (const pid of pids) {
+  for (const pid of listPids(root)) {
     const rec = readProcess(root, pid, opts);
     if (rec) out.push(rec);
   }
   return out;
 }
+
 /** The least `apply --watch` reads about a new process: /proc/PID/stat only. */
 export interface ProcessBrief {
   pid: number;
