@@ -162,7 +162,7 @@ Examples:
       }
       const headerRows = 10;
       const limit = opts.limit ?? (ctx.stdoutIsTTY && ctx.rows !== undefined ? Math.max(5, ctx.rows - headerRows) : 20);
-      const result = runTop(ctx, { limit: g.json && opts.limit === undefined ? 0 : limit, sort, user: opts.user, cgroup: opts.cgroup, all: opts.all });
+      const result = runTop(ctx, { limit: g.json && opts.limit === undefined ? 0 : limit, sort, user: opts.user, cgroup: opts.cgroup, all: opts.all, startTimes: g.json });
       const { renderTopHuman, topJson } = await import('./render/top.js');
       if (g.json) emitJson(topJson(result));
       else writeOut(renderTopHuman(result, stdoutChalk(g), opts.all));

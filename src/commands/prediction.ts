@@ -3,7 +3,7 @@
 
 import { UnsupportedError, NotFoundError, UsageError } from '../errors.js';
 import { parseKernelRelease, scoreEraOf, tieRuleOf, type KernelModel } from '../kernel/era.js';
-import { rankVictims, type Candidate, type RankedTask } from '../kernel/rank.js';
+import { rankVictims, tieOrder, type Candidate, type RankedTask } from '../kernel/rank.js';
 import { computeGlobalTotalpages, computeMemcgTotalpages } from '../kernel/scope.js';
 import type { Meminfo } from '../parse/meminfo.js';
 import type { Pressure } from '../parse/pressure.js';
@@ -11,7 +11,7 @@ import {
   findMemoryHierarchy, isUnderCgroup, memcgPathOf, normaliseCgroupPath, readMemcg,
   type MemcgState, type MemoryHierarchy,
 } from '../system/memcg.js';
-import { readProcesses, type ProcessRecord, type ReadProcessesOptions } from '../system/procfs.js';
+import { readProcesses, readStartTime, type ProcessRecord, type ReadProcessesOptions } from '../system/procfs.js';
 import type { SystemRoot } from '../system/root.js';
 import {
   readMeminfo, readMemoryPressure, readOsRelease, readPageSize, readSysctls, readUserNames, SNAPSHOT_SYSCTLS,
@@ -68,7 +68,8 @@ export function toCandidate(r: ProcessRecord, users: Map<number, string>, h: Mem
     hasMm: r.hasMm,
     isInit: r.pid === 1,
     capSysAdmin: r.capSysAdmin,
-    scanKey: [...depthKey, r.starttime, r.pid],
+    // Start time not read (stat: false): pid order until resolveTies() reads it.
+    scanKey: [...depthKey, Number.isNaN(r.starttime) ? 0 : r.starttime, r.pid],
     record: r,
     user: r.uid === undefined ? undefined : users.get(r.uid),
     memcgPath,
@@ -83,6 +84,12 @@ export interface PredictOptions {
   cmdline?: boolean;
   /** Read /proc/PID/oom_score for every process (default true); see readOomScore. */
   oomScore?: boolean;
+  /**
+   * Read /proc/PID/stat for every process (default true). With false, start
+   * times are NaN and processes of equal badness are ordered by pid until
+   * resolveTies() reads the start times that decide shown ranks.
+   */
+  stat?: boolean;
 }
 
 export function predict(root: SystemRoot, opts: PredictOptions = {}): Prediction {
@@ -106,7 +113,7 @@ export function predict(root: SystemRoot, opts: PredictOptions = {}): Prediction
     scope = { kind: 'memcg', totalpages: computeMemcgTotalpages(memcg.limits, meminfo.swapTotalKb, pageSize), memcg };
   }
 
-  const readOpts: ReadProcessesOptions = { cgroup: needCgroups, cmdline: opts.cmdline === true, oomScore: opts.oomScore !== false };
+  const readOpts: ReadProcessesOptions = { cgroup: needCgroups, cmdline: opts.cmdline === true, oomScore: opts.oomScore !== false, stat: opts.stat !== false };
   const users = readUserNames(root);
   let candidates = readProcesses(root, readOpts).map((r) => toCandidate(r, users, hierarchy, memcgRoot));
   if (memcgRoot !== undefined) {
@@ -115,4 +122,50 @@ export function predict(root: SystemRoot, opts: PredictOptions = {}): Prediction
   }
   const ranked = rankVictims(candidates, scope.totalpages, globalTotalpages, pageSize, kernel);
   return { kernel, pageSize, pageSizeFromAuxv: fromAuxv, meminfo, pressure, sysctl, globalTotalpages, scope, hierarchy, ranked };
+}
+
+/**
+ * For a prediction made with `stat: false`: the kernel breaks ties of equal
+ * badness by scan (fork) order, i.e. by start time. Reads the start time of
+ * every killable process whose badness equals that of a row in `shown` (or of
+ * the next victim), where more than one process has it, and ranks again. The
+ * ranks of other processes do not depend on the order inside their tie group.
+ * Returns the same prediction when no shown rank depends on a tie.
+ */
+export function resolveTies(root: SystemRoot, p: Prediction, shown: readonly RankedTask<ProcessCandidate>[]): Prediction {
+  const wanted = new Set<bigint>();
+  for (const r of shown) if (r.badness.points !== null) wanted.add(r.badness.points);
+  const first = p.ranked[0];
+  if (first && first.badness.points !== null) wanted.add(first.badness.points);
+  if (wanted.size === 0) return p;
+  const groups = new Map<bigint, RankedTask<ProcessCandidate>[]>();
+  for (const r of p.ranked) {
+    const points = r.badness.points;
+    if (points === null || !wanted.has(points)) continue;
+    const g = groups.get(points);
+    if (g) g.push(r); else groups.set(points, [r]);
+  }
+  let changed = false;
+  const ranked = [...p.ranked];
+  for (const group of groups.values()) {
+    if (group.length < 2) continue;
+    let read = false;
+    for (const r of group) {
+      const rec = r.task.record;
+      if (!Number.isNaN(rec.starttime)) continue;
+      // A process gone since (or its pid reused) keeps its pid order.
+      if (!readStartTime(root, rec)) continue;
+      const key = [...r.task.scanKey];
+      key[key.length - 2] = rec.starttime;
+      r.task.scanKey = key;
+      read = true;
+    }
+    if (!read) continue;
+    // A tie group is contiguous in kill order: sort it again in place.
+    changed = true;
+    const from = ranked.indexOf(group[0] as RankedTask<ProcessCandidate>);
+    const sorted = [...group].sort((a, b) => tieOrder(a.task.scanKey, b.task.scanKey, p.kernel));
+    sorted.forEach((r, i) => { ranked[from + i] = { ...r, rank: from + i + 1 }; });
+  }
+  return changed ? { ...p, ranked } : p;
 }

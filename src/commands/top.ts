@@ -3,8 +3,8 @@
 import { UsageError } from '../errors.js';
 import type { RankedTask } from '../kernel/rank.js';
 import type { CommandContext } from './context.js';
-import { readOomScore } from '../system/procfs.js';
-import { predict, type Prediction, type ProcessCandidate } from './prediction.js';
+import { readOomScore, readStartTime } from '../system/procfs.js';
+import { predict, resolveTies, type Prediction, type ProcessCandidate } from './prediction.js';
 
 export const TOP_SORT_KEYS = ['rank', 'score', 'pid', 'rss', 'swap', 'adj', 'comm', 'user'] as const;
 export type TopSortKey = (typeof TOP_SORT_KEYS)[number];
@@ -15,6 +15,8 @@ export interface TopOptions {
   user: string | undefined;
   cgroup: string | undefined;
   all: boolean;
+  /** The shown rows need their start time (JSON prints it). */
+  startTimes?: boolean;
 }
 
 export interface TopRow {
@@ -68,8 +70,30 @@ export function matchesUser(c: ProcessCandidate, user: string): boolean {
 
 export function runTop(ctx: CommandContext, opts: TopOptions): TopResult {
   const limited = opts.limit !== undefined && opts.limit > 0;
-  // With a limit, the kernel's oom_score is read for the shown rows only.
-  const prediction = predict(ctx.root, { cgroup: opts.cgroup, oomScore: !limited });
+  // With a limit, the kernel's oom_score is read for the shown rows only, and
+  // in rank order /proc/PID/stat only where a tie decides a shown rank (and,
+  // with startTimes, for the shown rows).
+  const lean = limited && (opts.sort === 'rank' || opts.sort === 'score');
+  let prediction = predict(ctx.root, { cgroup: opts.cgroup, oomScore: !limited, stat: !lean });
+  let sel = selectRows(ctx, prediction, opts);
+  if (lean) {
+    const resolved = resolveTies(ctx.root, prediction, sel.rows.map((r) => r.ranked));
+    if (resolved !== prediction) {
+      prediction = resolved;
+      sel = selectRows(ctx, prediction, { ...opts, user: undefined }, opts.user);
+    }
+    if (opts.startTimes) for (const row of sel.rows) if (Number.isNaN(row.ranked.task.record.starttime)) readStartTime(ctx.root, row.ranked.task.record);
+  }
+  let rows = sel.rows;
+  const limit = opts.limit;
+  if (limit !== undefined && limit > 0) {
+    for (const row of rows) row.ranked.task.record.oomScore = readOomScore(ctx.root, row.ranked.task.pid);
+  }
+  const nextVictim = prediction.ranked.find((r) => r.rank === 1);
+  return { prediction, rows, totalInScope: sel.totalInScope, killableInScope: sel.killableInScope, limit, nextVictim };
+}
+
+function selectRows(ctx: CommandContext, prediction: Prediction, opts: TopOptions, quietUser?: string): { rows: TopRow[]; totalInScope: number; killableInScope: number } {
   const tp = Number(prediction.scope.totalpages);
   let rows: TopRow[] = prediction.ranked.map((ranked) => ({
     ranked,
@@ -83,14 +107,10 @@ export function runTop(ctx: CommandContext, opts: TopOptions): TopResult {
     if (!/^\d+$/.test(user) && ![...prediction.ranked].some((r) => r.task.user === user)) {
       ctx.warn(`no process of user "${user}" in scope`);
     }
-    rows = rows.filter((r) => matchesUser(r.ranked.task, user));
   }
+  const user = opts.user ?? quietUser;
+  if (user !== undefined) rows = rows.filter((r) => matchesUser(r.ranked.task, user));
   rows.sort(compareBy(opts.sort));
-  const limit = opts.limit;
-  if (limit !== undefined && limit > 0) {
-    rows = rows.slice(0, limit);
-    for (const row of rows) row.ranked.task.record.oomScore = readOomScore(ctx.root, row.ranked.task.pid);
-  }
-  const nextVictim = prediction.ranked.find((r) => r.rank === 1);
-  return { prediction, rows, totalInScope, killableInScope, limit, nextVictim };
+  if (opts.limit !== undefined && opts.limit > 0) rows = rows.slice(0, opts.limit);
+  return { rows, totalInScope, killableInScope };
 }

@@ -36,6 +36,15 @@ export function beats(aPoints: bigint, aScan: readonly number[], bPoints: bigint
   return model.tieRule === 'last-scanned' ? laterA : !laterA;
 }
 
+const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** Sort order of two tasks of equal badness: negative when `a` is chosen first. */
+export function tieOrder(aScan: readonly number[], bScan: readonly number[], model: KernelModel): number {
+  const c = compareScanKey(aScan, bScan);
+  // mm/oom_kill.c oom_evaluate_task(), v5.3+: an equal later task wins
+  return model.tieRule === 'last-scanned' ? -c : c;
+}
+
 /**
  * Ranks candidates in a scope. `totalpages` is the scope's (machine or memcg);
  * `globalTotalpages` the machine's, for the predicted /proc oom_score.
@@ -53,13 +62,21 @@ export function rankVictims<C extends Candidate>(
     return { task, badness, rank: null as number | null, predictedOomScore: computeOomScore(forProc, globalTotalpages, model.era) };
   });
   const killable = scored.filter((s) => s.badness.points !== null);
-  killable.sort((a, b) => {
-    const ap = a.badness.points as bigint;
-    const bp = b.badness.points as bigint;
-    if (beats(ap, a.task.scanKey, bp, b.task.scanKey, model)) return -1;
-    if (beats(bp, b.task.scanKey, ap, a.task.scanKey, model)) return 1;
-    return 0;
-  });
+  // The order `beats` defines, without its calls, on Number keys when they
+  // are exact (always, for page counts): ~3,000 tasks sort in a few ms.
+  const exact = killable.every((s) => { const p = s.badness.points as bigint; return p <= MAX_EXACT && p >= -MAX_EXACT; });
+  if (exact) {
+    const keyed = killable.map((s) => ({ s, p: Number(s.badness.points) }));
+    keyed.sort((a, b) => (a.p !== b.p ? b.p - a.p : tieOrder(a.s.task.scanKey, b.s.task.scanKey, model)));
+    keyed.forEach((k, i) => { killable[i] = k.s; });
+  } else {
+    killable.sort((a, b) => {
+      const ap = a.badness.points as bigint;
+      const bp = b.badness.points as bigint;
+      if (ap !== bp) return ap > bp ? -1 : 1;
+      return tieOrder(a.task.scanKey, b.task.scanKey, model);
+    });
+  }
   killable.forEach((s, i) => { s.rank = i + 1; });
   const unkillable = scored.filter((s) => s.badness.points === null);
   return [...killable, ...unkillable];

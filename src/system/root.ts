@@ -81,6 +81,34 @@ export class SystemRoot {
     return this.readText(systemPath);
   }
 
+  /**
+   * readSmallText without making a string: the bytes are in `bytes` from 0
+   * to the returned length, valid only until the next read through this root.
+   */
+  readSmallBytes(systemPath: string): number | undefined {
+    const fd = this.open(systemPath);
+    if (fd === undefined) return undefined;
+    let n: number;
+    try {
+      n = readSync(fd, this.buffer, 0, this.buffer.length, null);
+    } catch (error) {
+      return this.absent(systemPath, error);
+    } finally {
+      closeSync(fd);
+    }
+    if (n < this.buffer.length) return n;
+    const whole = this.readBytes(systemPath);
+    if (whole === undefined) return undefined;
+    if (whole.length > this.buffer.length) this.buffer = Buffer.allocUnsafe(whole.length);
+    whole.copy(this.buffer);
+    return whole.length;
+  }
+
+  /** The buffer readSmallBytes() fills. */
+  get bytes(): Uint8Array {
+    return this.buffer;
+  }
+
   /** Like readText, for binary files (auxv). */
   readBytes(systemPath: string): Buffer | undefined {
     try {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KernelModel } from '../../src/kernel/era.js';
 import { computeAdjThresholds } from '../../src/kernel/adjust.js';
-import { rankVictims, type Candidate } from '../../src/kernel/rank.js';
+import { beats, rankVictims, type Candidate } from '../../src/kernel/rank.js';
 
 const modern: KernelModel = { release: '6.18.0', version: { major: 6, minor: 18, patch: 0 }, era: 'v5.9+', tieRule: 'last-scanned' };
 const old: KernelModel = { release: '4.19.0', version: { major: 4, minor: 19, patch: 0 }, era: 'v4.17-v5.8', tieRule: 'first-scanned' };
@@ -35,6 +35,19 @@ describe('rankVictims', () => {
   it('scan order is fork order, not pid order (pids wrap)', () => {
     const r = rankVictims([cand(30000, 100, 0, 5), cand(300, 100, 0, 9)], TOTAL, TOTAL, 4096, modern);
     expect(r[0]?.task.pid).toBe(300);
+  });
+
+  it('sorts as beats() orders', () => {
+    for (const model of [modern, old]) {
+      // 48 tasks with many equal badness values and scan orders unlike pid order.
+      const tasks = Array.from({ length: 48 }, (_, i) => cand(1000 - i * 7, (i * 37) % 5, (i * 13) % 3 === 0 ? 0 : 10, (i * 29) % 48));
+      const ranked = rankVictims(tasks, TOTAL, TOTAL, 4096, model);
+      for (let i = 1; i < ranked.length; i++) {
+        const a = ranked[i - 1] as (typeof ranked)[number];
+        const b = ranked[i] as (typeof ranked)[number];
+        expect(beats(a.badness.points as bigint, a.task.scanKey, b.badness.points as bigint, b.task.scanKey, model)).toBe(true);
+      }
+    }
   });
 
   it('puts unkillable tasks last with no rank', () => {
