@@ -9,7 +9,11 @@ import { skipReason } from '../helpers/live.js';
 import { BIN, FIXTURES } from '../helpers/run-cli.js';
 
 const hasTmux = spawnSync('tmux', ['-V'], { stdio: 'ignore' }).status === 0;
-const SOCKET = `oomctl-test-${process.pid}`;
+// One server socket per test: a server still shutting down after the previous
+// test's kill-server must never meet the next new-session on the same socket.
+const SOCKET_BASE = `oomctl-test-${process.pid}`;
+let socketNo = 0;
+let SOCKET = `${SOCKET_BASE}-0`;
 
 function tmux(...args: string[]): string {
   const r = spawnSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
@@ -37,6 +41,7 @@ function rowPids(s: string): number[] {
 }
 
 function start(): void {
+  SOCKET = `${SOCKET_BASE}-${++socketNo}`;
   const cmd = `NO_COLOR=1 ${process.execPath} ${BIN} --root ${path.join(FIXTURES, 'live-top')} top -d 1; echo EXIT=$?; sleep 60`;
   tmux('new-session', '-d', '-s', 'top', '-x', '120', '-y', '40', cmd);
 }
@@ -46,8 +51,10 @@ describe.skipIf(skipReason(hasTmux ? undefined : 'tmux is not installed', 'live 
     spawnSync('tmux', ['-L', SOCKET, 'kill-server'], { stdio: 'ignore' });
   });
   afterAll(() => {
-    // tmux leaves its socket file behind.
-    rmSync(path.join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, SOCKET), { force: true });
+    // tmux leaves its socket files behind.
+    for (let i = 0; i <= socketNo; i++) {
+      rmSync(path.join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, `${SOCKET_BASE}-${i}`), { force: true });
+    }
   });
 
   it('shows header and rows, sorts on a key, quits on q with status 0 and restores the terminal', async () => {
