@@ -7,8 +7,8 @@
 
 import {
   parseCounterLine, parseCpuLine, parseCpusetLine, parseEarlyoom, parseHeader, parseKilledLine, parseMemInfoTotal,
-  parseOomGroupLine, parseOomd, parseReapedLine, parseSelectLine, parseSummary, parseTableHeader, parseTableRow,
-  parseTaskInLine, type KilledLine, type KillerKind, type UserspaceKill,
+  parseOomGroupLine, parseOomd, parseReapedLine, parseSelectLine, parseSummary, parseTableHeader,
+  parseTaskInLine, leadingInt, type KilledLine, type KillerKind, type UserspaceKill,
 } from './messages.js';
 import { stripPrefix, type LogLine, type PrefixContext, type PrefixKind } from './prefix.js';
 
@@ -150,23 +150,72 @@ function toVictim(k: KilledLine): Victim {
   };
 }
 
-function toRow(r: Record<string, number | string>): TaskRow {
-  const n = (k: string): number | null => (typeof r[k] === 'number' ? (r[k] as number) : null);
+/** TaskRow fields in the order of ROW_SLOT values; column names of the kernel's table -> slot. */
+const ROW_SLOT: ReadonlyMap<string, number> = new Map([
+  ['pid', 0], ['uid', 1], ['tgid', 2], ['total_vm', 3], ['rss', 4], ['rss_anon', 5], ['rss_file', 6], ['rss_shmem', 7],
+  ['pgtables_bytes', 8], ['nr_ptes', 9], ['nr_pmds', 10], ['swapents', 11], ['oom_score_adj', 12],
+]);
+const NO_SLOT = -1;
+
+/** For each column of a table header but the last (name): the TaskRow slot its number goes to, or NO_SLOT. */
+function rowSlots(columns: readonly string[]): Int32Array {
+  const slots = new Int32Array(Math.max(0, columns.length - 1));
+  for (let c = 0; c < slots.length; c++) slots[c] = ROW_SLOT.get(columns[c] as string) ?? NO_SLOT;
+  return slots;
+}
+
+/**
+ * parseTableRow() + toRow() in one pass, without the intermediate record: the
+ * same rows accepted, the same numbers (the task table is most of a report).
+ */
+function parseRowFast(s: string, slots: Int32Array, vals: Float64Array): TaskRow | undefined {
+  if (s.charCodeAt(0) !== 91) return undefined;
+  const close = s.indexOf(']');
+  if (close < 2 || close > 16) return undefined;
+  const pid = leadingInt(s.slice(1, close).trim());
+  if (!Number.isFinite(pid)) return undefined;
+  vals.fill(Number.NaN);
+  // column 0 is the pid in brackets; a later column could be named "pid" too (the record kept the last one)
+  let i = close + 1;
+  const n = s.length;
+  let pidVal = pid;
+  for (let c = 1; c < slots.length; c++) {
+    while (i < n && s.charCodeAt(i) === 32) i++;
+    const start = i;
+    let neg = false;
+    if (s.charCodeAt(i) === 45 /* - */) { i++; neg = true; }
+    const digits = i;
+    let v = 0;
+    for (; i < n; i++) {
+      const ch = s.charCodeAt(i);
+      if (ch < 48 || ch > 57) break;
+      v = v * 10 + (ch - 48);
+    }
+    if (i === digits) return undefined;
+    // beyond 15 digits the running sum may round differently from Number()
+    const num = i - digits > 15 ? Number(s.slice(start, i)) : neg ? -v : v;
+    const slot = slots[c] as number;
+    if (slot === 0) pidVal = num;
+    else if (slot > 0) vals[slot] = num;
+  }
+  if (s.charCodeAt(i) !== 32) return undefined;
+  const at = (k: number): number | null => { const x = vals[k] as number; return x === x ? x : null; };
   return {
-    pid: n('pid') as number,
-    uid: n('uid'),
-    tgid: n('tgid'),
-    total_vm_pages: n('total_vm'),
-    rss_pages: n('rss'),
-    rss_anon_pages: n('rss_anon'),
-    rss_file_pages: n('rss_file'),
-    rss_shmem_pages: n('rss_shmem'),
-    pgtables_bytes: n('pgtables_bytes'),
-    nr_ptes_pages: n('nr_ptes'),
-    nr_pmds_pages: n('nr_pmds'),
-    swapents_pages: n('swapents'),
-    oom_score_adj: n('oom_score_adj'),
-    name: typeof r.name === 'string' ? r.name : '',
+    pid: pidVal,
+    uid: at(1),
+    tgid: at(2),
+    total_vm_pages: at(3),
+    rss_pages: at(4),
+    rss_anon_pages: at(5),
+    rss_file_pages: at(6),
+    rss_shmem_pages: at(7),
+    pgtables_bytes: at(8),
+    nr_ptes_pages: at(9),
+    nr_pmds_pages: at(10),
+    swapents_pages: at(11),
+    oom_score_adj: at(12),
+    // the name is printed after exactly one space ("%5hd %s")
+    name: s.slice(i + 1),
   };
 }
 
@@ -181,6 +230,8 @@ export class KernelLogParser {
   private readonly maxLine: number;
   private current: OomEvent | undefined;
   private columns: string[] | undefined;
+  private slots: Int32Array = new Int32Array(0);
+  private readonly rowVals = new Float64Array(13);
   private lastKernelKind: PrefixKind | null = null;
   private readonly recent = new Map<number, OomEvent>();
   private lineNo = 0;
@@ -319,10 +370,10 @@ export class KernelLogParser {
     const c0 = text.charCodeAt(0);
     // Task table rows are the bulk of a report: fast path first.
     if (ev0 && this.columns && c0 === 91 /* [ */) {
-      const row = parseTableRow(text, this.columns);
+      const row = parseRowFast(text, this.slots, this.rowVals);
       if (row) {
         const t = ev0.table as NonNullable<OomEvent['table']>;
-        if (t.rows.length < this.maxRows) t.rows.push(toRow(row));
+        if (t.rows.length < this.maxRows) t.rows.push(row);
         else t.truncated = true;
         return;
       }
@@ -441,6 +492,7 @@ export class KernelLogParser {
       const cols = parseTableHeader(text);
       if (cols) {
         this.columns = cols;
+        this.slots = rowSlots(cols);
         ev.table = { columns: cols.slice(), rows: [], truncated: false };
         return true;
       }
