@@ -84,7 +84,7 @@ export class Utf8LineDecoder {
 
   /** Decodes a chunk; calls out() with text in order (pieces end at newlines, except for over-long lines). */
   write(chunk: Buffer, out: (text: string) => void): void {
-    let buf = chunk;
+    const buf = chunk;
     let start = 0;
     if (this.inDecoder) {
       const nl = buf.indexOf(10);
@@ -100,17 +100,16 @@ export class Utf8LineDecoder {
       return;
     }
     if (this.pendingBytes > 0) {
-      // the unfinished line from before, with this chunk (only up to its last newline: linear time)
-      this.pending.push(buf.subarray(start, last + 1));
-      const tail = buf.subarray(last + 1);
-      buf = Buffer.concat(this.pending);
+      // the unfinished line from before, with the rest of it from this chunk
+      const first = buf.indexOf(10, start);
+      this.pending.push(buf.subarray(start, first + 1));
+      const line = Buffer.concat(this.pending);
       this.pending = [];
       this.pendingBytes = 0;
-      decodeLines(buf, 0, buf.length, out);
-      if (tail.length > 0) this.keep(tail, out);
-      return;
+      decodeLines(line, 0, line.length, out);
+      start = first + 1;
     }
-    decodeLines(buf, start, last + 1, out);
+    if (last >= start) decodeLines(buf, start, last + 1, out);
     if (last + 1 < buf.length) this.keep(buf.subarray(last + 1), out);
   }
 

@@ -168,17 +168,41 @@ function rowSlots(columns: readonly string[]): Int32Array {
  * parseTableRow() + toRow() in one pass, without the intermediate record: the
  * same rows accepted, the same numbers (the task table is most of a report).
  */
-function parseRowFast(s: string, slots: Int32Array, vals: Float64Array): TaskRow | undefined {
+function parseRowFast(s: string, slots: Int32Array): TaskRow | undefined {
   if (s.charCodeAt(0) !== 91) return undefined;
   const close = s.indexOf(']');
   if (close < 2 || close > 16) return undefined;
-  const pid = leadingInt(s.slice(1, close).trim());
+  // "[  390]": spaces then digits (the usual case) read in place; anything else as parseTableRow() reads it
+  let p = 1;
+  while (p < close && s.charCodeAt(p) === 32) p++;
+  let pid = 0;
+  let q = p;
+  for (; q < close; q++) {
+    const ch = s.charCodeAt(q);
+    if (ch < 48 || ch > 57) break;
+    pid = pid * 10 + (ch - 48);
+  }
+  if (q !== close || q === p) pid = leadingInt(s.slice(1, close).trim());
   if (!Number.isFinite(pid)) return undefined;
-  vals.fill(Number.NaN);
+  const row: TaskRow = {
+    pid,
+    uid: null,
+    tgid: null,
+    total_vm_pages: null,
+    rss_pages: null,
+    rss_anon_pages: null,
+    rss_file_pages: null,
+    rss_shmem_pages: null,
+    pgtables_bytes: null,
+    nr_ptes_pages: null,
+    nr_pmds_pages: null,
+    swapents_pages: null,
+    oom_score_adj: null,
+    name: '',
+  };
   // column 0 is the pid in brackets; a later column could be named "pid" too (the record kept the last one)
   let i = close + 1;
   const n = s.length;
-  let pidVal = pid;
   for (let c = 1; c < slots.length; c++) {
     while (i < n && s.charCodeAt(i) === 32) i++;
     const start = i;
@@ -194,29 +218,27 @@ function parseRowFast(s: string, slots: Int32Array, vals: Float64Array): TaskRow
     if (i === digits) return undefined;
     // beyond 15 digits the running sum may round differently from Number()
     const num = i - digits > 15 ? Number(s.slice(start, i)) : neg ? -v : v;
-    const slot = slots[c] as number;
-    if (slot === 0) pidVal = num;
-    else if (slot > 0) vals[slot] = num;
+    switch (slots[c]) {
+      case 0: row.pid = num; break;
+      case 1: row.uid = num; break;
+      case 2: row.tgid = num; break;
+      case 3: row.total_vm_pages = num; break;
+      case 4: row.rss_pages = num; break;
+      case 5: row.rss_anon_pages = num; break;
+      case 6: row.rss_file_pages = num; break;
+      case 7: row.rss_shmem_pages = num; break;
+      case 8: row.pgtables_bytes = num; break;
+      case 9: row.nr_ptes_pages = num; break;
+      case 10: row.nr_pmds_pages = num; break;
+      case 11: row.swapents_pages = num; break;
+      case 12: row.oom_score_adj = num; break;
+      default: break;
+    }
   }
   if (s.charCodeAt(i) !== 32) return undefined;
-  const at = (k: number): number | null => { const x = vals[k] as number; return x === x ? x : null; };
-  return {
-    pid: pidVal,
-    uid: at(1),
-    tgid: at(2),
-    total_vm_pages: at(3),
-    rss_pages: at(4),
-    rss_anon_pages: at(5),
-    rss_file_pages: at(6),
-    rss_shmem_pages: at(7),
-    pgtables_bytes: at(8),
-    nr_ptes_pages: at(9),
-    nr_pmds_pages: at(10),
-    swapents_pages: at(11),
-    oom_score_adj: at(12),
-    // the name is printed after exactly one space ("%5hd %s")
-    name: s.slice(i + 1),
-  };
+  // the name is printed after exactly one space ("%5hd %s")
+  row.name = s.slice(i + 1);
+  return row;
 }
 
 /** Does the message look like part of an OOM report (used to count what could not be read)? */
@@ -231,7 +253,6 @@ export class KernelLogParser {
   private current: OomEvent | undefined;
   private columns: string[] | undefined;
   private slots: Int32Array = new Int32Array(0);
-  private readonly rowVals = new Float64Array(13);
   private lastKernelKind: PrefixKind | null = null;
   private readonly recent = new Map<number, OomEvent>();
   private lineNo = 0;
@@ -370,7 +391,7 @@ export class KernelLogParser {
     const c0 = text.charCodeAt(0);
     // Task table rows are the bulk of a report: fast path first.
     if (ev0 && this.columns && c0 === 91 /* [ */) {
-      const row = parseRowFast(text, this.slots, this.rowVals);
+      const row = parseRowFast(text, this.slots);
       if (row) {
         const t = ev0.table as NonNullable<OomEvent['table']>;
         if (t.rows.length < this.maxRows) t.rows.push(row);

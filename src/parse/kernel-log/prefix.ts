@@ -87,10 +87,19 @@ function clockAt(s: string, i: number): number {
   return Number(s.slice(i, i + 2)) * 3600 + Number(s.slice(i + 3, i + 5)) * 60 + Number(s.slice(i + 6, i + 8));
 }
 
+let lastLocalKey = -1;
+let lastLocalMs = 0;
+
 function localMs(year: number, month: number, day: number, secOfDay: number): number {
+  // Consecutive lines share their second: remember the last one (Date with a time zone is slow)
+  const key = Number.isInteger(year) && year >= 0 && year < 100000 && month >= 0 && month < 12 && day >= 0 && day < 100 && secOfDay >= 0 && secOfDay < 1e6 ? ((year * 12 + month) * 100 + day) * 1e6 + secOfDay : -1;
+  if (key >= 0 && key === lastLocalKey) return lastLocalMs;
   // Logs print local time without a zone; interpreting them as local time of
   // the reader is what journalctl/syslog readers do too.
-  return new Date(year, month, day, Math.floor(secOfDay / 3600), Math.floor(secOfDay / 60) % 60, secOfDay % 60).getTime();
+  const ms = new Date(year, month, day, Math.floor(secOfDay / 3600), Math.floor(secOfDay / 60) % 60, secOfDay % 60).getTime();
+  lastLocalKey = key;
+  lastLocalMs = ms;
+  return ms;
 }
 
 function bare(text: string): LogLine {
@@ -188,10 +197,18 @@ function syslogStamp(s: string, ctx: PrefixContext): [number, number] | undefine
   return lastSValue;
 }
 
+let lastMonthToken = '';
+let lastMonth: number | undefined;
+
 function syslogStampUncached(s: string, ctx: PrefixContext): [number, number] | undefined {
   const sp1 = s.indexOf(' ');
   if (sp1 <= 0 || sp1 > 12) return undefined;
-  const month = monthIndex(s.slice(0, sp1));
+  const tok = s.slice(0, sp1);
+  if (tok !== lastMonthToken) {
+    lastMonthToken = tok;
+    lastMonth = monthIndex(tok);
+  }
+  const month = lastMonth;
   if (month === undefined) return undefined;
   let i = sp1 + 1;
   if (s.charCodeAt(i) === 32) i++; // "Mar  7"
