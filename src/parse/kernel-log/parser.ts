@@ -399,15 +399,9 @@ export class KernelLogParser {
         return;
       }
     }
-    // Every line that starts or names a kill contains "ill" (killer, Kill, Killed, killed, oom-kill,
-    // killable): one scan finds it, and the words around it say which line this is.
-    let hasIll = false;
-    let isHeader = false;
-    for (let i = text.indexOf('ill'); i >= 0; i = text.indexOf('ill', i + 3)) {
-      hasIll = true;
-      if (text.startsWith(' invoked oom-killer:', i - 14)) { isHeader = true; break; }
-    }
-    if (isHeader) {
+    // parseHeader() reads a header whose " invoked oom-killer:" starts within the first 64 characters:
+    // look only there (a bounded backward search), not along the whole line.
+    if (text.lastIndexOf(' invoked oom-killer:', 64) >= 0) {
       const h = parseHeader(text);
       if (h) {
         const ev = this.open(l, out);
@@ -419,6 +413,9 @@ export class KernelLogParser {
     if (ev) {
       if (this.reportLine(ev, text)) return;
     }
+    // Every line below that starts or names a kill contains "ill" (killer, Kill, Killed, killed, oom-kill,
+    // killable): one scan rules most lines out.
+    const hasIll = text.indexOf('ill') >= 0;
     // Lines that may stand alone (fragments of reports, or after the report they belong to)
     if (text.startsWith('oom_reaper: ')) {
       const r = parseReapedLine(text);

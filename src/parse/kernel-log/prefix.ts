@@ -38,6 +38,32 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/**
+ * Number(s.slice(from, to)) for "digits" or "digits.digits", without the slice: with at most
+ * 15 digits the digits form an exact integer and one division by an exact power of ten
+ * rounds correctly, as Number() does. Anything else goes through Number().
+ */
+function decimalAt(s: string, from: number, to: number): number {
+  let v = 0;
+  let fracDigits = -1;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      v = v * 10 + (c - 48);
+      if (fracDigits >= 0) fracDigits++;
+    } else if (c === 46 /* . */ && fracDigits < 0) {
+      fracDigits = 0;
+    } else {
+      return Number(s.slice(from, to));
+    }
+  }
+  const digits = to - from - (fracDigits >= 0 ? 1 : 0);
+  if (digits < 1 || digits > 15 || fracDigits === 0) return Number(s.slice(from, to));
+  return fracDigits > 0 ? v / (POW10[fracDigits] as number) : v;
+}
+
 /** Month names and abbreviations in the languages syslog/dmesg -T/journal commonly print. */
 const MONTHS: ReadonlyMap<string, number> = (() => {
   const m = new Map<string, number>();
@@ -118,7 +144,7 @@ function dmesgStamp(s: string): { end: number; uptime: number } | undefined {
   const fracStart = i;
   while (i < s.length && i < 40 && isDigit(s.charCodeAt(i))) i++;
   if (i === fracStart || s[i] !== ']') return undefined;
-  const uptime = Number(s.slice(start, i));
+  const uptime = decimalAt(s, start, i);
   i++;
   // Caller id: "[ T1234]" or "[    C0]" (CONFIG_PRINTK_CALLER, v5.1+)
   if (s.charCodeAt(i) === 91) {
@@ -292,7 +318,7 @@ function kmsgRecord(s: string, ctx: PrefixContext): LogLine | undefined {
     const start = i;
     while (i < semi && isDigit(s.charCodeAt(i))) i++;
     if (i === start || s.charCodeAt(i) !== 44 /* , */) return undefined;
-    nums.push(Number(s.slice(start, i)));
+    nums.push(decimalAt(s, start, i));
     i++;
   }
   const [pri, seq, usec] = nums as [number, number, number];
