@@ -145,6 +145,17 @@ function decodeLines(buf: Buffer, from: number, to: number, out: (text: string) 
     out(buf.toString('latin1', from, to));
     return;
   }
+  // One latin1 string of it all, sliced for the ASCII pieces: few, large strings (slices of them
+  // cost no copy), where decoding each piece apart made many small ones for the GC to move.
+  const latin = buf.toString('latin1', from, to);
+  decodePieces(buf, latin, from, from, to, out);
+}
+
+function decodePieces(buf: Buffer, latin: string, base: number, from: number, to: number, out: (text: string) => void): void {
+  if (isAscii(buf.subarray(from, to))) {
+    out(latin.slice(from - base, to - base));
+    return;
+  }
   if (to - from <= ASCII_PIECE) {
     out(buf.toString('utf8', from, to));
     return;
@@ -155,8 +166,8 @@ function decodeLines(buf: Buffer, from: number, to: number, out: (text: string) 
     out(buf.toString('utf8', from, to));
     return;
   }
-  decodeLines(buf, from, mid + 1, out);
-  decodeLines(buf, mid + 1, to, out);
+  decodePieces(buf, latin, base, from, mid + 1, out);
+  decodePieces(buf, latin, base, mid + 1, to, out);
 }
 
 async function streamInto(stream: Readable, parser: KernelLogParser, onEvent: (e: OomEvent) => void): Promise<number> {
