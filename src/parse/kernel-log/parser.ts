@@ -109,11 +109,38 @@ const RECENT_VICTIMS = 256;
 export const DEFAULT_MAX_LINE = 64 * 1024;
 const NONE: OomEvent[] = Object.freeze([]) as unknown as OomEvent[];
 
+function pad(n: number, width: number): string {
+  return String(n).padStart(width, '0');
+}
+
+/**
+ * new Date(ms).toISOString() for years 1970-9999 (H. Hinnant's civil_from_days), which is several
+ * times faster; other values (and the RangeError of an invalid time) are left to toISOString().
+ */
+export function isoTime(ms: number): string {
+  if (!(ms >= 0 && ms < 253402300800000) || !Number.isInteger(ms)) return new Date(ms).toISOString();
+  const days = Math.floor(ms / 86400000);
+  const msOfDay = ms - days * 86400000;
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const h = Math.floor(msOfDay / 3600000);
+  const mi = Math.floor(msOfDay / 60000) % 60;
+  const sec = Math.floor(msOfDay / 1000) % 60;
+  return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${pad(h, 2)}:${pad(mi, 2)}:${pad(sec, 2)}.${pad(msOfDay % 1000, 3)}Z`;
+}
+
 function emptyEvent(l: LogLine, killer: OomEvent['killer']): OomEvent {
   const ms = l.wallMs === null ? null : Math.round(l.wallMs);
   return {
     killer,
-    time: ms === null ? null : new Date(ms).toISOString(),
+    time: ms === null ? null : isoTime(ms),
     time_ms: ms,
     uptime_sec: l.uptimeSec,
     host: l.host,
