@@ -7,8 +7,8 @@
 
 import {
   parseCounterLine, parseCpuLine, parseCpusetLine, parseEarlyoom, parseHeader, parseKilledLine, parseMemInfoTotal,
-  parseOomGroupLine, parseOomd, parseReapedLine, parseSelectLine, parseSummary, parseTableHeader, parseTableRow,
-  parseTaskInLine, type KilledLine, type KillerKind, type UserspaceKill,
+  parseOomGroupLine, parseOomd, parseReapedLine, parseSelectLine, parseSummary, parseTableHeader,
+  parseTaskInLine, leadingInt, type KilledLine, type KillerKind, type UserspaceKill,
 } from './messages.js';
 import { stripPrefix, type LogLine, type PrefixContext, type PrefixKind } from './prefix.js';
 
@@ -109,11 +109,38 @@ const RECENT_VICTIMS = 256;
 export const DEFAULT_MAX_LINE = 64 * 1024;
 const NONE: OomEvent[] = Object.freeze([]) as unknown as OomEvent[];
 
+function pad(n: number, width: number): string {
+  return String(n).padStart(width, '0');
+}
+
+/**
+ * new Date(ms).toISOString() for years 1970-9999 (H. Hinnant's civil_from_days), which is several
+ * times faster; other values (and the RangeError of an invalid time) are left to toISOString().
+ */
+export function isoTime(ms: number): string {
+  if (!(ms >= 0 && ms < 253402300800000) || !Number.isInteger(ms)) return new Date(ms).toISOString();
+  const days = Math.floor(ms / 86400000);
+  const msOfDay = ms - days * 86400000;
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const h = Math.floor(msOfDay / 3600000);
+  const mi = Math.floor(msOfDay / 60000) % 60;
+  const sec = Math.floor(msOfDay / 1000) % 60;
+  return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${pad(h, 2)}:${pad(mi, 2)}:${pad(sec, 2)}.${pad(msOfDay % 1000, 3)}Z`;
+}
+
 function emptyEvent(l: LogLine, killer: OomEvent['killer']): OomEvent {
   const ms = l.wallMs === null ? null : Math.round(l.wallMs);
   return {
     killer,
-    time: ms === null ? null : new Date(ms).toISOString(),
+    time: ms === null ? null : isoTime(ms),
     time_ms: ms,
     uptime_sec: l.uptimeSec,
     host: l.host,
@@ -150,24 +177,95 @@ function toVictim(k: KilledLine): Victim {
   };
 }
 
-function toRow(r: Record<string, number | string>): TaskRow {
-  const n = (k: string): number | null => (typeof r[k] === 'number' ? (r[k] as number) : null);
-  return {
-    pid: n('pid') as number,
-    uid: n('uid'),
-    tgid: n('tgid'),
-    total_vm_pages: n('total_vm'),
-    rss_pages: n('rss'),
-    rss_anon_pages: n('rss_anon'),
-    rss_file_pages: n('rss_file'),
-    rss_shmem_pages: n('rss_shmem'),
-    pgtables_bytes: n('pgtables_bytes'),
-    nr_ptes_pages: n('nr_ptes'),
-    nr_pmds_pages: n('nr_pmds'),
-    swapents_pages: n('swapents'),
-    oom_score_adj: n('oom_score_adj'),
-    name: typeof r.name === 'string' ? r.name : '',
+/** TaskRow fields in the order of ROW_SLOT values; column names of the kernel's table -> slot. */
+const ROW_SLOT: ReadonlyMap<string, number> = new Map([
+  ['pid', 0], ['uid', 1], ['tgid', 2], ['total_vm', 3], ['rss', 4], ['rss_anon', 5], ['rss_file', 6], ['rss_shmem', 7],
+  ['pgtables_bytes', 8], ['nr_ptes', 9], ['nr_pmds', 10], ['swapents', 11], ['oom_score_adj', 12],
+]);
+const NO_SLOT = -1;
+
+/** For each column of a table header but the last (name): the TaskRow slot its number goes to, or NO_SLOT. */
+function rowSlots(columns: readonly string[]): Int32Array {
+  const slots = new Int32Array(Math.max(0, columns.length - 1));
+  for (let c = 0; c < slots.length; c++) slots[c] = ROW_SLOT.get(columns[c] as string) ?? NO_SLOT;
+  return slots;
+}
+
+/**
+ * parseTableRow() + toRow() in one pass, without the intermediate record: the
+ * same rows accepted, the same numbers (the task table is most of a report).
+ */
+function parseRowFast(s: string, slots: Int32Array): TaskRow | undefined {
+  if (s.charCodeAt(0) !== 91) return undefined;
+  const close = s.indexOf(']');
+  if (close < 2 || close > 16) return undefined;
+  // "[  390]": spaces then digits (the usual case) read in place; anything else as parseTableRow() reads it
+  let p = 1;
+  while (p < close && s.charCodeAt(p) === 32) p++;
+  let pid = 0;
+  let q = p;
+  for (; q < close; q++) {
+    const ch = s.charCodeAt(q);
+    if (ch < 48 || ch > 57) break;
+    pid = pid * 10 + (ch - 48);
+  }
+  if (q !== close || q === p) pid = leadingInt(s.slice(1, close).trim());
+  if (!Number.isFinite(pid)) return undefined;
+  const row: TaskRow = {
+    pid,
+    uid: null,
+    tgid: null,
+    total_vm_pages: null,
+    rss_pages: null,
+    rss_anon_pages: null,
+    rss_file_pages: null,
+    rss_shmem_pages: null,
+    pgtables_bytes: null,
+    nr_ptes_pages: null,
+    nr_pmds_pages: null,
+    swapents_pages: null,
+    oom_score_adj: null,
+    name: '',
   };
+  // column 0 is the pid in brackets; a later column could be named "pid" too (the record kept the last one)
+  let i = close + 1;
+  const n = s.length;
+  for (let c = 1; c < slots.length; c++) {
+    while (i < n && s.charCodeAt(i) === 32) i++;
+    const start = i;
+    let neg = false;
+    if (s.charCodeAt(i) === 45 /* - */) { i++; neg = true; }
+    const digits = i;
+    let v = 0;
+    for (; i < n; i++) {
+      const ch = s.charCodeAt(i);
+      if (ch < 48 || ch > 57) break;
+      v = v * 10 + (ch - 48);
+    }
+    if (i === digits) return undefined;
+    // beyond 15 digits the running sum may round differently from Number()
+    const num = i - digits > 15 ? Number(s.slice(start, i)) : neg ? -v : v;
+    switch (slots[c]) {
+      case 0: row.pid = num; break;
+      case 1: row.uid = num; break;
+      case 2: row.tgid = num; break;
+      case 3: row.total_vm_pages = num; break;
+      case 4: row.rss_pages = num; break;
+      case 5: row.rss_anon_pages = num; break;
+      case 6: row.rss_file_pages = num; break;
+      case 7: row.rss_shmem_pages = num; break;
+      case 8: row.pgtables_bytes = num; break;
+      case 9: row.nr_ptes_pages = num; break;
+      case 10: row.nr_pmds_pages = num; break;
+      case 11: row.swapents_pages = num; break;
+      case 12: row.oom_score_adj = num; break;
+      default: break;
+    }
+  }
+  if (s.charCodeAt(i) !== 32) return undefined;
+  // the name is printed after exactly one space ("%5hd %s")
+  row.name = s.slice(i + 1);
+  return row;
 }
 
 /** Does the message look like part of an OOM report (used to count what could not be read)? */
@@ -181,6 +279,7 @@ export class KernelLogParser {
   private readonly maxLine: number;
   private current: OomEvent | undefined;
   private columns: string[] | undefined;
+  private slots: Int32Array = new Int32Array(0);
   private lastKernelKind: PrefixKind | null = null;
   private readonly recent = new Map<number, OomEvent>();
   private lineNo = 0;
@@ -319,23 +418,17 @@ export class KernelLogParser {
     const c0 = text.charCodeAt(0);
     // Task table rows are the bulk of a report: fast path first.
     if (ev0 && this.columns && c0 === 91 /* [ */) {
-      const row = parseTableRow(text, this.columns);
+      const row = parseRowFast(text, this.slots);
       if (row) {
         const t = ev0.table as NonNullable<OomEvent['table']>;
-        if (t.rows.length < this.maxRows) t.rows.push(toRow(row));
+        if (t.rows.length < this.maxRows) t.rows.push(row);
         else t.truncated = true;
         return;
       }
     }
-    // Every line that starts or names a kill contains "ill" (killer, Kill, Killed, killed, oom-kill,
-    // killable): one scan finds it, and the words around it say which line this is.
-    let hasIll = false;
-    let isHeader = false;
-    for (let i = text.indexOf('ill'); i >= 0; i = text.indexOf('ill', i + 3)) {
-      hasIll = true;
-      if (text.startsWith(' invoked oom-killer:', i - 14)) { isHeader = true; break; }
-    }
-    if (isHeader) {
+    // parseHeader() reads a header whose " invoked oom-killer:" starts within the first 64 characters:
+    // look only there (a bounded backward search), not along the whole line.
+    if (text.lastIndexOf(' invoked oom-killer:', 64) >= 0) {
       const h = parseHeader(text);
       if (h) {
         const ev = this.open(l, out);
@@ -347,6 +440,9 @@ export class KernelLogParser {
     if (ev) {
       if (this.reportLine(ev, text)) return;
     }
+    // Every line below that starts or names a kill contains "ill" (killer, Kill, Killed, killed, oom-kill,
+    // killable): one scan rules most lines out.
+    const hasIll = text.indexOf('ill') >= 0;
     // Lines that may stand alone (fragments of reports, or after the report they belong to)
     if (text.startsWith('oom_reaper: ')) {
       const r = parseReapedLine(text);
@@ -441,6 +537,7 @@ export class KernelLogParser {
       const cols = parseTableHeader(text);
       if (cols) {
         this.columns = cols;
+        this.slots = rowSlots(cols);
         ev.table = { columns: cols.slice(), rows: [], truncated: false };
         return true;
       }

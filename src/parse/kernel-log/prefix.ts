@@ -38,6 +38,32 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/**
+ * Number(s.slice(from, to)) for "digits" or "digits.digits", without the slice: with at most
+ * 15 digits the digits form an exact integer and one division by an exact power of ten
+ * rounds correctly, as Number() does. Anything else goes through Number().
+ */
+function decimalAt(s: string, from: number, to: number): number {
+  let v = 0;
+  let fracDigits = -1;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      v = v * 10 + (c - 48);
+      if (fracDigits >= 0) fracDigits++;
+    } else if (c === 46 /* . */ && fracDigits < 0) {
+      fracDigits = 0;
+    } else {
+      return Number(s.slice(from, to));
+    }
+  }
+  const digits = to - from - (fracDigits >= 0 ? 1 : 0);
+  if (digits < 1 || digits > 15 || fracDigits === 0) return Number(s.slice(from, to));
+  return fracDigits > 0 ? v / (POW10[fracDigits] as number) : v;
+}
+
 /** Month names and abbreviations in the languages syslog/dmesg -T/journal commonly print. */
 const MONTHS: ReadonlyMap<string, number> = (() => {
   const m = new Map<string, number>();
@@ -87,10 +113,19 @@ function clockAt(s: string, i: number): number {
   return Number(s.slice(i, i + 2)) * 3600 + Number(s.slice(i + 3, i + 5)) * 60 + Number(s.slice(i + 6, i + 8));
 }
 
+let lastLocalKey = -1;
+let lastLocalMs = 0;
+
 function localMs(year: number, month: number, day: number, secOfDay: number): number {
+  // Consecutive lines share their second: remember the last one (Date with a time zone is slow)
+  const key = Number.isInteger(year) && year >= 0 && year < 100000 && month >= 0 && month < 12 && day >= 0 && day < 100 && secOfDay >= 0 && secOfDay < 1e6 ? ((year * 12 + month) * 100 + day) * 1e6 + secOfDay : -1;
+  if (key >= 0 && key === lastLocalKey) return lastLocalMs;
   // Logs print local time without a zone; interpreting them as local time of
   // the reader is what journalctl/syslog readers do too.
-  return new Date(year, month, day, Math.floor(secOfDay / 3600), Math.floor(secOfDay / 60) % 60, secOfDay % 60).getTime();
+  const ms = new Date(year, month, day, Math.floor(secOfDay / 3600), Math.floor(secOfDay / 60) % 60, secOfDay % 60).getTime();
+  lastLocalKey = key;
+  lastLocalMs = ms;
+  return ms;
 }
 
 function bare(text: string): LogLine {
@@ -109,7 +144,7 @@ function dmesgStamp(s: string): { end: number; uptime: number } | undefined {
   const fracStart = i;
   while (i < s.length && i < 40 && isDigit(s.charCodeAt(i))) i++;
   if (i === fracStart || s[i] !== ']') return undefined;
-  const uptime = Number(s.slice(start, i));
+  const uptime = decimalAt(s, start, i);
   i++;
   // Caller id: "[ T1234]" or "[    C0]" (CONFIG_PRINTK_CALLER, v5.1+)
   if (s.charCodeAt(i) === 91) {
@@ -188,10 +223,18 @@ function syslogStamp(s: string, ctx: PrefixContext): [number, number] | undefine
   return lastSValue;
 }
 
+let lastMonthToken = '';
+let lastMonth: number | undefined;
+
 function syslogStampUncached(s: string, ctx: PrefixContext): [number, number] | undefined {
   const sp1 = s.indexOf(' ');
   if (sp1 <= 0 || sp1 > 12) return undefined;
-  const month = monthIndex(s.slice(0, sp1));
+  const tok = s.slice(0, sp1);
+  if (tok !== lastMonthToken) {
+    lastMonthToken = tok;
+    lastMonth = monthIndex(tok);
+  }
+  const month = lastMonth;
   if (month === undefined) return undefined;
   let i = sp1 + 1;
   if (s.charCodeAt(i) === 32) i++; // "Mar  7"
@@ -275,7 +318,7 @@ function kmsgRecord(s: string, ctx: PrefixContext): LogLine | undefined {
     const start = i;
     while (i < semi && isDigit(s.charCodeAt(i))) i++;
     if (i === start || s.charCodeAt(i) !== 44 /* , */) return undefined;
-    nums.push(Number(s.slice(start, i)));
+    nums.push(decimalAt(s, start, i));
     i++;
   }
   const [pri, seq, usec] = nums as [number, number, number];
