@@ -55,3 +55,22 @@ describe('format', () => {
     expect(formatKbCompact(1048576 * 2)).toBe('2.0G');
   });
 });
+
+describe('renderPlainTable', () => {
+  it('aligns a huge table (beyond cli-table3\'s stack) exactly as it aligns a small one', async () => {
+    const { renderPlainTable, LARGE_TABLE_ROWS } = await import('../../src/render/table.js');
+    const head = ['#', 'TIME', 'PID', 'COMM', 'SCOPE'];
+    const align = ['right', 'left', 'right', 'left', 'left'] as ('left' | 'right')[];
+    const row = (i: number): string[] => [String(i), '2026-11-25 23:47:40', String(1000 + (i % 97)), i % 2 ? 'python3' : 'ev\\x1b', i % 3 ? 'memcg /x' : 'global'];
+    const small = Array.from({ length: 50 }, (_, i) => row(i + 1));
+    const big = Array.from({ length: 150_000 }, (_, i) => row(i + 1));
+    expect(big.length).toBeGreaterThan(LARGE_TABLE_ROWS);
+    const bigText = renderPlainTable(head, big, align);
+    const smallText = renderPlainTable(head, small, align);
+    // The same widths (every cell of the small table is as wide as the big one's widest, but for #).
+    const bigLines = bigText.split('\n');
+    expect(bigLines).toHaveLength(150_001);
+    expect(bigLines[0]?.replace(/^ +/, '')).toBe(smallText.split('\n')[0]?.replace(/^ +/, ''));
+    expect(bigLines[150_000]).toMatch(/^150000  2026-11-25 23:47:40  \d{4}  \S+ +\S+/);
+  });
+});
