@@ -2,11 +2,10 @@
 
 import { NotFoundError, UsageError } from '../errors.js';
 import { computeAdjThresholds, type AdjThresholds } from '../kernel/adjust.js';
-import { rankVictims, type RankedTask } from '../kernel/rank.js';
-import { computeMemcgTotalpages } from '../kernel/scope.js';
-import { isUnderCgroup, limitedAncestors, type MemcgState } from '../system/memcg.js';
+import type { RankedTask } from '../kernel/rank.js';
+import type { MemcgState } from '../system/memcg.js';
 import type { CommandContext } from './context.js';
-import { predict, type Prediction, type ProcessCandidate } from './prediction.js';
+import { limitedMemcgsOf, predict, rankInMemcg, type Prediction, type ProcessCandidate } from './prediction.js';
 
 export interface ScopeStanding {
   kind: 'global' | 'memcg';
@@ -75,17 +74,11 @@ export function runExplain(ctx: CommandContext, query: string): ExplainResult {
   const explanations = targets.map((target): Explanation => {
     const global = standing(target, prediction.ranked, prediction.globalTotalpages, prediction, undefined);
     const memcgs: ScopeStanding[] = [];
-    const h = prediction.hierarchy;
-    if (h && target.task.memcgPath !== undefined) {
-      for (const memcg of limitedAncestors(ctx.root, h, target.task.memcgPath, prediction.pageSize)) {
-        const totalpages = computeMemcgTotalpages(memcg.limits, prediction.meminfo.swapTotalKb, prediction.pageSize);
-        const inScope = prediction.ranked
-          .map((r) => r.task)
-          .filter((t) => t.memcgPath !== undefined && isUnderCgroup(t.memcgPath, memcg.path));
-        const ranked = rankVictims(inScope, totalpages, prediction.globalTotalpages, prediction.pageSize, prediction.kernel);
-        const self = ranked.find((r) => r.task.pid === target.task.pid);
-        if (self) memcgs.push(standing(self, ranked, totalpages, prediction, memcg));
-      }
+    const tasks = prediction.ranked.map((r) => r.task);
+    for (const scope of limitedMemcgsOf(ctx.root, prediction, target.task.memcgPath)) {
+      const ranked = rankInMemcg(prediction, scope, tasks);
+      const self = ranked.find((r) => r.task.pid === target.task.pid);
+      if (self) memcgs.push(standing(self, ranked, scope.totalpages, prediction, scope.memcg));
     }
     return { global, memcgs };
   });

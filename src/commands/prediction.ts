@@ -8,7 +8,7 @@ import { computeGlobalTotalpages, computeMemcgTotalpages } from '../kernel/scope
 import type { Meminfo } from '../parse/meminfo.js';
 import type { Pressure } from '../parse/pressure.js';
 import {
-  findMemoryHierarchy, isUnderCgroup, memcgPathOf, normaliseCgroupPath, readMemcg,
+  findMemoryHierarchy, isUnderCgroup, limitedAncestors, memcgPathOf, normaliseCgroupPath, readMemcg,
   type MemcgState, type MemoryHierarchy,
 } from '../system/memcg.js';
 import { readProcesses, readStartTime, type ProcessRecord, type ReadProcessesOptions } from '../system/procfs.js';
@@ -122,6 +122,31 @@ export function predict(root: SystemRoot, opts: PredictOptions = {}): Prediction
   }
   const ranked = rankVictims(candidates, scope.totalpages, globalTotalpages, pageSize, kernel);
   return { kernel, pageSize, pageSizeFromAuxv: fromAuxv, meminfo, pressure, sysctl, globalTotalpages, scope, hierarchy, ranked };
+}
+
+/** A memory cgroup that sets a limit, and the totalpages an OOM inside it scales oom_score_adj by. */
+export interface LimitedMemcg {
+  memcg: MemcgState;
+  totalpages: bigint;
+}
+
+/**
+ * The memory cgroups with a limit on the path of a process in `memcgPath`
+ * (itself and its ancestors), nearest first: where an OOM other than the
+ * machine's can choose it. Needs a prediction made with cgroups.
+ */
+export function limitedMemcgsOf(root: SystemRoot, p: Prediction, memcgPath: string | undefined): LimitedMemcg[] {
+  if (!p.hierarchy || memcgPath === undefined) return [];
+  return limitedAncestors(root, p.hierarchy, memcgPath, p.pageSize).map((memcg) => ({
+    memcg,
+    totalpages: computeMemcgTotalpages(memcg.limits, p.meminfo.swapTotalKb, p.pageSize),
+  }));
+}
+
+/** The ranking an OOM inside `scope` makes of `tasks`: only its subtree, oom_score_adj scaled by its totalpages. */
+export function rankInMemcg(p: Prediction, scope: LimitedMemcg, tasks: readonly ProcessCandidate[]): RankedTask<ProcessCandidate>[] {
+  const inScope = tasks.filter((t) => t.memcgPath !== undefined && isUnderCgroup(t.memcgPath, scope.memcg.path));
+  return rankVictims(inScope, scope.totalpages, p.globalTotalpages, p.pageSize, p.kernel);
 }
 
 /**

@@ -18,7 +18,7 @@ import { errnoOf } from '../errors.js';
 import { decideConfirmation } from './confirm.js';
 import type { CommandContext } from './context.js';
 import type { SystemRoot } from '../system/root.js';
-import { predict, type Prediction, type ProcessCandidate } from './prediction.js';
+import { limitedMemcgsOf, predict, rankInMemcg, type LimitedMemcg, type Prediction, type ProcessCandidate } from './prediction.js';
 
 export type TuneVerb = 'protect' | 'unprotect' | 'adj';
 
@@ -57,6 +57,19 @@ export interface ProcessChange {
   before: Standing;
   after: Standing;
   /** When the process is still the next victim after the change. */
+  thresholdsAfter: AdjThresholds | undefined;
+  /** The same effect inside each memory cgroup with a limit on its path, nearest first. */
+  memcgs: MemcgEffect[];
+}
+
+/** The effect of a change on the ranking an OOM inside one limited memory cgroup makes. */
+export interface MemcgEffect {
+  scope: LimitedMemcg;
+  before: Standing;
+  after: Standing;
+  killableBefore: number;
+  killableAfter: number;
+  /** When the process is still the next victim in this cgroup after the change. */
   thresholdsAfter: AdjThresholds | undefined;
 }
 
@@ -122,6 +135,33 @@ function standingOf(r: RankedTask<ProcessCandidate> | undefined): Standing {
   return { rank: r?.rank ?? null, predictedOomScore: r?.predictedOomScore ?? 0 };
 }
 
+/**
+ * The effect of the planned values (`tasksAfter`) on the ranking inside each
+ * limited memory cgroup on a process's path, as `explain` ranks them there.
+ * Each cgroup is ranked once, however many changed processes share it.
+ */
+function memcgEffectsOf(root: SystemRoot, p: Prediction, tasksAfter: readonly ProcessCandidate[]): (task: ProcessCandidate) => MemcgEffect[] {
+  const tasksBefore = p.ranked.map((r) => r.task);
+  const rankings = new Map<string, { before: RankedTask<ProcessCandidate>[]; after: RankedTask<ProcessCandidate>[] }>();
+  const killable = (ranked: RankedTask<ProcessCandidate>[]): number => ranked.filter((r) => r.rank !== null).length;
+  return (task) => limitedMemcgsOf(root, p, task.memcgPath).map((scope): MemcgEffect => {
+    let r = rankings.get(scope.memcg.path);
+    if (!r) {
+      r = { before: rankInMemcg(p, scope, tasksBefore), after: rankInMemcg(p, scope, tasksAfter) };
+      rankings.set(scope.memcg.path, r);
+    }
+    const after = r.after.find((x) => x.task.pid === task.pid);
+    return {
+      scope,
+      before: standingOf(r.before.find((x) => x.task.pid === task.pid)),
+      after: standingOf(after),
+      killableBefore: killable(r.before),
+      killableAfter: killable(r.after),
+      thresholdsAfter: after && after.rank === 1 ? computeAdjThresholds(after, r.after, scope.totalpages, p.pageSize, p.kernel) : undefined,
+    };
+  });
+}
+
 /** Hints for values whose size is easy to misjudge. */
 export function valueNotes(value: number, p: Prediction): string[] {
   const notes: string[] = [];
@@ -183,6 +223,7 @@ export async function runTune(ctx: CommandContext, opts: TuneOptions): Promise<T
   const tasksAfter = prediction.ranked.map((r) => (newAdj.has(r.task.pid) ? { ...r.task, oomScoreAdj: newAdj.get(r.task.pid) as number } : r.task));
   const rankedAfter = rankVictims(tasksAfter, prediction.globalTotalpages, prediction.globalTotalpages, prediction.pageSize, prediction.kernel);
   const afterByPid = new Map(rankedAfter.map((r) => [r.task.pid, r]));
+  const memcgEffects = memcgEffectsOf(ctx.root, prediction, tasksAfter);
   const processes: ProcessChange[] = planned.map((p) => {
     const after = afterByPid.get(p.target.pid);
     return {
@@ -193,6 +234,7 @@ export async function runTune(ctx: CommandContext, opts: TuneOptions): Promise<T
       thresholdsAfter: after && after.rank === 1
         ? computeAdjThresholds(after, rankedAfter, prediction.globalTotalpages, prediction.pageSize, prediction.kernel)
         : undefined,
+      memcgs: memcgEffects(p.target.ranked.task),
     };
   });
   for (const v of new Set(processes.filter((p) => p.from !== p.to).map((p) => p.to))) notes.push(...valueNotes(v, prediction));

@@ -1,6 +1,7 @@
 // Human and JSON renderings of protect / unprotect / adj / their --dry-run.
 
-import type { AdjShowResult, ProcessChange, TuneResult, TuneTarget } from '../commands/tune.js';
+import type { AdjShowResult, ProcessChange, Standing, TuneResult, TuneTarget } from '../commands/tune.js';
+import type { AdjThresholds } from '../kernel/adjust.js';
 import type { Change } from '../kernel/plan.js';
 import { changesJson, renderChange } from './plan.js';
 import { escapeUntrusted } from './sanitize.js';
@@ -34,15 +35,22 @@ const STATUS_NOTE: Record<string, string> = {
   denied: ' — refused by the kernel',
 };
 
+function stillNextVictim(after: Standing, thresholds: AdjThresholds | undefined, where: string): string {
+  if (after.rank !== 1 || !thresholds) return '';
+  const t = thresholds.adjToDropBelowNext;
+  return t === null
+    ? `\n  still the next victim${where}: only -1000 (unkillable) would change that`
+    : `\n  still the next victim${where}: oom_score_adj ${t} or lower would put another process first`;
+}
+
 function effectLine(c: ProcessChange, r: TuneResult): string {
   const rb = rankText(c.before.rank, r.killableBefore);
   const ra = rankText(c.after.rank, r.killableAfter);
   let line = `  ${rb} → ${ra}; predicted oom_score ${c.before.predictedOomScore} → ${c.after.predictedOomScore}`;
-  if (c.after.rank === 1 && c.thresholdsAfter) {
-    const t = c.thresholdsAfter.adjToDropBelowNext;
-    line += t === null
-      ? '\n  still the next victim: only -1000 (unkillable) would change that'
-      : `\n  still the next victim: oom_score_adj ${t} or lower would put another process first`;
+  line += stillNextVictim(c.after, c.thresholdsAfter, '');
+  for (const m of c.memcgs) {
+    line += `\n  in memory cgroup ${escapeUntrusted(m.scope.memcg.path)}: ${rankText(m.before.rank, m.killableBefore)} → ${rankText(m.after.rank, m.killableAfter)}`;
+    line += stillNextVictim(m.after, m.thresholdsAfter, ' there');
   }
   return line;
 }
@@ -101,6 +109,14 @@ export function tuneJson(r: TuneResult) {
       predicted_oom_score_before: c.before.predictedOomScore,
       predicted_oom_score_after: c.after.predictedOomScore,
       adj_to_drop_below_next: c.thresholdsAfter?.adjToDropBelowNext ?? null,
+      memory_cgroups: c.memcgs.map((m) => ({
+        cgroup: m.scope.memcg.path,
+        totalpages: Number(m.scope.totalpages),
+        rank_before: m.before.rank,
+        rank_after: m.after.rank,
+        killable: m.killableAfter,
+        adj_to_drop_below_next: m.thresholdsAfter?.adjToDropBelowNext ?? null,
+      })),
     })),
     killable_before: r.killableBefore,
     killable_after: r.killableAfter,
