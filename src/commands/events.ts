@@ -92,6 +92,49 @@ export function canStream(opts: Pick<EventsOptions, 'json' | 'limit' | 'details'
  * order; it is not kept, and the result's `events` is then empty. Memory stays bounded whatever the
  * size of the log.
  */
+/**
+ * A copy of a string that does not share memory with the log text it was cut from (V8 keeps a
+ * whole 1 MiB chunk alive for one short slice of it).
+ */
+function own(s: string): string;
+function own(s: string | null): string | null;
+function own(s: string | null): string | null {
+  return s === null || s.length < 13 ? s : (JSON.parse(JSON.stringify(s)) as string);
+}
+
+/** What the list prints of an event (render/events.ts listRow, runningLines); the rest is dropped. */
+function listOnly(e: OomEvent): OomEvent {
+  const v = e.victim;
+  const t = e.trigger;
+  const u = e.userspace;
+  return {
+    ...e,
+    time: null,
+    host: null,
+    kernel_release: null,
+    trigger: t === null ? null : { comm: own(t.comm), pid: t.pid, gfp_mask: null, order: t.order, oom_score_adj: null, oom_adj: null },
+    constraint: null,
+    oom_memcg: own(e.oom_memcg),
+    task_memcg: own(e.task_memcg),
+    cpuset: own(e.cpuset),
+    mems_allowed: null,
+    nodemask: null,
+    memcg: e.memcg === null ? null : {
+      usage_kb: null, limit_kb: null, failcnt: null, memsw_usage_kb: null, memsw_limit_kb: null, swap_usage_kb: null,
+      swap_limit_kb: null, kmem_usage_kb: null, stats_for: own(e.memcg.stats_for), cgroup_version: null,
+    },
+    meminfo: null,
+    selected: e.selected === null ? null : { pid: e.selected.pid, comm: own(e.selected.comm), score: null },
+    victim: v === null ? null : {
+      pid: v.pid, comm: own(v.comm), uid: v.uid, total_vm_kb: null, anon_rss_kb: null, file_rss_kb: null, shmem_rss_kb: null,
+      pgtables_kb: null, oom_score_adj: v.oom_score_adj, rss_kb: v.rss_kb, reaped: null,
+    },
+    oom_group: null,
+    table: null,
+    userspace: u === null ? null : { ...u, cgroup: own(u.cgroup), reason: own(u.reason) },
+  };
+}
+
 export async function runEvents(ctx: CommandContext, opts: EventsOptions, onFollow?: (v: EventView) => void, onStreamed?: (v: EventView) => void): Promise<EventsResult> {
   const source = parseSource(opts.source);
   const sinceMs = parseWhen('--since', opts.since, opts.nowMs);
@@ -104,8 +147,9 @@ export async function runEvents(ctx: CommandContext, opts: EventsOptions, onFoll
   const timeFilter = sinceMs !== undefined || untilMs !== undefined;
   const wantNumber = typeof opts.details === 'number' ? opts.details : undefined;
   if (onStreamed && !canStream(opts)) throw new Error('runEvents: onStreamed needs canStream(opts)');
-  // -n N: a ring of the last N (up to 2N before it is cut back); --details: the one event shown
-  const keepAllTables = opts.json === true && opts.details === undefined;
+  // -n N: a ring of the last N (up to 2N before it is cut back); --details: the one event shown;
+  // the human list: what it prints of each event
+  const keepAllTables = opts.json === true;
 
   const parser = new KernelLogParser({ year: new Date(opts.nowMs).getFullYear() });
   const kept: EventView[] = [];
@@ -173,7 +217,8 @@ export async function runEvents(ctx: CommandContext, opts: EventsOptions, onFoll
       return;
     }
     // Constant memory for the list: only the tables someone will look at are kept.
-    if (!keepAllTables && latest) latest.event.table = null;
+    // the list shows a few fields of each event; only the last one keeps its table (its ADJ may come from it)
+    if (!keepAllTables && latest) latest.event = listOnly(latest.event);
     latest = view;
     kept.push(view);
     if (opts.limit && kept.length > opts.limit * 2) kept.splice(0, kept.length - opts.limit);
