@@ -460,11 +460,11 @@ Examples:
         });
         return;
       }
-      if (canStream(base)) {
-        // --json of every event: each is written as soon as it is final, then dropped (constant memory);
-        // they wait in a temporary file because "matched", which comes first, is known only at the end
-        const { TextSpool } = await import('./system/text-spool.js');
-        const spool = new TextSpool();
+      // --json of every event: each is written as soon as it is final, then dropped (constant memory);
+      // they wait in a temporary file because "matched", which comes first, is known only at the end
+      // (no writable temporary folder: all of them are kept in memory, as with -n)
+      const spool = canStream(base) ? await import('./system/text-spool.js').then((m) => m.openTextSpool()) : undefined;
+      if (spool) {
         try {
           let n = 0;
           const result = await runEvents(ctx, base, undefined, (v) => spool.write((n++ === 0 ? '\n' : ',\n') + render.eventJsonItem(v)));

@@ -61,3 +61,12 @@ export class TextSpool {
     this.pending = [];
   }
 }
+
+/** A spool in the temporary folder, or undefined when none can be made there. */
+export function openTextSpool(): TextSpool | undefined {
+  try {
+    return new TextSpool();
+  } catch {
+    return undefined;
+  }
+}
