@@ -440,7 +440,7 @@ Examples:
       if (opts.details === true) details = true;
       else if (typeof opts.details === 'string') details = parseInteger('--details', 1, 1_000_000_000)(opts.details);
       if (details !== undefined && opts.follow) throw new UsageError('--details and --follow do not go together');
-      const { runEvents } = await import('./commands/events.js');
+      const { runEvents, canStream } = await import('./commands/events.js');
       const render = await import('./render/events.js');
       const chalk = stdoutChalk(g);
       const base = {
@@ -458,6 +458,24 @@ Examples:
           if (g.json) writeOut(JSON.stringify(render.eventJson(v)) + '\n');
           else writeOut(render.renderFollowLine(v, names));
         });
+        return;
+      }
+      // --json of every event: each is written as soon as it is final, then dropped (constant memory);
+      // they wait in a temporary file because "matched", which comes first, is known only at the end
+      // (no writable temporary folder: all of them are kept in memory, as with -n)
+      const spool = canStream(base) ? await import('./system/text-spool.js').then((m) => m.openTextSpool()) : undefined;
+      if (spool) {
+        try {
+          let n = 0;
+          const result = await runEvents(ctx, base, undefined, (v) => spool.write((n++ === 0 ? '\n' : ',\n') + render.eventJsonItem(v)));
+          const { before, after } = render.eventsJsonFrame(result);
+          writeOut(before);
+          spool.copyTo((chunk) => process.stdout.write(chunk));
+          writeOut(`${n > 0 ? '\n  ' : ''}]${after}\n`);
+        } finally {
+          spool.close();
+        }
+        reportDenied(ctx);
         return;
       }
       const result = await runEvents(ctx, base);

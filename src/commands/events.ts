@@ -5,7 +5,7 @@
 import type { Readable } from 'node:stream';
 import { NotFoundError, UsageError } from '../errors.js';
 import { analyzeOomEvent, type EventAnalysis } from '../kernel/oom-event.js';
-import { KernelLogParser, type OomEvent } from '../parse/kernel-log/parser.js';
+import { KernelLogParser, REAPER_LOOKBEHIND, type OomEvent } from '../parse/kernel-log/parser.js';
 import { parseTimePhrase } from '../parse/time-phrase.js';
 import { readKernelLogs, type SourceName } from '../system/kernel-log-sources.js';
 import { readProcesses } from '../system/procfs.js';
@@ -77,7 +77,65 @@ function sameComm(a: string, b: string): boolean {
   return a === b || a.slice(0, 15) === b.slice(0, 15);
 }
 
-export async function runEvents(ctx: CommandContext, opts: EventsOptions, onFollow?: (v: EventView) => void): Promise<EventsResult> {
+/**
+ * Can the events be handed out one by one as they are read (`onStreamed` of runEvents)? Yes for
+ * --json of every matched event; not with -n (the last N: known only at the end), --details or --follow.
+ */
+export function canStream(opts: Pick<EventsOptions, 'json' | 'limit' | 'details' | 'follow'>): boolean {
+  return opts.json === true && !opts.limit && opts.details === undefined && !opts.follow;
+}
+
+/**
+ * `onFollow`: --follow, each event as soon as the parser hands it out.
+ * `onStreamed` (only when canStream(opts)): each matched event once no later log line can change it
+ * (an oom_reaper line comes at most REAPER_LOOKBEHIND events later), with its analysis, in log
+ * order; it is not kept, and the result's `events` is then empty. Memory stays bounded whatever the
+ * size of the log.
+ */
+/**
+ * A copy of a string that does not share memory with the log text it was cut from (V8 keeps a
+ * whole 1 MiB chunk alive for one short slice of it).
+ */
+function own(s: string): string;
+function own(s: string | null): string | null;
+function own(s: string | null): string | null {
+  return s === null || s.length < 13 ? s : (JSON.parse(JSON.stringify(s)) as string);
+}
+
+/** What the list prints of an event (render/events.ts listRow, runningLines); the rest is dropped. */
+function listOnly(e: OomEvent): OomEvent {
+  const v = e.victim;
+  const t = e.trigger;
+  const u = e.userspace;
+  return {
+    ...e,
+    time: null,
+    host: null,
+    kernel_release: null,
+    trigger: t === null ? null : { comm: own(t.comm), pid: t.pid, gfp_mask: null, order: t.order, oom_score_adj: null, oom_adj: null },
+    constraint: null,
+    oom_memcg: own(e.oom_memcg),
+    task_memcg: own(e.task_memcg),
+    cpuset: own(e.cpuset),
+    mems_allowed: null,
+    nodemask: null,
+    memcg: e.memcg === null ? null : {
+      usage_kb: null, limit_kb: null, failcnt: null, memsw_usage_kb: null, memsw_limit_kb: null, swap_usage_kb: null,
+      swap_limit_kb: null, kmem_usage_kb: null, stats_for: own(e.memcg.stats_for), cgroup_version: null,
+    },
+    meminfo: null,
+    selected: e.selected === null ? null : { pid: e.selected.pid, comm: own(e.selected.comm), score: null },
+    victim: v === null ? null : {
+      pid: v.pid, comm: own(v.comm), uid: v.uid, total_vm_kb: null, anon_rss_kb: null, file_rss_kb: null, shmem_rss_kb: null,
+      pgtables_kb: null, oom_score_adj: v.oom_score_adj, rss_kb: v.rss_kb, reaped: null,
+    },
+    oom_group: null,
+    table: null,
+    userspace: u === null ? null : { ...u, cgroup: own(u.cgroup), reason: own(u.reason) },
+  };
+}
+
+export async function runEvents(ctx: CommandContext, opts: EventsOptions, onFollow?: (v: EventView) => void, onStreamed?: (v: EventView) => void): Promise<EventsResult> {
   const source = parseSource(opts.source);
   const sinceMs = parseWhen('--since', opts.since, opts.nowMs);
   const untilMs = parseWhen('--until', opts.until, opts.nowMs);
@@ -88,6 +146,9 @@ export async function runEvents(ctx: CommandContext, opts: EventsOptions, onFoll
   const fromFiles = (opts.files?.length ?? 0) > 0;
   const timeFilter = sinceMs !== undefined || untilMs !== undefined;
   const wantNumber = typeof opts.details === 'number' ? opts.details : undefined;
+  if (onStreamed && !canStream(opts)) throw new Error('runEvents: onStreamed needs canStream(opts)');
+  // -n N: a ring of the last N (up to 2N before it is cut back); --details: the one event shown;
+  // the human list: what it prints of each event
   const keepAllTables = opts.json === true;
 
   const parser = new KernelLogParser({ year: new Date(opts.nowMs).getFullYear() });
@@ -108,7 +169,26 @@ export async function runEvents(ctx: CommandContext, opts: EventsOptions, onFoll
     return list;
   };
 
+  // --json streamed: matched events wait here until the parser can no longer change them
+  const pending: { seq: number; view: EventView }[] = [];
+  let seq = 0;
+  const complete = (v: EventView): EventView => {
+    v.analysis ??= analyzeOomEvent(v.event);
+    const comm = v.event.victim?.comm;
+    v.runningNow = comm ? runningNow(comm) : null;
+    return v;
+  };
+  const release = (upTo: number): void => {
+    while (pending.length > 0 && (pending[0] as { seq: number }).seq <= upTo) {
+      const p = pending.shift() as { seq: number; view: EventView };
+      (onStreamed as (v: EventView) => void)(complete(p.view));
+    }
+  };
+  let detailsView: EventView | undefined;
+
   const onEvent = (e: OomEvent): void => {
+    seq++;
+    if (onStreamed) release(seq - REAPER_LOOKBEHIND);
     if (timeFilter) {
       if (e.time_ms === null) { withoutTimeDropped++; return; }
       if (sinceMs !== undefined && e.time_ms < sinceMs) return;
@@ -127,11 +207,21 @@ export async function runEvents(ctx: CommandContext, opts: EventsOptions, onFoll
       onFollow(view);
       return;
     }
+    if (onStreamed) {
+      pending.push({ seq, view });
+      return;
+    }
+    if (opts.details !== undefined) {
+      // only the event shown is kept (the latest, or #N)
+      if (wantNumber === undefined || view.number === wantNumber) detailsView = view;
+      return;
+    }
     // Constant memory for the list: only the tables someone will look at are kept.
-    if (!keepAllTables && latest && latest.number !== wantNumber) latest.event.table = null;
+    // the list shows a few fields of each event; only the last one keeps its table (its ADJ may come from it)
+    if (!keepAllTables && latest) latest.event = listOnly(latest.event);
     latest = view;
     kept.push(view);
-    if (!opts.json && opts.details === undefined && opts.limit && kept.length > opts.limit * 2) kept.splice(0, kept.length - opts.limit);
+    if (opts.limit && kept.length > opts.limit * 2) kept.splice(0, kept.length - opts.limit);
   };
 
   const { source: shown } = await readKernelLogs(ctx.root, parser, {
@@ -144,10 +234,11 @@ export async function runEvents(ctx: CommandContext, opts: EventsOptions, onFoll
     note: (m) => ctx.warn(m),
   });
 
+  release(Infinity);
   let events = opts.limit ? kept.slice(-opts.limit) : kept;
   let details: EventView | undefined;
   if (opts.details !== undefined) {
-    details = wantNumber === undefined ? kept[kept.length - 1] : kept.find((v) => v.number === wantNumber);
+    details = detailsView;
     if (!details) {
       throw new NotFoundError(matched === 0 ? 'no OOM kill found in the log' : `there is no event #${wantNumber} (${matched} matched)`, matched === 0 ? undefined : `numbers run from 1 (oldest) to ${matched}`);
     }
@@ -159,6 +250,7 @@ export async function runEvents(ctx: CommandContext, opts: EventsOptions, onFoll
     const comm = v.event.victim?.comm;
     v.runningNow = comm ? runningNow(comm) : null;
   }
+  // (streamed: complete() did both, one event at a time)
   return {
     source: shown,
     events,

@@ -284,3 +284,23 @@ export function eventsJson(r: EventsResult) {
     overlong_lines: r.overlongLines,
   };
 }
+
+/** One event of the `events` array as JSON.stringify(eventsJson(r), null, 2) prints it (indented 4). */
+export function eventJsonItem(v: EventView): string {
+  // JSON text never holds a raw newline inside a string: every newline is indentation
+  return '    ' + JSON.stringify(eventJson(v), null, 2).replaceAll('\n', '\n    ');
+}
+
+/**
+ * The --json document around its events, for events written one by one: `before` ends with
+ * `"events": [`, `after` starts after its `]`. before + the items ("\n" before the first, ",\n"
+ * before the others) + ("\n  " if any) + "]" + after + "\n" is byte for byte what
+ * JSON.stringify(eventsJson(r), null, 2) + "\n" prints for the same events.
+ */
+export function eventsJsonFrame(r: EventsResult): { before: string; after: string } {
+  const whole = JSON.stringify(eventsJson({ ...r, events: [] }), null, 2);
+  const marker = '\n  "events": []';
+  const at = whole.indexOf(marker);
+  if (at < 0) throw new Error('eventsJsonFrame: no events key');
+  return { before: whole.slice(0, at + marker.length - 1), after: whole.slice(at + marker.length) };
+}

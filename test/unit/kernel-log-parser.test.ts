@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KernelLogParser, LineSplitter, parseKernelLog, type OomEvent } from '../../src/parse/kernel-log/parser.js';
+import { KernelLogParser, LineSplitter, parseKernelLog, REAPER_LOOKBEHIND, type OomEvent } from '../../src/parse/kernel-log/parser.js';
 import { stripPrefix } from '../../src/parse/kernel-log/prefix.js';
 
 const DIR = path.resolve(import.meta.dirname, '../fixtures/logs');
@@ -161,6 +161,23 @@ describe('parseKernelLog on real logs', () => {
     expect(events[0]?.victim?.pid).toBe(9188);
     expect(events[0]?.victim?.reaped).toEqual({ anon_rss_kb: 0, file_rss_kb: 0, shmem_rss_kb: 0 });
     expect(events[1]?.victim?.reaped).toBeNull();
+  });
+
+  it('attaches a late oom_reaper line only within REAPER_LOOKBEHIND events (so a consumer may let older events go)', () => {
+    // docker fixture: "Killed process 15784", then its reaper line; put k other real victim lines between
+    const lines = read('docker-for-linux-1001-syslog-reaper.log').split('\n');
+    const killed = lines.find((l) => l.includes('Killed process 15784')) as string;
+    const reaper = lines.find((l) => l.includes('reaped process 15784')) as string;
+    const other = lines.find((l) => l.includes('Killed process 401 ')) as string;
+    const reapedAfter = (k: number): boolean => {
+      const { events } = parseKernelLog([killed, ...Array<string>(k).fill(other), reaper].join('\n'));
+      expect(events).toHaveLength(k + 1);
+      return events[0]?.victim?.reaped !== null;
+    };
+    expect(reapedAfter(1)).toBe(true);
+    // with k lines between, k - 1 later events have been handed out (the k-th is still open) when the reaper line comes
+    expect(reapedAfter(REAPER_LOOKBEHIND)).toBe(true);
+    expect(reapedAfter(REAPER_LOOKBEHIND + 1)).toBe(false);
   });
 
   it('counts the same victim printed twice by memory.oom.group once, as a repeat', () => {

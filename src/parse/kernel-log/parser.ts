@@ -1,7 +1,7 @@
 // The streaming OOM-report parser: feed it lines (any prefix format, mixed),
 // it returns each OOM event once the report is complete. Memory is bounded:
-// one open report, a bounded table, a bounded map of recent victims for
-// oom_reaper lines that arrive after the next report, a bounded sample of
+// one open report, a bounded table, the last REAPER_LOOKBEHIND events handed
+// out (for oom_reaper lines that arrive after the next report), a bounded sample of
 // unparsed lines. Field names are the JSON keys of `oomctl events --json`
 // (the record is the schema: units in the names, null where not printed).
 
@@ -106,6 +106,13 @@ export interface UnparsedSample {
 
 const MAX_UNPARSED_SAMPLES = 20;
 const RECENT_VICTIMS = 256;
+/**
+ * An "oom_reaper: reaped process N" line is matched to the report in progress or to one of
+ * the last this-many events handed out (it comes right after its report, or after the next
+ * one). An event handed out is therefore never changed again once this many later events
+ * have been handed out: a consumer may serialise it then and let it go.
+ */
+export const REAPER_LOOKBEHIND = 64;
 export const DEFAULT_MAX_LINE = 64 * 1024;
 const NONE: OomEvent[] = Object.freeze([]) as unknown as OomEvent[];
 
@@ -282,6 +289,8 @@ export class KernelLogParser {
   private slots: Int32Array = new Int32Array(0);
   private lastKernelKind: PrefixKind | null = null;
   private readonly recent = new Map<number, OomEvent>();
+  /** The last REAPER_LOOKBEHIND events handed out, oldest first. */
+  private readonly lookBehind: OomEvent[] = [];
   private lineNo = 0;
   /** Lines that looked OOM-related but could not be read. */
   unparsedCount = 0;
@@ -328,6 +337,19 @@ export class KernelLogParser {
       while (this.recent.size > RECENT_VICTIMS) {
         const first = this.recent.keys().next().value as number;
         this.recent.delete(first);
+      }
+    }
+    this.handOut(ev, out);
+  }
+
+  /** Every event leaves through here: after REAPER_LOOKBEHIND more, no reaper line can reach it. */
+  private handOut(ev: OomEvent, out: OomEvent[]): void {
+    this.lookBehind.push(ev);
+    if (this.lookBehind.length > REAPER_LOOKBEHIND) {
+      const old = this.lookBehind.shift() as OomEvent;
+      if (old.victim) {
+        if (this.recent.get(old.victim.pid) === old) this.recent.delete(old.victim.pid);
+        for (const g of old.oom_group?.victims ?? []) if (this.recent.get(g.pid) === old) this.recent.delete(g.pid);
       }
     }
     this.emitted++;
@@ -409,8 +431,7 @@ export class KernelLogParser {
     ev.userspace = rest;
     ev.task_memcg = u.cgroup;
     ev.scope = u.cgroup !== null ? 'memcg' : 'global';
-    this.emitted++;
-    out.push(ev);
+    this.handOut(ev, out);
   }
 
   private kernelMessage(l: LogLine, text: string, out: OomEvent[]): void {
