@@ -2,8 +2,7 @@
 
 import { computeFindings, failsAt, type DoctorFacts, type Finding, type ProtectedProcess, type Severity } from '../kernel/doctor.js';
 import { OOM_SCORE_ADJ_MIN } from '../kernel/badness.js';
-import { parseCgroupMounts } from '../parse/cgroup.js';
-import { findMemoryHierarchy } from '../system/memcg.js';
+import { findMemoryHierarchy, readCgroupMounts } from '../system/memcg.js';
 import { readProcesses } from '../system/procfs.js';
 import { classifyOomctlBinary, findOnPath, findSystemdOomctlUnder } from '../system/systemd-oomctl.js';
 import { readMeminfo, readSysctls, readUserNames, SNAPSHOT_SYSCTLS } from '../system/system-info.js';
@@ -25,8 +24,8 @@ export interface DoctorResult {
 export function readDoctorFacts(ctx: CommandContext, nodeVersion: string): DoctorFacts {
   const { root } = ctx;
   const meminfo = readMeminfo(root);
-  const mountinfo = root.readText('/proc/self/mountinfo');
-  const hierarchy = findMemoryHierarchy(root);
+  const mounts = readCgroupMounts(root);
+  const hierarchy = findMemoryHierarchy(root, mounts);
   const users = readUserNames(root);
   const adjMin: ProtectedProcess[] = [];
   const kubelets: Array<{ pid: number }> = [];
@@ -48,7 +47,7 @@ export function readDoctorFacts(ctx: CommandContext, nodeVersion: string): Docto
     committedAsKb: meminfo.committedAsKb,
     psi: root.readText('/proc/pressure/memory') !== undefined,
     memoryCgroup: hierarchy?.version ?? null,
-    cgroup2Mounted: mountinfo !== undefined && parseCgroupMounts(mountinfo).some((m) => m.version === 2),
+    cgroup2Mounted: mounts.some((m) => m.version === 2),
     adjMin,
     kubelets,
     nodeVersion,

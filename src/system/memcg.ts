@@ -22,11 +22,14 @@ export interface MemcgState {
   unlimited: boolean;
 }
 
-/** The hierarchy that carries the memory controller: v1 "memory" or v2 with "memory" enabled. */
-export function findMemoryHierarchy(root: SystemRoot): MemoryHierarchy | undefined {
+/** The cgroup mounts /proc/self/mountinfo lists (none when it is unreadable). */
+export function readCgroupMounts(root: SystemRoot): CgroupMount[] {
   const text = root.readText('/proc/self/mountinfo');
-  if (text === undefined) return undefined;
-  const mounts = parseCgroupMounts(text);
+  return text === undefined ? [] : parseCgroupMounts(text);
+}
+
+/** The hierarchy that carries the memory controller: v1 "memory" or v2 with "memory" enabled. */
+export function findMemoryHierarchy(root: SystemRoot, mounts: readonly CgroupMount[] = readCgroupMounts(root)): MemoryHierarchy | undefined {
   const v1 = mounts.find((m) => m.version === 1 && m.controllers.includes('memory'));
   if (v1) return { version: 1, mount: v1 };
   for (const m of mounts.filter((x) => x.version === 2)) {
