@@ -505,13 +505,6 @@ the oom_score_adj of process rules (see docs/policy.md, docs/policy.schema.json)
         for (const line of error.problems) process.stderr.write(`${line}\n`);
       }
     };
-    const parseInterval = (value: string): number => {
-      if (!/^\d+(\.\d+)?$/.test(value)) throw new UsageError(`--interval must be a number of seconds, not "${value}"`);
-      const s = Number(value);
-      if (s < 0.1 || s > 86400) throw new UsageError('--interval must be from 0.1 to 86400 seconds');
-      return s;
-    };
-
     program
       .command('apply')
       .description('make this machine match a policy file: sysctls and oom_score_adj of process rules')
@@ -520,7 +513,7 @@ the oom_score_adj of process rules (see docs/policy.md, docs/policy.schema.json)
       .option('-y, --yes', 'do not ask (several processes, or a risky sysctl); needed without a terminal', false)
       .option('--force', 'allow oom_score_adj -1000 and sysctl changes the checks refuse', false)
       .option('--watch', 'keep running: apply the process rules to processes that start later', false)
-      .option('--interval <seconds>', 'with --watch: seconds between looks at /proc (default 5)', parseInterval, 5)
+      .option('--interval <seconds>', 'with --watch: seconds between looks at /proc (default 5)', parseSeconds('--interval'), 5)
       .addHelpText('after', `${policyHelp}
 
 Examples:
