@@ -2,12 +2,12 @@
 // stand for /proc/PID/oom_score_adj and /proc/sys): validation, plan, refusals,
 // idempotence and check's exit codes.
 
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BIN, FIXTURES, runCli } from '../helpers/run-cli.js';
+import { BIN, copyFixture, runCli } from '../helpers/run-cli.js';
 
 const REAL = 30848; // root's mysqld in /system.slice/mysql.service
 const FAKE = 30849; // nobody's mysqld from another path
@@ -16,8 +16,7 @@ const LONG = 30850; // my-very-long-daemon-name
 let root: string;
 let dir: string;
 beforeEach(() => {
-  root = mkdtempSync(path.join(tmpdir(), 'oomctl-policy-root-'));
-  cpSync(path.join(FIXTURES, 'tuning/root'), root, { recursive: true, verbatimSymlinks: true });
+  root = copyFixture('tuning/root', 'oomctl-policy-root-');
   dir = mkdtempSync(path.join(tmpdir(), 'oomctl-policy-'));
 });
 afterEach(() => {

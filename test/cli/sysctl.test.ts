@@ -1,10 +1,9 @@
 // `oomctl sysctl` against copies of a captured root: never the real /proc/sys.
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { BIN, FIXTURES, runCli } from '../helpers/run-cli.js';
+import { BIN, copyFixture, FIXTURES, runCli } from '../helpers/run-cli.js';
 
 function runAs(uid: number, args: string[]) {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', uid, gid: uid, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' }, cwd: '/' });
@@ -16,8 +15,7 @@ const temps: string[] = [];
 
 /** A private copy of the fixture root (symlinks kept as they are). */
 function copyRoot(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'oomctl-sysctl-'));
-  cpSync(FIXTURE, dir, { recursive: true, verbatimSymlinks: true });
+  const dir = copyFixture('sysctl-debian12', 'oomctl-sysctl-');
   temps.push(dir);
   return dir;
 }

@@ -12,16 +12,14 @@
 // 5899; at adj 100 (32916) it stays first; 5900 drops below 5899 while
 // 19816 + adj * 131 < 28017, i.e. up to adj 62 (63 * 131 = 8253 > 8201).
 
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FIXTURES, runCli } from '../helpers/run-cli.js';
+import { copyFixture, runCli } from '../helpers/run-cli.js';
 
 let root: string;
 beforeEach(() => {
-  root = mkdtempSync(path.join(tmpdir(), 'oomctl-tune-memcg-'));
-  cpSync(path.join(FIXTURES, 'vm-6.18-scenario'), root, { recursive: true, verbatimSymlinks: true });
+  root = copyFixture('vm-6.18-scenario', 'oomctl-tune-memcg-');
 });
 afterEach(() => {
   rmSync(root, { recursive: true, force: true });

@@ -3,8 +3,7 @@
 // tree, and change the tree inside the confirmation callback, i.e. after the
 // plan and before the first write.
 
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runTune, type TuneOptions } from '../../src/commands/tune.js';
@@ -12,15 +11,14 @@ import type { CommandContext } from '../../src/commands/context.js';
 import { PartialError, NotFoundError } from '../../src/errors.js';
 import { writeOomScoreAdj } from '../../src/system/oom-adj-writer.js';
 import { SystemRoot } from '../../src/system/root.js';
-import { FIXTURES } from '../helpers/run-cli.js';
+import { copyFixture } from '../helpers/run-cli.js';
 
 const REAL = 30848;
 const FAKE = 30849;
 
 let dir: string;
 beforeEach(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'oomctl-midway-'));
-  cpSync(path.join(FIXTURES, 'tuning/root'), dir, { recursive: true, verbatimSymlinks: true });
+  dir = copyFixture('tuning/root', 'oomctl-midway-');
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -2,11 +2,10 @@
 // folder, where oom_score_adj files are plain files: negative values end to
 // end, drop-ins, and every bad ADJ and TARGET.
 
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FIXTURES, runCli } from '../helpers/run-cli.js';
+import { copyFixture, runCli } from '../helpers/run-cli.js';
 
 const REAL = 30848; // root's mysqld in /system.slice/mysql.service
 const FAKE = 30849; // nobody's mysqld from another path
@@ -14,8 +13,7 @@ const LONG = 30850; // my-very-long-daemon-name, comm cut to my-very-long-da
 
 let root: string;
 beforeEach(() => {
-  root = mkdtempSync(path.join(tmpdir(), 'oomctl-tuning-'));
-  cpSync(path.join(FIXTURES, 'tuning/root'), root, { recursive: true, verbatimSymlinks: true });
+  root = copyFixture('tuning/root', 'oomctl-tuning-');
 });
 afterEach(() => {
   rmSync(root, { recursive: true, force: true });

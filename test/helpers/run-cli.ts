@@ -1,6 +1,8 @@
 // Spawns the bundled binary, as a user would, with colour off.
 
 import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,4 +31,15 @@ export function runCliJson<T = any>(args: string[], opts: { env?: Record<string,
   const r = runCli([...args, '--json'], opts);
   if (r.status !== 0) throw new Error(`oomctl ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return JSON.parse(r.stdout) as T;
+}
+
+/**
+ * A private, writable copy of a fixture root (test/fixtures/NAME) in a new
+ * temporary folder: tests that write through --root never touch the fixture.
+ * The caller removes it.
+ */
+export function copyFixture(name: string, prefix = 'oomctl-'): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  cpSync(path.join(FIXTURES, name), dir, { recursive: true, verbatimSymlinks: true });
+  return dir;
 }
