@@ -145,7 +145,10 @@ export function limitedMemcgsOf(root: SystemRoot, p: Prediction, memcgPath: stri
 
 /** The ranking an OOM inside `scope` makes of `tasks`: only its subtree, oom_score_adj scaled by its totalpages. */
 export function rankInMemcg(p: Prediction, scope: LimitedMemcg, tasks: readonly ProcessCandidate[]): RankedTask<ProcessCandidate>[] {
-  const inScope = tasks.filter((t) => t.memcgPath !== undefined && isUnderCgroup(t.memcgPath, scope.memcg.path));
+  const inScope = tasks
+    .filter((t) => t.memcgPath !== undefined && isUnderCgroup(t.memcgPath, scope.memcg.path))
+    // mm/memcontrol.c mem_cgroup_scan_tasks(): the hierarchy first (pre-order), then each cgroup's tasks
+    .map((t) => ({ ...t, scanKey: [(t.memcgPath as string).split('/').length, ...t.scanKey] }));
   return rankVictims(inScope, scope.totalpages, p.globalTotalpages, p.pageSize, p.kernel);
 }
 

@@ -7,13 +7,13 @@ import type { ChalkInstance } from 'chalk';
 import { parseKeys, type Key } from '../parse/keys.js';
 import { buildFrame, layoutFrame, visibleRows, type FrameInput, type FrameSize } from '../render/screen.js';
 import type { Terminal, TerminalHandlers } from '../system/terminal.js';
-import { rankVictims, type RankedTask } from '../kernel/rank.js';
+import type { RankedTask } from '../kernel/rank.js';
 import { computeMemcgTotalpages } from '../kernel/scope.js';
-import { isUnderCgroup, readMemcg } from '../system/memcg.js';
+import { readMemcg } from '../system/memcg.js';
 import { readOomScore } from '../system/procfs.js';
 import { readOomKillCount } from '../system/system-info.js';
 import type { CommandContext } from './context.js';
-import { predict, type Prediction, type ProcessCandidate } from './prediction.js';
+import { predict, rankInMemcg, type Prediction, type ProcessCandidate } from './prediction.js';
 import { matchesUser } from './top.js';
 
 export type LiveSort = 'score' | 'memory' | 'adj' | 'pid';
@@ -269,14 +269,9 @@ export function readCgroupPressure(ctx: CommandContext, p: Prediction): CgroupPr
     const st = readMemcg(ctx.root, h, path, p.pageSize);
     if (!st || st.unlimited || st.limits.memoryMaxBytes === 'max') continue;
     const limitBytes = st.limits.memoryMaxBytes;
-    const members = p.ranked
-      .map((r) => r.task)
-      .filter((t) => t.memcgPath !== undefined && isUnderCgroup(t.memcgPath, path))
-      // mm/memcontrol.c mem_cgroup_scan_tasks(): the hierarchy first (pre-order), then each cgroup's tasks
-      .map((t) => ({ ...t, scanKey: [(t.memcgPath as string).split('/').length, ...t.scanKey] }));
-    if (members.length === 0) continue;
     const totalpages = computeMemcgTotalpages(st.limits, p.meminfo.swapTotalKb, p.pageSize);
-    const ranked = rankVictims(members, totalpages, p.globalTotalpages, p.pageSize, p.kernel);
+    const ranked = rankInMemcg(p, { memcg: st, totalpages }, p.ranked.map((r) => r.task));
+    if (ranked.length === 0) continue;
     const victim = ranked.find((r) => r.rank === 1);
     const usage = st.usageBytes ?? 0n;
     out.push({
@@ -284,7 +279,7 @@ export function readCgroupPressure(ctx: CommandContext, p: Prediction): CgroupPr
       usageBytes: usage,
       limitBytes,
       used: limitBytes > 0n ? Number(usage) / Number(limitBytes) : 1,
-      tasks: members.length,
+      tasks: ranked.length,
       nextVictim: victim,
       victimShare: victim && victim.badness.points !== null ? Number(victim.badness.points) / Number(totalpages) : 0,
     });
