@@ -204,7 +204,7 @@ async function liveCpu(seconds, delay) {
 }
 
 async function main() {
-  if (!existsSync(path.join(REPO, 'dist/cli.js'))) throw new Error('run npm run build first');
+  if (!existsSync(path.join(REPO, 'dist/cli.cjs'))) throw new Error('run npm run build first');
   console.log(`oomctl bench: node ${process.version}, ${readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim()}, load ${loadavg()}, runs ${opts.runs} (medians)`);
 
   console.log('\nstart-up:');

@@ -27,6 +27,8 @@ export const ExitCode = {
 export type ExitStatus = (typeof ExitCode)[keyof typeof ExitCode];
 
 export class OomctlError extends Error {
+  // Spelled out: the bundle is minified, so class names are not kept.
+  override name = 'OomctlError';
   readonly exitCode: ExitStatus;
   /** A stable machine-readable code, e.g. "usage", "not-found". */
   readonly code: string;
@@ -35,7 +37,6 @@ export class OomctlError extends Error {
 
   constructor(message: string, exitCode: ExitStatus, code: string, hint?: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = new.target.name;
     this.exitCode = exitCode;
     this.code = code;
     this.hint = hint;
@@ -43,42 +44,49 @@ export class OomctlError extends Error {
 }
 
 export class UsageError extends OomctlError {
+  override name = 'UsageError';
   constructor(message: string, hint?: string) {
     super(message, ExitCode.USAGE, 'usage', hint);
   }
 }
 
 export class NotFoundError extends OomctlError {
+  override name = 'NotFoundError';
   constructor(message: string, hint?: string) {
     super(message, ExitCode.NOT_FOUND, 'not-found', hint);
   }
 }
 
 export class PermissionError extends OomctlError {
+  override name = 'PermissionError';
   constructor(message: string, hint?: string, options?: { cause?: unknown }) {
     super(message, ExitCode.PERMISSION, 'permission', hint, options);
   }
 }
 
 export class PartialError extends OomctlError {
+  override name = 'PartialError';
   constructor(message: string, hint?: string) {
     super(message, ExitCode.PARTIAL, 'partial', hint);
   }
 }
 
 export class RefusedError extends OomctlError {
+  override name = 'RefusedError';
   constructor(message: string, hint?: string) {
     super(message, ExitCode.REFUSED, 'refused', hint);
   }
 }
 
 export class UnsupportedError extends OomctlError {
+  override name = 'UnsupportedError';
   constructor(message: string, hint?: string, options?: { cause?: unknown }) {
     super(message, ExitCode.UNSUPPORTED, 'unsupported', hint, options);
   }
 }
 
 export class InternalError extends OomctlError {
+  override name = 'InternalError';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, ExitCode.INTERNAL, 'internal', 'this is a bug in oomctl; rerun with --debug and report it', options);
   }

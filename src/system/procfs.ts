@@ -3,7 +3,7 @@
 
 import { parseProcCgroup, type CgroupMembership } from '../parse/cgroup.js';
 import { parseStat, PF_KTHREAD, type ProcessStat } from '../parse/stat.js';
-import { parseStatusBytes } from '../parse/status.js';
+import { parseStatusLatin1 } from '../parse/status.js';
 import type { SystemRoot } from './root.js';
 
 /** include/uapi/linux/capability.h */
@@ -108,9 +108,9 @@ export function readProcess(root: SystemRoot, pid: number, opts: ReadProcessesOp
     stat = parseStat(statText);
     if (!stat) return undefined;
   }
-  const statusLength = root.readSmallBytes(`${base}/status`);
-  if (statusLength === undefined) return undefined;
-  const status = parseStatusBytes(root.bytes, statusLength);
+  const statusText = root.readSmallLatin1(`${base}/status`);
+  if (statusText === undefined) return undefined;
+  const status = parseStatusLatin1(statusText);
   if (!stat) {
     const name = exactName(status.name);
     if (name === undefined || status.kthread === undefined || status.state === undefined || status.ppid === undefined) {

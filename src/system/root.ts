@@ -71,11 +71,17 @@ export class SystemRoot {
   }
 
   /**
-   * The bytes of a small single-record file, without making a string: they
-   * are in `bytes` from 0 to the returned length, valid only until the next
-   * read through this root. A file as large as the buffer is read again whole.
+   * readSmallText as latin1, one character per byte: no UTF-8 decoding, for
+   * files whose text is ASCII but for a field the parser decodes itself
+   * (status's Name: parseStatusLatin1()).
    */
-  readSmallBytes(systemPath: string): number | undefined {
+  readSmallLatin1(systemPath: string): string | undefined {
+    const n = this.readSmallBytes(systemPath);
+    return n === undefined ? undefined : this.buffer.toString('latin1', 0, n);
+  }
+
+  /** A small single-record file into `buffer`; its length. A file as large as the buffer is read again whole. */
+  private readSmallBytes(systemPath: string): number | undefined {
     const fd = this.open(systemPath);
     if (fd === undefined) return undefined;
     let n: number;
@@ -92,11 +98,6 @@ export class SystemRoot {
     if (whole.length > this.buffer.length) this.buffer = Buffer.allocUnsafe(whole.length);
     whole.copy(this.buffer);
     return whole.length;
-  }
-
-  /** The buffer readSmallBytes() fills. */
-  get bytes(): Uint8Array {
-    return this.buffer;
   }
 
   /** Like readText, for binary files (auxv). */

@@ -2,7 +2,6 @@
 // "help", option --no-pager). A global npm install of ours shadows it on
 // PATH, so its invocations are handed over to it, unchanged.
 
-import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,14 +38,16 @@ export function findSystemdOomctl(candidates: readonly string[] = CANDIDATES): s
 }
 
 /** Runs it with the same arguments and terminal; returns its exit status. */
-export function runSystemdOomctl(binary: string, args: readonly string[]): number {
+export async function runSystemdOomctl(binary: string, args: readonly string[]): Promise<number> {
+  // Imported here: node:child_process (with net and dgram) is ~1 ms of every start-up otherwise.
+  const { spawnSync } = await import('node:child_process');
   const r = spawnSync(binary, args, { stdio: 'inherit' });
   if (r.error) return 1;
   if (r.signal) return 128 + (r.signal === 'SIGINT' ? 2 : r.signal === 'SIGTERM' ? 15 : 1);
   return r.status ?? 1;
 }
 
-/** Tells this oomctl (a Node script loading dist/cli.js) from systemd's (an ELF linked to libsystemd). */
+/** Tells this oomctl (a Node script loading dist/cli.cjs) from systemd's (an ELF linked to libsystemd). */
 export function classifyOomctlBinary(file: string): OomctlBinaryKind {
   let real = file;
   try { real = realpathSync(file); } catch { /* keep the name */ }
@@ -58,7 +59,7 @@ export function classifyOomctlBinary(file: string): OomctlBinaryKind {
     return 'other';
   }
   if (head.subarray(0, 2).toString('latin1') === '#!') {
-    return head.subarray(0, 4096).toString('utf8').includes('dist/cli.js') ? 'ours' : 'other';
+    return head.subarray(0, 4096).toString('utf8').includes('dist/cli.') ? 'ours' : 'other';
   }
   if (head.subarray(0, 4).toString('latin1') === '\x7fELF' && head.includes('systemd')) return 'systemd';
   return 'other';

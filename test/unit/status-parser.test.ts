@@ -1,11 +1,12 @@
-// parseStatusBytes (the one status parser) against the line-walking string
-// parser it replaced (kept below as the reference), on every /proc/PID/status
-// captured in the fixtures and on this machine's processes.
+// The status parser (parseStatus on text, parseStatusLatin1 on the hot path's
+// latin1 read) against a line-walking string parser kept below as the
+// reference, on every /proc/PID/status captured in the fixtures and on this
+// machine's processes.
 
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseStatusBytes, type ProcessStatus } from '../../src/parse/status.js';
+import { parseStatus, parseStatusLatin1, type ProcessStatus } from '../../src/parse/status.js';
 import { FIXTURES } from '../helpers/run-cli.js';
 
 function statusFiles(dir: string, out: string[] = []): string[] {
@@ -17,7 +18,7 @@ function statusFiles(dir: string, out: string[] = []): string[] {
   return out;
 }
 
-// The reference: src/parse/status.ts parseStatus() before it parsed bytes.
+// The reference: src/parse/status.ts parseStatus() as it was first written.
 function kbValue(text: string, from: number, to: number): number | undefined {
   // "   12345 kB": skip blanks, read digits.
   let i = from;
@@ -92,17 +93,13 @@ function toInt(s: string | undefined): number | undefined {
 }
 
 
-const scratch = Buffer.alloc(64 * 1024, 'Kthread:\t1\nVmSwap:\t9 kB\n');
-
 function same(bytes: Buffer, where: string): void {
   const expected = parseStatusText(bytes.toString('utf8'));
-  expect(parseStatusBytes(bytes), where).toEqual(expected);
-  // As on the hot path: the file at the start of a reused buffer, old bytes after it.
-  bytes.copy(scratch);
-  expect(parseStatusBytes(scratch, bytes.length), where).toEqual(expected);
+  expect(parseStatusLatin1(bytes.toString('latin1')), where).toEqual(expected);
+  expect(parseStatus(bytes.toString('utf8')), where).toEqual(expected);
 }
 
-describe('parseStatusBytes == the string parser', () => {
+describe('the status parser == the line-walking reference', () => {
   it('on every captured status file', () => {
     const files = statusFiles(FIXTURES);
     expect(files.length).toBeGreaterThan(20);
@@ -129,6 +126,6 @@ describe('parseStatusBytes == the string parser', () => {
     for (const name of [Buffer.from('caf\u00e9:x'), Buffer.from([0x61, 0xff, 0xfe, 0x62]), Buffer.from('a\\\\b\\n')]) {
       same(lines(name), name.toString('hex'));
     }
-    expect(parseStatusBytes(lines(Buffer.from('x'))).capEff).toBe(0x200000n);
+    expect(parseStatusLatin1(lines(Buffer.from('x')).toString('latin1')).capEff).toBe(0x200000n);
   });
 });
