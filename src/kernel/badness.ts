@@ -43,7 +43,14 @@ export interface Badness {
 }
 
 export function kbToPages(kb: number, pageSize: number): bigint {
-  return (BigInt(kb) * 1024n) / BigInt(pageSize);
+  return BigInt(kbToPageCount(kb, pageSize));
+}
+
+// In Number: exact, as kB counts times 1024 stay far below 2^53 and the page
+// size is a power of two. Three BigInt conversions per task fewer: the model
+// runs for every process on each `top` (docs/performance.md).
+function kbToPageCount(kb: number, pageSize: number): number {
+  return Math.floor((kb * 1024) / pageSize);
 }
 
 /** Why the kernel would never choose this task, or null. */
@@ -64,11 +71,11 @@ function cdiv(a: bigint, b: bigint): bigint {
 }
 
 export function computeBadness(t: TaskMemory, totalpages: bigint, pageSize: number, era: ScoreEra): Badness {
-  const rss = kbToPages(t.rssAnonKb + t.rssFileKb + t.rssShmemKb, pageSize);
-  const swap = kbToPages(t.swapKb, pageSize);
-  const pgtables = kbToPages(t.pgtablesKb, pageSize);
+  const rss = kbToPageCount(t.rssAnonKb + t.rssFileKb + t.rssShmemKb, pageSize);
+  const swap = kbToPageCount(t.swapKb, pageSize);
+  const pgtables = kbToPageCount(t.pgtablesKb, pageSize);
   // mm/oom_kill.c oom_badness(): get_mm_rss() + MM_SWAPENTS + page-table pages
-  const memoryPages = rss + swap + pgtables;
+  const memoryPages = BigInt(rss + swap + pgtables);
   const reason = unkillableReason(t);
   let adj = BigInt(t.oomScoreAdj);
   if (reason !== null) return { points: null, memoryPages, adjPages: adj * (totalpages / 1000n), unkillable: reason };
