@@ -5,7 +5,8 @@
 import { Argument, Command, CommanderError, Option } from 'commander';
 import type { ChalkInstance } from 'chalk';
 import type { ReadStream, WriteStream } from 'node:tty';
-import { ExitCode, InternalError, OomctlError, RefusedError, UsageError, type ExitStatus } from './errors.js';
+import { fstatSync, writeSync } from 'node:fs';
+import { errnoOf, ExitCode, InternalError, OomctlError, RefusedError, UsageError, type ExitStatus } from './errors.js';
 import type { CommandContext } from './commands/context.js';
 import { decideColorLevel, makeChalk, type ColorMode } from './render/color.js';
 import { SystemRoot } from './system/root.js';
@@ -23,8 +24,59 @@ interface GlobalOptions {
 
 let debug = false;
 
-function writeOut(text: string): void {
-  process.stdout.write(text);
+// stdout is written with writeSync when it cannot be a terminal: a file, a
+// pipe, a socket, or /dev/null (character devices of major 1, the memory
+// devices). Making process.stdout for those costs ~1.2 ms of start-up
+// (docs/performance.md). Anything else, a terminal first, goes through
+// process.stdout, made on first use.
+let stdoutDirect: boolean | undefined;
+let stdoutStreamMade = false;
+
+function stdoutIsDirect(): boolean {
+  if (stdoutDirect === undefined) {
+    try {
+      const st = fstatSync(1);
+      stdoutDirect = st.isFile() || st.isFIFO() || st.isSocket() || (st.isCharacterDevice() && ((st.rdev >> 8) & 0xfff) === 1);
+    } catch {
+      stdoutDirect = false;
+    }
+  }
+  return stdoutDirect;
+}
+
+function stdoutStream(): NodeJS.WriteStream {
+  if (!stdoutStreamMade) {
+    stdoutStreamMade = true;
+    // A closed pipe (oomctl top | head) ends the output, not the program with a trace.
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') exitWith(ExitCode.OK);
+      throw e;
+    });
+  }
+  return process.stdout;
+}
+
+function stdoutIsTTY(): boolean {
+  return !stdoutIsDirect() && stdoutStream().isTTY === true;
+}
+
+function writeOut(text: string | Uint8Array): void {
+  if (!stdoutIsDirect()) {
+    stdoutStream().write(text);
+    return;
+  }
+  const bytes = typeof text === 'string' ? Buffer.from(text) : text;
+  let off = 0;
+  try {
+    while (off < bytes.length) off += writeSync(1, bytes, off);
+  } catch (error) {
+    const code = errnoOf(error);
+    if (code === 'EPIPE') exitWith(ExitCode.OK);
+    if (code !== 'EAGAIN') throw error;
+    // A non-blocking pipe that is full: the rest, and all after it, go through the stream, which waits.
+    stdoutDirect = false;
+    stdoutStream().write(bytes.subarray(off));
+  }
 }
 
 function warn(message: string): void {
@@ -35,17 +87,17 @@ function makeContext(g: GlobalOptions): CommandContext {
   return {
     root: new SystemRoot(g.root),
     env: process.env,
-    stdoutIsTTY: process.stdout.isTTY === true,
+    stdoutIsTTY: stdoutIsTTY(),
     // A getter: making the stdin stream costs ~1.5 ms, and most runs never ask.
     get stdinIsTTY() { return process.stdin.isTTY === true; },
-    rows: process.stdout.isTTY ? process.stdout.rows : undefined,
-    columns: process.stdout.isTTY ? process.stdout.columns : undefined,
+    rows: stdoutIsTTY() ? stdoutStream().rows : undefined,
+    columns: stdoutIsTTY() ? stdoutStream().columns : undefined,
     warn,
   };
 }
 
 function stdoutChalk(g: GlobalOptions): ChalkInstance {
-  return makeChalk(decideColorLevel({ mode: g.color, env: process.env, isTTY: process.stdout.isTTY === true }));
+  return makeChalk(decideColorLevel({ mode: g.color, env: process.env, isTTY: stdoutIsTTY() }));
 }
 
 function emitJson(value: unknown): void {
@@ -110,7 +162,7 @@ Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 permission, 5 partial,
 
   program.exitOverride();
   program.configureOutput({
-    writeOut: (s) => process.stdout.write(s),
+    writeOut: (s) => writeOut(s),
     writeErr: (s) => process.stderr.write(s),
     outputError: (s, write) => write(s.startsWith('error: ') ? `oomctl: ${s.slice(7)}` : s),
   });
@@ -152,7 +204,7 @@ Examples:
         } else {
           const { openTerminal } = await import('./system/terminal.js');
           const end = await runLiveTop(ctx, liveOpts, {
-            open: (h) => openTerminal(process.stdin as ReadStream, process.stdout as WriteStream, h),
+            open: (h) => openTerminal(process.stdin as ReadStream, stdoutStream() as WriteStream, h),
             chalk: stdoutChalk(g), clock, now: () => new Date(),
           });
           // Die of the signal that ended the screen, as an unhandled one would have.
@@ -471,7 +523,7 @@ Examples:
           const result = await runEvents(ctx, base, undefined, (v) => spool.write((n++ === 0 ? '\n' : ',\n') + render.eventJsonItem(v)));
           const { before, after } = render.eventsJsonFrame(result);
           writeOut(before);
-          spool.copyTo((chunk) => process.stdout.write(chunk));
+          spool.copyTo((chunk) => writeOut(chunk));
           writeOut(`${n > 0 ? '\n  ' : ''}]${after}\n`);
         } finally {
           spool.close();
@@ -617,11 +669,6 @@ function handleError(error: unknown): never {
 async function main(argv: string[]): Promise<void> {
   const args = argv.slice(2);
   debug = args.includes('--debug');
-  // A closed pipe (oomctl top | head) ends the output, not the program with a trace.
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') exitWith(ExitCode.OK);
-    throw e;
-  });
 
   if (isSystemdOomctlInvocation(args)) {
     // OOMCTL_SYSTEMD_OOMCTL names another binary to hand over to (tests, unusual layouts).

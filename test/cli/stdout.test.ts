@@ -1,0 +1,88 @@
+// stdout that cannot be a terminal (a file, a pipe, /dev/null) is written
+// with writeSync rather than through process.stdout (src/cli.ts). The same
+// bytes must come out every way; a closed pipe still ends oomctl quietly with
+// exit 0; a full non-blocking pipe (EAGAIN) hands the rest to the stream.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, FIXTURES, runCli } from '../helpers/run-cli.js';
+
+let dir: string;
+let bigLog: string;
+let expected: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'oomctl-stdout-'));
+  // A real log, 40 times over: `events --json` of it is far more than a pipe holds (64 KiB).
+  const log = readFileSync(path.join(FIXTURES, 'logs/oomanalyser-rhel7-3.10.log'), 'utf8');
+  bigLog = path.join(dir, 'big.log');
+  writeFileSync(bigLog, log.repeat(40));
+  const r = runCli(['events', '--file', bigLog, '--json']);
+  expect(r.status).toBe(0);
+  expected = r.stdout;
+  expect(expected.length).toBeGreaterThan(1024 * 1024);
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('stdout', () => {
+  it('to a file: the same bytes as to a pipe', () => {
+    const file = path.join(dir, 'out.json');
+    const fd = openSync(file, 'w');
+    const r = spawnSync(process.execPath, [BIN, 'events', '--file', bigLog, '--json'], { stdio: ['ignore', fd, 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    closeSync(fd);
+    expect(r.status).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe(expected);
+  });
+
+  it('to /dev/null: exit 0, nothing on stderr', () => {
+    const fd = openSync('/dev/null', 'w');
+    const r = spawnSync(process.execPath, [BIN, 'top', '--once', '--root', path.join(FIXTURES, 'vm-6.18-scenario')], { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' });
+    closeSync(fd);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+  });
+
+  it('to a pipe closed early (oomctl … | head): exit 0, nothing on stderr', async () => {
+    const child = spawn(process.execPath, [BIN, 'events', '--file', bigLog, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    await new Promise<void>((resolve) => child.stdout.once('data', () => { child.stdout.destroy(); resolve(); }));
+    const status = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    expect(status).toBe(0);
+    expect(stderr).toBe('');
+  });
+
+  it('to a full non-blocking pipe (EAGAIN): all of it arrives, in order', () => {
+    // python3 makes the pipe, sets O_NONBLOCK on oomctl's end, lets it fill, then reads it all.
+    const script = `
+import fcntl, os, subprocess, sys, time
+r, w = os.pipe()
+fcntl.fcntl(w, fcntl.F_SETFL, fcntl.fcntl(w, fcntl.F_GETFL) | os.O_NONBLOCK)
+p = subprocess.Popen(sys.argv[1:], stdout=w, stderr=subprocess.PIPE)
+os.close(w)
+time.sleep(1.0)
+chunks = []
+while True:
+    b = os.read(r, 65536)
+    if not b:
+        break
+    chunks.append(b)
+err = p.stderr.read()
+sys.stdout.buffer.write(b''.join(chunks))
+sys.stderr.write('status=%d stderr=%r' % (p.wait(), err.decode()))
+`;
+    const r = spawnSync('python3', ['-c', script, process.execPath, BIN, 'events', '--file', bigLog, '--json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    if (r.error) {
+      console.log(`skipped: python3 is not available (${r.error.message})`);
+      return;
+    }
+    expect(r.stderr).toBe("status=0 stderr=''");
+    expect(r.stdout).toBe(expected);
+  });
+});
