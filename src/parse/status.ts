@@ -7,12 +7,9 @@ export interface ProcessStatus {
   name: string | undefined;
   /** State: its letter (R, S, D, Z, ...). */
   state: string | undefined;
-  tgid: number | undefined;
   ppid: number | undefined;
   /** Real uid: what the kernel's OOM report prints (task_uid()). */
   uid: number | undefined;
-  /** Effective uid, what ps shows as USER. */
-  euid: number | undefined;
   rssAnonKb: number | undefined;
   rssFileKb: number | undefined;
   rssShmemKb: number | undefined;
@@ -26,7 +23,6 @@ export interface ProcessStatus {
   kthread: boolean | undefined;
   /** CapEff as a bigint bit set. */
   capEff: bigint | undefined;
-  threads: number | undefined;
 }
 
 /** /proc/PID/status text (decoded) -> fields. */
@@ -48,7 +44,7 @@ const utf8 = new TextDecoder();
 // Each wanted line is found by searching "\nKey:" onwards from the line found
 // before it: every kernel prints them in this order (fs/proc/array.c
 // proc_pid_status(): task_state, Kthread: since v6.0, task_mem in
-// fs/proc/task_mmu.c, task_sig's Threads:, task_cap). A key missing there (VmPMD
+// fs/proc/task_mmu.c, task_cap). A key missing there (VmPMD
 // after v4.14, Kthread before v6.0, RssAnon before v4.5) is looked for before
 // it too. The leading "\n" keeps a Name (the first line, escaped by the kernel
 // so it holds no newline) from matching. This replaced a byte-by-byte walk of
@@ -106,18 +102,10 @@ function parse(s: string, latin1: boolean): ProcessStatus {
     const c = s.charCodeAt(i);
     if (i < s.length && c !== 10) state = latin1 && c > 0x7f ? decodeLatin1Utf8(s.slice(i, lineEnd(s, i)))[0] : s[i];
   }
-  i = find(s, '\nTgid:', pos); if (i >= 0) pos = i;
-  const tgid = numberAt(s, i);
   i = find(s, '\nPPid:', pos); if (i >= 0) pos = i;
   const ppid = numberAt(s, i);
   i = find(s, '\nUid:', pos); if (i >= 0) pos = i;
   const uid = numberAt(s, i);
-  let euid: number | undefined;
-  if (uid !== undefined) {
-    while (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9) i++;
-    while (s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
-    euid = numberAt(s, i);
-  }
   i = find(s, '\nKthread:', pos); if (i >= 0) pos = i;
   const kthreadFlag = numberAt(s, i);
   i = find(s, '\nVmRSS:', pos); if (i >= 0) pos = i;
@@ -134,8 +122,6 @@ function parse(s: string, latin1: boolean): ProcessStatus {
   const vmPmdKb = numberAt(s, i);
   i = find(s, '\nVmSwap:', pos); if (i >= 0) pos = i;
   const vmSwapKb = numberAt(s, i);
-  i = find(s, '\nThreads:', pos); if (i >= 0) pos = i;
-  const threads = numberAt(s, i);
   i = find(s, '\nCapEff:', pos);
   let capEff: bigint | undefined;
   if (i >= 0) {
@@ -143,7 +129,7 @@ function parse(s: string, latin1: boolean): ProcessStatus {
     if (/^[0-9a-fA-F]{1,16}$/.test(hex)) capEff = BigInt('0x' + hex);
   }
   return {
-    name, state, tgid, ppid, uid, euid, rssAnonKb, rssFileKb, rssShmemKb, vmSwapKb, vmPteKb, vmPmdKb, vmRssKb,
-    kthread: kthreadFlag === undefined ? undefined : kthreadFlag === 1, capEff, threads,
+    name, state, ppid, uid, rssAnonKb, rssFileKb, rssShmemKb, vmSwapKb, vmPteKb, vmPmdKb, vmRssKb,
+    kthread: kthreadFlag === undefined ? undefined : kthreadFlag === 1, capEff,
   };
 }

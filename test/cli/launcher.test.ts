@@ -46,6 +46,8 @@ describe('the code cache', () => {
     const header = headerOf(bundle());
     expect(header).toMatch(new RegExp(`^// oomctl ${VERSION.replace(/\./g, '\\.')} build [0-9a-f]{16}$`));
     expect(headerOf(cache())).toBe(header);
+    // Wrapped as a CommonJS module, and strict as the ES modules it was written as.
+    expect(readFileSync(bundle(), 'latin1').split('\n').slice(1, 3)).toEqual(['(function (exports, require, module, __filename, __dirname) {', "'use strict';"]);
     const before = identity(cache());
     const r = run(['--version']);
     expect(r).toEqual({ status: 0, stdout: `${VERSION}\n`, stderr: '' });

@@ -36,9 +36,9 @@ function kbValue(text: string, from: number, to: number): number | undefined {
 
 function parseStatusText(text: string): ProcessStatus {
   const out: ProcessStatus = {
-    name: undefined, state: undefined, tgid: undefined, ppid: undefined, uid: undefined, euid: undefined,
+    name: undefined, state: undefined, ppid: undefined, uid: undefined,
     rssAnonKb: undefined, rssFileKb: undefined, rssShmemKb: undefined, vmSwapKb: undefined,
-    vmPteKb: undefined, vmPmdKb: undefined, vmRssKb: undefined, kthread: undefined, capEff: undefined, threads: undefined,
+    vmPteKb: undefined, vmPmdKb: undefined, vmRssKb: undefined, kthread: undefined, capEff: undefined,
   };
   let start = 0;
   const len = text.length;
@@ -57,12 +57,10 @@ function parseStatusText(text: string): ProcessStatus {
           if (i < end) out.state = text[i];
           break;
         }
-        case 'Tgid': out.tgid = kbValue(text, v, end); break;
         case 'PPid': out.ppid = kbValue(text, v, end); break;
         case 'Uid': {
           const parts = text.slice(v, end).trim().split(/\s+/);
           out.uid = toInt(parts[0]);
-          out.euid = toInt(parts[1]);
           break;
         }
         case 'RssAnon': out.rssAnonKb = kbValue(text, v, end); break;
@@ -73,7 +71,6 @@ function parseStatusText(text: string): ProcessStatus {
         case 'VmPMD': out.vmPmdKb = kbValue(text, v, end); break;
         case 'VmRSS': out.vmRssKb = kbValue(text, v, end); break;
         case 'Kthread': out.kthread = kbValue(text, v, end) === 1; break;
-        case 'Threads': out.threads = kbValue(text, v, end); break;
         case 'CapEff': {
           const hex = text.slice(v, end).trim();
           if (/^[0-9a-fA-F]{1,16}$/.test(hex)) out.capEff = BigInt('0x' + hex);
