@@ -72,7 +72,8 @@ function writeOut(text: string | Uint8Array): void {
   } catch (error) {
     const code = errnoOf(error);
     if (code === 'EPIPE') exitWith(ExitCode.OK);
-    if (code !== 'EAGAIN') throw error;
+    // ENOSPC, EIO, EFBIG...: the output is lost, which is no bug of oomctl's.
+    if (code !== 'EAGAIN') throw new OomctlError(`cannot write to stdout: ${error instanceof Error ? error.message : String(error)}`, ExitCode.FAILURE, 'output');
     // A non-blocking pipe that is full: the rest, and all after it, go through the stream, which waits.
     stdoutDirect = false;
     stdoutStream().write(bytes.subarray(off));

@@ -1,7 +1,8 @@
 // stdout that cannot be a terminal (a file, a pipe, /dev/null) is written
 // with writeSync rather than through process.stdout (src/cli.ts). The same
 // bytes must come out every way; a closed pipe still ends oomctl quietly with
-// exit 0; a full non-blocking pipe (EAGAIN) hands the rest to the stream.
+// exit 0; a failed write is one line and exit 1; a full non-blocking pipe
+// (EAGAIN) hands the rest to the stream.
 
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -46,6 +47,14 @@ describe('stdout', () => {
     closeSync(fd);
     expect(r.status).toBe(0);
     expect(r.stderr).toBe('');
+  });
+
+  it('to a device that fails the write (/dev/full): one line on stderr, exit 1, no trace', () => {
+    const fd = openSync('/dev/full', 'w');
+    const r = spawnSync(process.execPath, [BIN, 'top', '--once', '--root', path.join(FIXTURES, 'vm-6.18-scenario')], { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' });
+    closeSync(fd);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('oomctl: cannot write to stdout: ENOSPC: no space left on device, write\n');
   });
 
   it('to a pipe closed early (oomctl … | head): exit 0, nothing on stderr', async () => {
