@@ -5,6 +5,8 @@
 // docs/performance.md).
 //   node scripts/proc-read.cjs          # one thread
 //   node scripts/proc-read.cjs grep     # two: Node and grep
+//   node scripts/proc-read.cjs bare     # one pass, no output: time the whole process
+//     hyperfine -N 'node scripts/proc-read.cjs bare' 'ps -eo pid,comm,oom,oomadj --sort=-oom'
 'use strict';
 const fs = require('node:fs');
 const cp = require('node:child_process');
@@ -25,7 +27,9 @@ function readAll(list) {
   return bytes;
 }
 
-if (process.argv[2] !== 'grep') {
+if (process.argv[2] === 'bare') {
+  readAll(pids);
+} else if (process.argv[2] !== 'grep') {
   const t0 = performance.now();
   readAll(pids);
   const t1 = performance.now();
