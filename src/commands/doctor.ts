@@ -4,6 +4,7 @@ import { computeFindings, failsAt, type DoctorFacts, type Finding, type Protecte
 import { OOM_SCORE_ADJ_MIN } from '../kernel/badness.js';
 import { findMemoryHierarchy, readCgroupMounts } from '../system/memcg.js';
 import { readProcesses } from '../system/procfs.js';
+import { findKubelets } from '../system/sysctl.js';
 import { classifyOomctlBinary, findOnPath, findSystemdOomctlUnder } from '../system/systemd-oomctl.js';
 import { readMeminfo, readSysctls, readUserNames, SNAPSHOT_SYSCTLS } from '../system/system-info.js';
 import type { CommandContext } from './context.js';
@@ -28,16 +29,15 @@ export function readDoctorFacts(ctx: CommandContext, nodeVersion: string): Docto
   const hierarchy = findMemoryHierarchy(root, mounts);
   const users = readUserNames(root);
   const adjMin: ProtectedProcess[] = [];
-  const kubelets: Array<{ pid: number }> = [];
   for (const p of readProcesses(root, { oomScore: false })) {
     if (p.kernelThread) continue;
     if (p.oomScoreAdj <= OOM_SCORE_ADJ_MIN) {
       adjMin.push({ pid: p.pid, comm: p.comm, user: p.uid === undefined ? undefined : users.get(p.uid) ?? String(p.uid), rssKb: p.rssAnonKb + p.rssFileKb + p.rssShmemKb });
     }
-    if (p.comm === 'kubelet') kubelets.push({ pid: p.pid });
   }
   adjMin.sort((a, b) => a.pid - b.pid);
-  kubelets.sort((a, b) => a.pid - b.pid);
+  // Found as sysctl and apply find it: by comm, or by argv[0] when comm was renamed.
+  const kubelets = findKubelets(root).map((pid) => ({ pid }));
   const onPath = findOnPath(root, 'oomctl', ctx.env.PATH);
   return {
     sysctl: readSysctls(root, SNAPSHOT_SYSCTLS),

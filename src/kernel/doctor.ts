@@ -2,6 +2,8 @@
 // over a plain facts object. Each finding has a stable code (never reused
 // for another meaning), a severity, numbers in its detail, and a fix.
 
+import { KUBELET_TUNABLES } from './sysctl-catalogue.js';
+
 export type Severity = 'info' | 'warning' | 'critical';
 
 export const SEVERITIES: readonly Severity[] = ['info', 'warning', 'critical'];
@@ -57,12 +59,6 @@ export interface DoctorFacts {
 /** package.json "engines": { "node": ">=20" } */
 export const MIN_NODE_MAJOR = 20;
 
-/** What kubelet sets at start unless --protect-kernel-defaults (pkg/kubelet/cm/container_manager_linux.go setupKernelTunables). */
-export const KUBELET_SYSCTLS: Readonly<Record<string, number>> = {
-  'vm.overcommit_memory': 1,
-  'vm.panic_on_oom': 0,
-  'kernel.panic': 10,
-};
 
 /** -1000 processes holding more than this share of RAM make a warning, not a note. */
 const ADJ_MIN_WARN_SHARE = 0.1;
@@ -158,13 +154,13 @@ const checkAdjMin: Check = (f) => {
 
 const checkKubelet: Check = (f) => {
   if (f.kubelets.length === 0) return [];
-  const differ = Object.entries(KUBELET_SYSCTLS)
+  const differ = Object.entries(KUBELET_TUNABLES)
     .filter(([k, v]) => f.sysctl[k] !== v)
     .map(([k, v]) => `${k} ${f.sysctl[k] ?? '?'} -> ${v}`);
   return [{
     code: 'OOM008', severity: 'warning',
     title: 'kubelet is running and rewrites OOM sysctls when it starts',
-    detail: `kubelet (pid ${f.kubelets.map((k) => k.pid).join(', ')}) sets ${Object.entries(KUBELET_SYSCTLS).map(([k, v]) => `${k}=${v}`).join(', ')} at start unless --protect-kernel-defaults is set. ${differ.length > 0 ? `Its next start changes: ${differ.join(', ')}.` : 'The current values already match.'}`,
+    detail: `kubelet (pid ${f.kubelets.map((k) => k.pid).join(', ')}) sets ${Object.entries(KUBELET_TUNABLES).map(([k, v]) => `${k}=${v}`).join(', ')} at start unless --protect-kernel-defaults is set. ${differ.length > 0 ? `Its next start changes: ${differ.join(', ')}.` : 'The current values already match.'}`,
     fix: 'Set these sysctls through kubelet\'s configuration (or set protectKernelDefaults: true and the values kubelet expects), not with oomctl or sysctl.d alone.',
   }];
 };

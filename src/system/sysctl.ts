@@ -80,15 +80,20 @@ export function readSysctlListing(root: SystemRoot): SysctlListing {
   return { files, etcSysctlConf: etc?.isFile ? etc.content : undefined };
 }
 
-/** The pid of a running kubelet (by comm, or by argv[0] when comm was renamed). */
-export function findKubelet(root: SystemRoot): number | undefined {
+/** Running kubelets, lowest pid first: by comm, or by argv[0] when comm was renamed. */
+export function findKubelets(root: SystemRoot): number[] {
+  const pids: number[] = [];
   for (const pid of listPids(root)) {
     const comm = root.readText(`/proc/${pid}/comm`)?.trim();
-    if (comm === 'kubelet') return pid;
-    const argv0 = root.readText(`/proc/${pid}/cmdline`)?.split('\0')[0];
-    if (argv0 !== undefined && argv0 !== '' && path.posix.basename(argv0) === 'kubelet') return pid;
+    const argv0 = comm === 'kubelet' ? undefined : root.readText(`/proc/${pid}/cmdline`)?.split('\0')[0];
+    if (comm === 'kubelet' || (argv0 !== undefined && argv0 !== '' && path.posix.basename(argv0) === 'kubelet')) pids.push(pid);
   }
-  return undefined;
+  return pids.sort((a, b) => a - b);
+}
+
+/** The pid of a running kubelet, the lowest if several run. */
+export function findKubelet(root: SystemRoot): number | undefined {
+  return findKubelets(root)[0];
 }
 
 /** errno at the edge -> the error the user reads. */

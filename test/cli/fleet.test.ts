@@ -110,7 +110,9 @@ describe('oomctl doctor', () => {
       'proc/meminfo': meminfo,
       'proc/pressure/memory': null,
       'proc/5904/oom_score_adj': '-1000\n',
+      // The kernel shows one name in both; doctor finds kubelet by /proc/PID/comm (or argv[0]), as sysctl does.
       'proc/5901/stat': stat5901,
+      'proc/5901/comm': 'kubelet\n',
     });
     const r = runCli(['doctor', '--root', root]);
     expect(r.status).toBe(1);
@@ -132,6 +134,14 @@ describe('oomctl doctor', () => {
     const adj = j.findings.find((f: any) => f.code === 'OOM007');
     expect(adj.processes).toEqual([{ pid: 5904, comm: 'ev\x1b[31mil\x07', user: 'root', rss_kb: expect.any(Number) }]);
     expect(j.facts).toMatchObject({ psi: false, memory_cgroup_version: 1, kubelet_pids: [5901], oom_score_adj_min_pids: [5904] });
+  });
+
+  it('finds kubelet by argv[0] when its comm was renamed, as sysctl does', () => {
+    const root = fixtureWith({ 'proc/5901/cmdline': '/usr/local/bin/kubelet\0--v=2\0' });
+    expect(runCliJson(['doctor', '--root', root, '--fail-on', 'none']).facts.kubelet_pids).toEqual([5901]);
+    expect(runCliJson(['sysctl', '--root', root]).kubelet_pid).toBe(5901);
+    const plain = fixtureWith({});
+    expect(runCliJson(['doctor', '--root', plain, '--fail-on', 'none']).facts.kubelet_pids).toEqual([]);
   });
 
   it('tells this oomctl from systemd\'s on PATH', () => {
