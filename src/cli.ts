@@ -602,17 +602,52 @@ Examples:
           return;
         }
         if (result.error) warn(result.error.message);
-        // SIGTERM (systemctl stop) and SIGINT (Ctrl-C) end the watch cleanly, exit 0.
-        const stop = new AbortController();
-        const onSignal = (): void => stop.abort();
-        process.once('SIGTERM', onSignal);
-        process.once('SIGINT', onSignal);
-        warn(`watching for new processes every ${o.interval} s (${policy.processes.length} rule${policy.processes.length === 1 ? '' : 's'}); stop with SIGTERM or Ctrl-C`);
-        const summary = await mod.runPolicyWatch(ctx, policy, result.snapshot ?? [], {
-          intervalMs: Math.round(o.interval * 1000), signal: stop.signal, selfPid: process.pid, now: () => new Date(),
-          log: (e) => writeOut(render.renderWatchEvent(e, g.json)),
-        });
-        warn(`stopped after ${summary.ticks} look${summary.ticks === 1 ? '' : 's'} at /proc, ${summary.changes} change${summary.changes === 1 ? '' : 's'}`);
+        // SIGTERM (systemctl stop) and SIGINT (Ctrl-C) end the watch cleanly, exit 0. SIGHUP
+        // (systemctl reload) reads the policy file again and applies all of it, as at start; a
+        // policy that does not load is reported and the one read before stays in force.
+        let stopping = false;
+        let reloads = 0;
+        let period = new AbortController();
+        const onStop = (): void => { stopping = true; period.abort(); };
+        process.once('SIGTERM', onStop);
+        process.once('SIGINT', onStop);
+        process.on('SIGHUP', () => { reloads++; period.abort(); });
+        const logWarning = (message: string): void => writeOut(render.renderWatchEvent({ kind: 'warning', time: new Date(), message }, g.json));
+        let current = policy;
+        let seed = result.snapshot ?? [];
+        const total = { ticks: 0, changes: 0 };
+        for (;;) {
+          warn(`watching for new processes every ${o.interval} s (${current.processes.length} rule${current.processes.length === 1 ? '' : 's'}); stop with SIGTERM or Ctrl-C, reload the policy with SIGHUP`);
+          const summary = await mod.runPolicyWatch(ctx, current, seed, {
+            intervalMs: Math.round(o.interval * 1000), signal: period.signal, selfPid: process.pid, now: () => new Date(),
+            log: (e) => writeOut(render.renderWatchEvent(e, g.json)),
+          });
+          total.ticks += summary.ticks;
+          total.changes += summary.changes;
+          if (stopping || reloads === 0) break;
+          reloads = 0;
+          period = new AbortController();
+          if (o.file === '-') {
+            logWarning('SIGHUP: a policy read from standard input cannot be read again; still applying it');
+            continue;
+          }
+          try {
+            const next = mod.loadPolicy(o.file);
+            if (next.processes.length === 0) throw new UsageError('--watch needs process rules: the policy has none');
+            const again = await mod.runPolicyApply(ctx, { file: o.file, dryRun: false, yes: o.yes, force: o.force, selfPid: process.pid, ask: askYesNo }, next);
+            if (g.json) writeOut(JSON.stringify(render.policyJson(again)) + '\n');
+            else writeOut(render.renderPolicyHuman(again));
+            for (const m of render.policyMessages(again)) warn(m);
+            if (again.error) warn(again.error.message);
+            current = next;
+            seed = again.snapshot ?? [];
+          } catch (error) {
+            await showPolicyProblems(error);
+            const why = error instanceof Error ? error.message : String(error);
+            logWarning(`SIGHUP: ${o.file} not reloaded (${why}); still applying the policy read before`);
+          }
+        }
+        warn(`stopped after ${total.ticks} look${total.ticks === 1 ? '' : 's'} at /proc, ${total.changes} change${total.changes === 1 ? '' : 's'}`);
         exitWith(ExitCode.OK);
       });
 

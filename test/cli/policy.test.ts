@@ -3,7 +3,7 @@
 // idempotence and check's exit codes.
 
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -307,21 +307,31 @@ describe('apply --watch against a fixture root', () => {
     renameSync(tmp, path.join(root, `proc/${pid}/stat`));
   }
 
+  /** `apply --watch --json` on the root, its output gathered as it comes. */
+  function startWatch(file: string, interval: string) {
+    const child = spawn(process.execPath, [BIN, '--root', root, 'apply', '-f', file, '--yes', '--watch', '--interval', interval, '--json'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    const w = { child, out: '', err: '', closed: new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code))) };
+    child.stdout.on('data', (d: Buffer) => { w.out += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { w.err += d.toString(); });
+    return w;
+  }
+  /** A process /usr/bin/COMM appears; the watch must set its oom_score_adj to ADJ. */
+  async function startsAndIsSet(pid: number, comm: string, starttime: number, adj: string): Promise<void> {
+    addProcess(pid, comm, `/usr/bin/${comm}`, starttime);
+    await until(() => adjOf(pid) === adj);
+    expect(adjOf(pid)).toBe(adj);
+  }
+  async function until(what: () => boolean): Promise<void> {
+    for (let i = 0; i < 200 && !what(); i++) await new Promise((r) => setTimeout(r, 25));
+  }
+
   it('sets processes that appear later, looks twice at a fresh fork (exec), treats a reused pid as new, logs an impostor', async () => {
     const file = policy('processes:\n  - match: { name: worker, user: root }\n    oom_score_adj: 400\n  - match: { name: lonely }\n    oom_score_adj: 150\n');
-    const { spawn } = await import('node:child_process');
-    const child = spawn(process.execPath, [BIN, '--root', root, 'apply', '-f', file, '--yes', '--watch', '--interval', '0.5', '--json'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-    const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    const until = async (what: () => boolean): Promise<void> => {
-      for (let i = 0; i < 200 && !what(); i++) await new Promise((r) => setTimeout(r, 25));
-    };
-    await until(() => err.includes('watching'));
-    expect(err).toContain('watching for new processes every 0.5 s (2 rules)');
-    const first = JSON.parse(out.split('\n')[0] as string);
+    const w = startWatch(file, '0.5');
+    const { child, closed } = w;
+    await until(() => w.err.includes('watching'));
+    expect(w.err).toContain('watching for new processes every 0.5 s (2 rules)');
+    const first = JSON.parse(w.out.split('\n')[0] as string);
     expect(first).toMatchObject({ changed: false, mode: 'apply' });
 
     addProcess(40000, 'worker', '/usr/bin/worker', 90000);
@@ -348,12 +358,12 @@ describe('apply --watch against a fixture root', () => {
     addProcess(40002, 'lonely', '/usr/bin/lonely', 90002);
     await until(() => adjOf(40002) === '150');
     addProcess(40003, 'lonely', '/home/eve/lonely', 90003, 65534);
-    await until(() => out.includes('"warning"'));
+    await until(() => w.out.includes('"warning"'));
     expect(adjOf(40003)).toBe('0');
 
     child.kill('SIGTERM');
     expect(await closed).toBe(0);
-    const events = out.trim().split('\n').slice(1).map((l) => JSON.parse(l));
+    const events = w.out.trim().split('\n').slice(1).map((l) => JSON.parse(l));
     expect(events.filter((e) => e.what).map((e) => [e.what, e.from, e.to, e.rule])).toEqual([
       ['pid 40000 (worker): oom_score_adj', 0, 400, 1],
       ['pid 40001 (worker): oom_score_adj', 0, 400, 1],
@@ -362,6 +372,43 @@ describe('apply --watch against a fixture root', () => {
     ]);
     for (const e of events) expect(e.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(events.find((e) => e.warning)?.warning).toContain('processes[2] (line 4) not applied to pid 40003 (lonely): "lonely" matches 2 processes with different users');
-    expect(err).toMatch(/stopped after \d+ looks at \/proc, 4 changes/);
+    expect(w.err).toMatch(/stopped after \d+ looks at \/proc, 4 changes/);
+  });
+
+  it('reloads the policy on SIGHUP and applies all of it; a policy that does not load leaves the old one in force', async () => {
+    const file = policy('processes:\n  - match: { name: worker }\n    oom_score_adj: 400\n');
+    const w = startWatch(file, '0.3');
+    const { child, closed } = w;
+    await until(() => w.err.includes('(1 rule)'));
+    expect(w.err).toContain('watching for new processes every 0.3 s (1 rule); stop with SIGTERM or Ctrl-C, reload the policy with SIGHUP');
+    await startsAndIsSet(40010, 'worker', 91000, '400');
+
+    // A new policy: the running worker is set again (the whole policy is applied), and a new rule watches.
+    writeFileSync(file, 'processes:\n  - match: { name: worker }\n    oom_score_adj: 300\n  - match: { name: helper }\n    oom_score_adj: 120\n');
+    child.kill('SIGHUP');
+    await until(() => w.err.includes('(2 rules)'));
+    expect(adjOf(40010)).toBe('300');
+    await startsAndIsSet(40011, 'helper', 91001, '120');
+
+    // A broken policy: reported, and the one read before still applies to new processes.
+    writeFileSync(file, 'processes:\n  - match: { name: [\n');
+    child.kill('SIGHUP');
+    await until(() => w.out.includes('not reloaded'));
+    await startsAndIsSet(40012, 'helper', 91002, '120');
+
+    child.kill('SIGTERM');
+    expect(await closed).toBe(0);
+    const lines = w.out.trim().split('\n').map((l) => JSON.parse(l));
+    const applies = lines.filter((l) => l.mode === 'apply');
+    expect(applies).toHaveLength(2);
+    expect(applies[1].changes).toContainEqual(expect.objectContaining({ what: 'pid 40010 (worker): oom_score_adj', from: 400, to: 300 }));
+    expect(lines.filter((l) => l.what).map((l) => [l.what, l.to])).toEqual([
+      ['pid 40010 (worker): oom_score_adj', 400],
+      ['pid 40011 (helper): oom_score_adj', 120],
+      ['pid 40012 (helper): oom_score_adj', 120],
+    ]);
+    expect(lines.find((l) => l.warning)?.warning).toMatch(new RegExp(`^SIGHUP: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} not reloaded \\(`));
+    expect(w.err).toMatch(/policy\.yml:\d+:\d+/);
+    expect(w.err).toMatch(/stopped after \d+ looks at \/proc, 3 changes/);
   });
 });
