@@ -385,7 +385,7 @@ Examples:
         const only = args.map((a) => mod.normalizeKeyArg(a));
         const result = mod.runSysctlShow(ctx, only);
         if (g.json) emitJson(render.sysctlShowJson(result));
-        else writeOut(render.renderSysctlShowHuman(result, stdoutChalk(g)));
+        else writeOut(render.renderSysctlShowHuman(result, stdoutChalk(g), ctx.columns));
         reportDenied(ctx);
         return;
       }

@@ -1,8 +1,9 @@
 // Human and JSON renderings of `oomctl sysctl`.
 
 import type { ChalkInstance } from 'chalk';
+import { stripVTControlCharacters } from 'node:util';
 import type { BootSource, SysctlRow, SysctlSetResult, SysctlShowResult } from '../commands/sysctl.js';
-import type { Finding } from '../kernel/sysctl-catalogue.js';
+import { KUBELET_TUNABLES, type Finding } from '../kernel/sysctl-catalogue.js';
 import type { LoaderName } from '../kernel/sysctl-loaders.js';
 import { formatBytes } from './format.js';
 import { renderChange } from './plan.js';
@@ -40,13 +41,32 @@ function bootCells(r: SysctlRow): [string, string] {
   return [s && p && s.value === p.value ? bootValue(s) : 'differs', `${one('systemd-sysctl')}; ${one('procps')}`];
 }
 
-export function renderSysctlShowHuman(r: SysctlShowResult, chalk: ChalkInstance): string {
-  const rows = r.rows.map((row) => {
+const MIN_MEANING = 12;
+
+/** MEANING cut to `width` characters, the last one an ellipsis (the catalogue's text is ASCII). */
+function ellipsize(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
+}
+
+/**
+ * `columns`: the terminal's width, when stdout is one. The MEANING column is
+ * then cut to make the table fit, down to 12 characters, as systemctl cuts
+ * descriptions; piped or redirected, every line is whole.
+ */
+export function renderSysctlShowHuman(r: SysctlShowResult, chalk: ChalkInstance, columns?: number): string {
+  const table = (meaningWidth: number | undefined): string => renderPlainTable(['KEY', 'LIVE', 'MEANING', 'BOOT', 'FROM'], r.rows.map((row) => {
     const [boot, from] = bootCells(row);
     const live = row.live === undefined ? '-' : String(row.live);
-    return [row.key, row.differsAtBoot.length > 0 ? chalk.yellow(live) : live, row.meaning, boot, from];
-  });
-  let out = renderPlainTable(['KEY', 'LIVE', 'MEANING', 'BOOT', 'FROM'], rows, ['left', 'right', 'left', 'right', 'left']) + '\n';
+    const meaning = meaningWidth === undefined ? row.meaning : ellipsize(row.meaning, meaningWidth);
+    return [row.key, row.differsAtBoot.length > 0 ? chalk.yellow(live) : live, meaning, boot, from];
+  }), ['left', 'right', 'left', 'right', 'left']);
+  let shown = table(undefined);
+  if (columns !== undefined && columns > 0) {
+    const widest = Math.max(...shown.split('\n').map((l) => stripVTControlCharacters(l).length));
+    const longest = Math.max(0, ...r.rows.map((row) => row.meaning.length));
+    if (widest > columns && longest > MIN_MEANING) shown = table(Math.max(MIN_MEANING, longest - (widest - columns)));
+  }
+  let out = shown + '\n';
 
   const drift = r.rows.filter((row) => row.differsAtBoot.length > 0);
   if (drift.length > 0) {
@@ -72,7 +92,8 @@ export function renderSysctlShowHuman(r: SysctlShowResult, chalk: ChalkInstance)
     out += `  (the formula gives ${o.computed.kb} kB; /proc/meminfo says ${o.commitLimitKb} kB)\n`;
   }
   if (r.kubeletPid !== undefined) {
-    out += `\nkubelet runs (pid ${r.kubeletPid}): it sets vm.overcommit_memory=1, vm.panic_on_oom=0 and kernel.panic=10 when it starts\n`;
+    const sets = Object.entries(KUBELET_TUNABLES).map(([k, v]) => `${k}=${v}`);
+    out += `\nkubelet runs (pid ${r.kubeletPid}): it sets ${sets.slice(0, -1).join(', ')} and ${sets.at(-1)} when it starts\n`;
   }
   return out;
 }
