@@ -151,13 +151,15 @@ export function renderBashCompletion(input: CompletionSpec): string {
     '_oomctl() {',
     '  local cur="${COMP_WORDS[COMP_CWORD]}" prev="" cmd="" root="" i w npos=0',
     '  (( COMP_CWORD > 0 )) && prev="${COMP_WORDS[COMP_CWORD-1]}"',
+    '  # --opt=value: bash splits the word at "=" (COMP_WORDBREAKS); the value completes as after "--opt ".',
+    '  if [[ "$cur" == "=" ]]; then cur=""; elif [[ "$prev" == "=" ]] && (( COMP_CWORD > 1 )); then prev="${COMP_WORDS[COMP_CWORD-2]}"; fi',
     '  for (( i = 1; i < COMP_CWORD; i++ )); do',
     '    w="${COMP_WORDS[i]}"',
     '    case "$w" in',
-    '      --root) root="${COMP_WORDS[i+1]}"; (( i++ ));;',
+    '      --root) [[ "${COMP_WORDS[i+1]}" == "=" ]] && (( i++ )); root="${COMP_WORDS[i+1]}"; (( i++ ));;',
   );
   const vf = valueFlags(spec).filter((f) => f !== '--root');
-  if (vf.length > 0) L.push(`      ${vf.join('|')}) (( i++ ));;`);
+  if (vf.length > 0) L.push(`      ${vf.join('|')}) [[ "\${COMP_WORDS[i+1]}" == "=" ]] && (( i++ )); (( i++ ));;`);
   L.push(
     '      -*) ;;',
     '      *) if [[ -z "$cmd" ]]; then cmd="$w"; else (( npos++ )); fi;;',
@@ -237,10 +239,17 @@ export function renderZshCompletion(input: CompletionSpec): string {
     '  local cur=$words[CURRENT] prev=$words[CURRENT-1] cmd= root= w',
     '  local -i i npos=0',
     '  local -a items',
+    '  # --opt=value: the value completes as after "--opt ", with "--opt=" kept in front.',
+    '  if [[ $cur == --*=* ]]; then',
+    '    prev=${cur%%=*}',
+    "    compset -P '*='",
+    '    cur=${cur#*=}',
+    '  fi',
     '  for (( i = 2; i < CURRENT; i++ )); do',
     '    w=$words[i]',
     '    case $w in',
     '      --root) root=$words[i+1]; (( i++ ));;',
+    '      --root=*) root=${w#--root=};;',
   );
   const vf = valueFlags(spec).filter((f) => f !== '--root');
   if (vf.length > 0) L.push(`      ${vf.join('|')}) (( i++ ));;`);
@@ -369,6 +378,9 @@ export function renderFishCompletion(input: CompletionSpec): string {
     '    set -l i (contains -i -- --root $tokens)',
     '    and test (count $tokens) -gt $i',
     '    and set root --root $tokens[(math $i + 1)]',
+    '    for t in $tokens',
+    "        string match -q -- '--root=*' $t; and set root --root (string replace -- '--root=' '' $t)",
+    '    end',
     `    command $tokens[1] $root __complete targets 2>/dev/null`,
     'end',
     '',

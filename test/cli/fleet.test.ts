@@ -225,6 +225,16 @@ describe('oomctl completion', () => {
       expect(complete('oomctl', '--root', '/tmp', 'doctor', '--fail-on', 'c')).toEqual(['critical']);
     });
 
+    it('completes the value of --opt=value (bash splits the word at "=")', () => {
+      // The cursor just after "=": bash may hand over "=" or an empty word after it.
+      expect(complete('oomctl', '--color', '=')).toEqual(['auto', 'always', 'never']);
+      expect(complete('oomctl', '--color', '=', '')).toEqual(['auto', 'always', 'never']);
+      expect(complete('oomctl', 'doctor', '--fail-on', '=', 'c')).toEqual(['critical']);
+      // A value given as --opt=value is not taken for the command or an argument.
+      expect(complete(BIN, '--root', '=', FIXTURE, 'explain', 'pyth')).toEqual(['python3']);
+      expect(complete('oomctl', '--color', '=', 'never', 'completion', 'f')).toEqual(['fish']);
+    });
+
     it('proposes process names and pids for explain, from the same --root', () => {
       expect(complete(BIN, '--root', FIXTURE, 'explain', 'pyth')).toEqual(['python3']);
       expect(complete(BIN, '--root', FIXTURE, 'explain', '590')).toEqual(['5900', '5901', '5902', '5903', '5904']);
@@ -250,6 +260,7 @@ describe('oomctl completion, run in zsh and fish', () => {
     const script = [
       'compdef() { :; }',
       'compadd() { if [[ $1 == -a ]]; then print -rl -- "${(@P)2}"; else shift; print -rl -- "$@"; fi; }',
+      'compset() { :; }',
       '_describe() { print -rl -- "${(@P)4}"; }',
       'source "$1"; shift',
       'words=("$@"); CURRENT=$#; _oomctl',
@@ -265,6 +276,9 @@ describe('oomctl completion, run in zsh and fish', () => {
     const targets = run('oomctl', '--root', FIXTURE, 'explain', '');
     expect(targets).toEqual(expect.arrayContaining(['python3', '5903']));
     expect(targets).not.toContain('kthreadd');
+    // --opt=value in one word: its value is completed, and --root=DIR counts.
+    expect(run('oomctl', 'doctor', '--fail-on=')).toEqual(['info', 'warning', 'critical', 'none']);
+    expect(run('oomctl', `--root=${FIXTURE}`, 'explain', '')).toEqual(expect.arrayContaining(['python3', '5903']));
   });
 
   it.skipIf(skipReason(FISH ? undefined : 'fish not installed', 'fish completion'))('fish: commands, options, choices, targets under --root', () => {
@@ -281,6 +295,8 @@ describe('oomctl completion, run in zsh and fish', () => {
     expect(run('oomctl doctor --fail-on ')).toEqual(['critical', 'info', 'none', 'warning']);
     expect(run(`oomctl --root ${FIXTURE} explain 590`)).toEqual(['5900', '5901', '5902', '5903', '5904']);
     expect(run(`oomctl --root ${FIXTURE} explain python3 `)).toEqual([]);
+    expect(run('oomctl doctor --fail-on=c')).toEqual(['--fail-on=critical']);
+    expect(run(`oomctl --root=${FIXTURE} explain 590`)).toEqual(['5900', '5901', '5902', '5903', '5904']);
   });
 });
 
