@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 'use strict';
-// Keep this file tiny: all work happens in dist/cli.cjs (CommonJS: bin/package.json).
-// It is compiled with V8's code cache, dist/cli.cjs.cache, which the build
-// makes; Node 20 has no module.enableCompileCache(). Measured: `top --once`
-// 91.5 -> 77.5 ms (docs/performance.md). A cache from another build or
-// another Node is not used: the bundle is compiled from source and a fresh
-// cache is written at exit, if dist/ is writable (as Python's __pycache__).
+// Only a loader: all work happens in dist/cli.cjs (this file is CommonJS
+// through bin/package.json, and reads no argument). The bundle is compiled
+// with V8's code cache, dist/cli.cjs.cache, which the build makes; Node 20
+// has no module.enableCompileCache(). Measured: `top --once` 91.5 -> 77.5 ms
+// with the status parser's change (docs/performance.md). A cache from another
+// build or another Node is not used: the bundle is compiled from source and a
+// fresh cache is written at exit, if dist/ is writable (as Python's
+// __pycache__).
 const fs = require('node:fs');
 const path = require('node:path');
 const vm = require('node:vm');
