@@ -287,8 +287,10 @@ export function eventsJson(r: EventsResult) {
 
 /** One event of the `events` array as JSON.stringify(eventsJson(r), null, 2) prints it (indented 4). */
 export function eventJsonItem(v: EventView): string {
-  // JSON text never holds a raw newline inside a string: every newline is indentation
-  return '    ' + JSON.stringify(eventJson(v), null, 2).replaceAll('\n', '\n    ');
+  // Stringified two arrays deep, the event comes out indented by 4 as in the document:
+  // "[\n  [\n" + item + "\n  ]\n]", without a second pass over the text to indent it.
+  const text = JSON.stringify([[eventJson(v)]], null, 2);
+  return text.slice(6, text.length - 6);
 }
 
 /**
