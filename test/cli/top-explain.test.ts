@@ -175,18 +175,22 @@ describe('the command line', () => {
 
 describe('handing over to systemd\'s oomctl', () => {
   it('runs the other binary with the same arguments and exits with its status', async () => {
-    const { mkdtempSync, writeFileSync, chmodSync } = await import('node:fs');
+    const { mkdtempSync, writeFileSync, chmodSync, rmSync } = await import('node:fs');
     const os = await import('node:os');
     const dir = mkdtempSync(path.join(os.tmpdir(), 'oomctl-fake-'));
-    const fake = path.join(dir, 'oomctl');
-    writeFileSync(fake, '#!/bin/sh\necho "systemd-oomctl: $*"\nexit 3\n');
-    chmodSync(fake, 0o755);
-    const r = runCli(['dump', '--no-pager'], { env: { OOMCTL_SYSTEMD_OOMCTL: fake } });
-    expect(r.stdout).toBe('systemd-oomctl: dump --no-pager\n');
-    expect(r.status).toBe(3);
-    const missing = runCli(['dump'], { env: { OOMCTL_SYSTEMD_OOMCTL: path.join(dir, 'absent') } });
-    expect(missing.status).toBe(2);
-    expect(missing.stderr).toBe('oomctl: "dump" belongs to systemd\'s oomctl (systemd-oomd), which is not installed here; this is a different oomctl (see oomctl --help)\n');
+    try {
+      const fake = path.join(dir, 'oomctl');
+      writeFileSync(fake, '#!/bin/sh\necho "systemd-oomctl: $*"\nexit 3\n');
+      chmodSync(fake, 0o755);
+      const r = runCli(['dump', '--no-pager'], { env: { OOMCTL_SYSTEMD_OOMCTL: fake } });
+      expect(r.stdout).toBe('systemd-oomctl: dump --no-pager\n');
+      expect(r.status).toBe(3);
+      const missing = runCli(['dump'], { env: { OOMCTL_SYSTEMD_OOMCTL: path.join(dir, 'absent') } });
+      expect(missing.status).toBe(2);
+      expect(missing.stderr).toBe('oomctl: "dump" belongs to systemd\'s oomctl (systemd-oomd), which is not installed here; this is a different oomctl (see oomctl --help)\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('bare oomctl shows the ranking', () => {
