@@ -94,38 +94,33 @@ function parse(s: string, latin1: boolean): ProcessStatus {
     pos = lineEnd(s, v);
     name = latin1 ? decodeLatin1Utf8(s.slice(v, pos)) : s.slice(v, pos);
   }
+  // The next wanted line from where the last one was found (see find()).
+  const next = (key: string): number => {
+    const at = find(s, key, pos);
+    if (at >= 0) pos = at;
+    return at;
+  };
   let state: string | undefined;
-  let i = find(s, '\nState:', pos);
+  let i = next('\nState:');
   if (i >= 0) {
-    pos = i;
     while (s.charCodeAt(i) === 9 || s.charCodeAt(i) === 32) i++;
     const c = s.charCodeAt(i);
     if (i < s.length && c !== 10) state = latin1 && c > 0x7f ? decodeLatin1Utf8(s.slice(i, lineEnd(s, i)))[0] : s[i];
   }
-  i = find(s, '\nPPid:', pos); if (i >= 0) pos = i;
-  const ppid = numberAt(s, i);
-  i = find(s, '\nUid:', pos); if (i >= 0) pos = i;
-  const uid = numberAt(s, i);
-  i = find(s, '\nKthread:', pos); if (i >= 0) pos = i;
-  const kthreadFlag = numberAt(s, i);
-  i = find(s, '\nVmRSS:', pos); if (i >= 0) pos = i;
-  const vmRssKb = numberAt(s, i);
-  i = find(s, '\nRssAnon:', pos); if (i >= 0) pos = i;
-  const rssAnonKb = numberAt(s, i);
-  i = find(s, '\nRssFile:', pos); if (i >= 0) pos = i;
-  const rssFileKb = numberAt(s, i);
-  i = find(s, '\nRssShmem:', pos); if (i >= 0) pos = i;
-  const rssShmemKb = numberAt(s, i);
-  i = find(s, '\nVmPTE:', pos); if (i >= 0) pos = i;
-  const vmPteKb = numberAt(s, i);
-  i = find(s, '\nVmPMD:', pos); if (i >= 0) pos = i;
-  const vmPmdKb = numberAt(s, i);
-  i = find(s, '\nVmSwap:', pos); if (i >= 0) pos = i;
-  const vmSwapKb = numberAt(s, i);
-  i = find(s, '\nCapEff:', pos);
+  const ppid = numberAt(s, next('\nPPid:'));
+  const uid = numberAt(s, next('\nUid:'));
+  const kthreadFlag = numberAt(s, next('\nKthread:'));
+  const vmRssKb = numberAt(s, next('\nVmRSS:'));
+  const rssAnonKb = numberAt(s, next('\nRssAnon:'));
+  const rssFileKb = numberAt(s, next('\nRssFile:'));
+  const rssShmemKb = numberAt(s, next('\nRssShmem:'));
+  const vmPteKb = numberAt(s, next('\nVmPTE:'));
+  const vmPmdKb = numberAt(s, next('\nVmPMD:'));
+  const vmSwapKb = numberAt(s, next('\nVmSwap:'));
+  const capAt = next('\nCapEff:');
   let capEff: bigint | undefined;
-  if (i >= 0) {
-    const hex = s.slice(i, lineEnd(s, i)).trim();
+  if (capAt >= 0) {
+    const hex = s.slice(capAt, lineEnd(s, capAt)).trim();
     if (/^[0-9a-fA-F]{1,16}$/.test(hex)) capEff = BigInt('0x' + hex);
   }
   return {
