@@ -383,31 +383,14 @@ describe('oomctl sysctl on a narrow terminal', () => {
   // On a terminal of 80 columns the MEANING column is cut (with …) so that the table fits, as
   // systemctl cuts descriptions; piped, every line is whole.
   it('fits the table to the terminal, and leaves piped output whole', () => {
-    const script = `
-import fcntl, os, pty, struct, sys, termios
-pid, fd = pty.fork()
-if pid == 0:
-    fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack('HHHH', 40, 80, 0, 0))
-    os.environ['NO_COLOR'] = '1'
-    os.execvp(sys.argv[1], sys.argv[1:])
-out = b''
-while True:
-    try:
-        data = os.read(fd, 65536)
-    except OSError:
-        break
-    if not data:
-        break
-    out += data
-os.waitpid(pid, 0)
-sys.stdout.write(out.decode())
-`;
-    const r = spawnSync('python3', ['-c', script, process.execPath, BIN, '--root', FIXTURE, 'sysctl'], { encoding: 'utf8' });
+    const pty = path.join(path.dirname(BIN), '../test/helpers/pty-run.py');
+    const r = spawnSync('python3', [pty, 'n', process.execPath, BIN, '--root', FIXTURE, 'sysctl'], { encoding: 'utf8', env: { ...process.env, PTY_COLS: '80' } });
     if (r.error) {
       console.log(`skipped: python3 is not available (${r.error.message})`);
       return;
     }
-    const table = r.stdout.split(/\r?\n/).slice(0, r.stdout.split(/\r?\n/).findIndex((l) => l === ''));
+    const lines = r.stdout.split(/\r?\n/);
+    const table = lines.slice(0, lines.indexOf(''));
     expect(table[0]).toMatch(/^KEY +LIVE +MEANING +BOOT +FROM$/);
     expect(table.length).toBeGreaterThan(5);
     for (const line of table) expect([...line].length, line).toBeLessThanOrEqual(80);

@@ -1,10 +1,13 @@
 # Runs a command on a pseudo-terminal and answers the first "[y/N]" question with argv[1].
-# Used by CLI tests of the confirmation prompt (which only appears on a terminal).
-import os, pty, sys, select
+# Used by CLI tests of what only happens on a terminal (the confirmation prompt, fitting a table
+# to its width). PTY_COLS=N gives the terminal N columns (by default it reports no size).
+import fcntl, os, pty, select, struct, sys, termios
 answer = sys.argv[1].encode()
 args = sys.argv[2:]
 pid, fd = pty.fork()
 if pid == 0:
+    if os.environ.get('PTY_COLS'):
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack('HHHH', 40, int(os.environ['PTY_COLS']), 0, 0))
     os.environ['NO_COLOR'] = '1'
     os.execvp(args[0], args)
 out = b''
