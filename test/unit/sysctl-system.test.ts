@@ -1,6 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/errors.js';
-import { rollbackOrder, sysctlWriteError } from '../../src/system/sysctl.js';
+import { SystemRoot } from '../../src/system/root.js';
+import { rollbackOrder, sysctlWriteError, writeSysctls } from '../../src/system/sysctl.js';
 
 describe('sysctlWriteError: errno -> the line the user reads', () => {
   it.each([
@@ -39,41 +43,25 @@ describe('rollbackOrder', () => {
 });
 
 describe('writeSysctls against a temp root', () => {
-  it('puts back what it wrote when a later write fails (the second file is a directory)', async () => {
-    const { mkdtempSync, mkdirSync, writeFileSync, readFileSync, rmSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const path = await import('node:path');
-    const { SystemRoot } = await import('../../src/system/root.js');
-    const { writeSysctls } = await import('../../src/system/sysctl.js');
-    const dir = mkdtempSync(path.join(tmpdir(), 'oomctl-write-'));
-    try {
-      mkdirSync(path.join(dir, 'proc/sys/kernel'), { recursive: true });
-      mkdirSync(path.join(dir, 'proc/sys/vm/panic_on_oom'), { recursive: true });
-      writeFileSync(path.join(dir, 'proc/sys/kernel/panic'), '1\n');
-      const notes: string[] = [];
-      expect(() => writeSysctls(new SystemRoot(dir), [
-        { key: 'kernel.panic', from: 1, to: 10 },
-        { key: 'vm.panic_on_oom', from: 0, to: 1 },
-      ], { 'kernel.panic': 1, 'vm.panic_on_oom': 0 }, (m) => notes.push(m))).toThrow(/cannot write vm.panic_on_oom .*EISDIR/);
-      expect(readFileSync(path.join(dir, 'proc/sys/kernel/panic'), 'utf8')).toBe('1\n');
-      expect(notes).toEqual(['put back kernel.panic=1 after vm.panic_on_oom failed: nothing is changed']);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+  let dir: string;
+  beforeEach(() => { dir = mkdtempSync(path.join(tmpdir(), 'oomctl-write-')); });
+  afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+
+  it('puts back what it wrote when a later write fails (the second file is a directory)', () => {
+    mkdirSync(path.join(dir, 'proc/sys/kernel'), { recursive: true });
+    mkdirSync(path.join(dir, 'proc/sys/vm/panic_on_oom'), { recursive: true });
+    writeFileSync(path.join(dir, 'proc/sys/kernel/panic'), '1\n');
+    const notes: string[] = [];
+    expect(() => writeSysctls(new SystemRoot(dir), [
+      { key: 'kernel.panic', from: 1, to: 10 },
+      { key: 'vm.panic_on_oom', from: 0, to: 1 },
+    ], { 'kernel.panic': 1, 'vm.panic_on_oom': 0 }, (m) => notes.push(m))).toThrow(/cannot write vm.panic_on_oom .*EISDIR/);
+    expect(readFileSync(path.join(dir, 'proc/sys/kernel/panic'), 'utf8')).toBe('1\n');
+    expect(notes).toEqual(['put back kernel.panic=1 after vm.panic_on_oom failed: nothing is changed']);
   });
 
-  it('never creates a missing /proc/sys file', async () => {
-    const { mkdtempSync, existsSync, rmSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const path = await import('node:path');
-    const { SystemRoot } = await import('../../src/system/root.js');
-    const { writeSysctls } = await import('../../src/system/sysctl.js');
-    const dir = mkdtempSync(path.join(tmpdir(), 'oomctl-write-'));
-    try {
-      expect(() => writeSysctls(new SystemRoot(dir), [{ key: 'vm.panic_on_oom', from: 0, to: 1 }], {}, () => {})).toThrow(/this kernel has no vm.panic_on_oom/);
-      expect(existsSync(path.join(dir, 'proc/sys/vm/panic_on_oom'))).toBe(false);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+  it('never creates a missing /proc/sys file', () => {
+    expect(() => writeSysctls(new SystemRoot(dir), [{ key: 'vm.panic_on_oom', from: 0, to: 1 }], {}, () => {})).toThrow(/this kernel has no vm.panic_on_oom/);
+    expect(existsSync(path.join(dir, 'proc/sys/vm/panic_on_oom'))).toBe(false);
   });
 });
