@@ -85,14 +85,15 @@ function warn(message: string): void {
 }
 
 function makeContext(g: GlobalOptions): CommandContext {
+  const tty = stdoutIsTTY();
   return {
     root: new SystemRoot(g.root),
     env: process.env,
-    stdoutIsTTY: stdoutIsTTY(),
+    stdoutIsTTY: tty,
     // A getter: making the stdin stream costs ~1.5 ms, and most runs never ask.
     get stdinIsTTY() { return process.stdin.isTTY === true; },
-    rows: stdoutIsTTY() ? stdoutStream().rows : undefined,
-    columns: stdoutIsTTY() ? stdoutStream().columns : undefined,
+    rows: tty ? stdoutStream().rows : undefined,
+    columns: tty ? stdoutStream().columns : undefined,
     warn,
   };
 }
@@ -580,22 +581,29 @@ Examples:
         if (o.watch && o.dryRun) throw new UsageError('--watch and --dry-run do not go together');
         if (!o.watch && cmd.getOptionValueSource('interval') === 'cli') throw new UsageError('--interval needs --watch');
         const [mod, render, { askYesNo }] = await Promise.all([import('./commands/policy.js'), import('./render/policy.js'), import('./system/prompt.js')]);
-        let result;
-        let policy;
+        // Reads the file and applies all of it: at start, and again on SIGHUP with --watch.
+        const loadAndApply = async () => {
+          const loaded = mod.loadPolicy(o.file);
+          if (o.watch && loaded.processes.length === 0) throw new UsageError('--watch needs process rules: the policy has none');
+          return { policy: loaded, result: await mod.runPolicyApply(ctx, { file: o.file, dryRun: o.dryRun, yes: o.yes, force: o.force, selfPid: process.pid, ask: askYesNo }, loaded) };
+        };
+        const show = (applied: Awaited<ReturnType<typeof loadAndApply>>['result']): void => {
+          // With --watch, --json output is one JSON object per line (each result, then each event).
+          if (g.json) {
+            if (o.watch) writeOut(JSON.stringify(render.policyJson(applied)) + '\n');
+            else emitJson(render.policyJson(applied));
+          } else writeOut(render.renderPolicyHuman(applied));
+          for (const m of render.policyMessages(applied)) warn(m);
+        };
+        let first;
         try {
-          policy = mod.loadPolicy(o.file);
-          if (o.watch && policy.processes.length === 0) throw new UsageError('--watch needs process rules: the policy has none');
-          result = await mod.runPolicyApply(ctx, { file: o.file, dryRun: o.dryRun, yes: o.yes, force: o.force, selfPid: process.pid, ask: askYesNo }, policy);
+          first = await loadAndApply();
         } catch (error) {
           await showPolicyProblems(error);
           throw error;
         }
-        // With --watch, --json output is one JSON object per line (the result, then each event).
-        if (g.json) {
-          if (o.watch) writeOut(JSON.stringify(render.policyJson(result)) + '\n');
-          else emitJson(render.policyJson(result));
-        } else writeOut(render.renderPolicyHuman(result));
-        for (const m of render.policyMessages(result)) warn(m);
+        const { policy, result } = first;
+        show(result);
         reportDenied(ctx);
         if (!o.watch) {
           if (result.error) throw result.error;
@@ -632,15 +640,11 @@ Examples:
             continue;
           }
           try {
-            const next = mod.loadPolicy(o.file);
-            if (next.processes.length === 0) throw new UsageError('--watch needs process rules: the policy has none');
-            const again = await mod.runPolicyApply(ctx, { file: o.file, dryRun: false, yes: o.yes, force: o.force, selfPid: process.pid, ask: askYesNo }, next);
-            if (g.json) writeOut(JSON.stringify(render.policyJson(again)) + '\n');
-            else writeOut(render.renderPolicyHuman(again));
-            for (const m of render.policyMessages(again)) warn(m);
-            if (again.error) warn(again.error.message);
-            current = next;
-            seed = again.snapshot ?? [];
+            const again = await loadAndApply();
+            show(again.result);
+            if (again.result.error) warn(again.result.error.message);
+            current = again.policy;
+            seed = again.result.snapshot ?? [];
           } catch (error) {
             await showPolicyProblems(error);
             const why = error instanceof Error ? error.message : String(error);
