@@ -3,12 +3,13 @@
 // commander program itself: every visible command, its options and
 // arguments, so commands added later are completed without touching this.
 
-import type { Argument, Command, Option } from 'commander';
+import { Argument, type Command, type Option } from 'commander';
 import { UsageError } from '../errors.js';
 import { parseStat, PF_KTHREAD } from '../parse/stat.js';
 import { renderCompletion, SHELLS, type ArgSpec, type CompletionSpec, type OptionSpec, type Shell, type ValueKind } from '../render/completion.js';
 import { listPids } from '../system/procfs.js';
-import type { CommandContext } from './context.js';
+import type { CommandContext } from '../core/context.js';
+import type { CommandModule } from '../core/command.js';
 
 /** Argument names that take a process: completed with pids and names. */
 const TARGET_ARG = /pid|target|process|name/i;
@@ -81,3 +82,34 @@ export function completeTargets(ctx: CommandContext): string {
   const nameLines = [...names].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([n, k]) => `${n}\t${k} process${k === 1 ? '' : 'es'}`);
   return [...nameLines, ...pids].map((l) => l + '\n').join('');
 }
+
+export const command: CommandModule = {
+  name: 'completion',
+  summary: 'print a shell completion script (commands, options, process names and pids)',
+  configure(cmd) {
+    cmd
+      .addArgument(new Argument('<shell>', 'the shell').choices(['bash', 'zsh', 'fish']))
+      .addHelpText('after', `
+Examples:
+  source <(oomctl completion bash)
+  oomctl completion zsh > "\${fpath[1]}/_oomctl"
+  oomctl completion fish > ~/.config/fish/completions/oomctl.fish`);
+  },
+  async run(ctx, [shell]) {
+    ctx.out(runCompletion(ctx.program(), parseShell(shell as string)));
+  },
+};
+
+/** Called by the completion scripts at TAB time; not for people. */
+export const completeCommand: CommandModule = {
+  name: '__complete',
+  summary: '',
+  hidden: true,
+  configure(cmd) {
+    cmd.argument('<what>', 'targets: process names and pids, "VALUE<TAB>DESCRIPTION" per line');
+  },
+  async run(ctx, [what]) {
+    if (what !== 'targets') throw new UsageError(`nothing to complete for "${String(what)}"`);
+    ctx.out(completeTargets(ctx));
+  },
+};

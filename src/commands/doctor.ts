@@ -7,7 +7,11 @@ import { readProcesses } from '../system/procfs.js';
 import { findKubelets } from '../system/sysctl.js';
 import { classifyOomctlBinary, findOnPath, findSystemdOomctlUnder } from '../system/systemd-oomctl.js';
 import { readMeminfo, readSysctls, readUserNames, SNAPSHOT_SYSCTLS } from '../system/system-info.js';
-import type { CommandContext } from './context.js';
+import type { CommandContext } from '../core/context.js';
+import { Option } from 'commander';
+import { ExitCode } from '../errors.js';
+import type { CommandModule } from '../core/command.js';
+import { doctorJson, renderDoctorHuman } from '../render/doctor.js';
 
 export interface DoctorOptions {
   /** The Node.js version running oomctl (cli.ts passes process.versions.node). */
@@ -61,3 +65,26 @@ export function runDoctor(ctx: CommandContext, opts: DoctorOptions): DoctorResul
   const findings = computeFindings(facts);
   return { facts, findings, failOn: opts.failOn, failed: opts.failOn !== 'none' && failsAt(findings, opts.failOn) };
 }
+
+export const command: CommandModule = {
+  name: 'doctor',
+  summary: 'check this machine\'s OOM setup for risks; each finding has a code, a severity and a fix',
+  configure(cmd) {
+    cmd
+      .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above SEVERITY').choices(['info', 'warning', 'critical', 'none']).default('critical'))
+      .addHelpText('after', `
+Examples:
+  oomctl doctor
+  oomctl doctor --json --fail-on warning
+
+Exit status: 1 when a finding is at or above --fail-on (default critical), else 0.`);
+  },
+  async run(ctx, _args, o) {
+    const opts = o as { failOn: 'info' | 'warning' | 'critical' | 'none' };
+    const result = runDoctor(ctx, { nodeVersion: ctx.nodeVersion, failOn: opts.failOn });
+    if (ctx.globals.json) ctx.emitJson(doctorJson(result));
+    else ctx.out(renderDoctorHuman(result, ctx.chalk()));
+    ctx.reportDenied();
+    if (result.failed) return { exitCode: ExitCode.FAILURE };
+  },
+};

@@ -10,7 +10,8 @@ import { parseTimePhrase } from '../parse/time-phrase.js';
 import { readKernelLogs, type SourceName } from '../system/kernel-log-sources.js';
 import { readProcesses } from '../system/procfs.js';
 import { readUserNames } from '../system/system-info.js';
-import type { CommandContext } from './context.js';
+import type { CommandContext } from '../core/context.js';
+import { parseInteger, type CommandModule } from '../core/command.js';
 
 export interface EventsOptions {
   source?: string;
@@ -265,3 +266,78 @@ export async function runEvents(ctx: CommandContext, opts: EventsOptions, onFoll
     userNames: fromFiles ? null : readUserNames(ctx.root),
   };
 }
+
+interface EventsCliOptions { source?: string; file?: string[]; since?: string; until?: string; victim?: string; limit?: number; details?: string | boolean; follow: boolean }
+
+export const command: CommandModule = {
+  name: 'events',
+  summary: 'find and explain every OOM kill in the kernel\'s logs (and earlyoom / systemd-oomd kills), oldest first',
+  configure(cmd) {
+    cmd
+      .option('--source <source>', 'read journal|kmsg|dmesg|file (default: the first that works, in that order)')
+      .option('--file <path>', 'read a log copied from anywhere (repeatable; - for stdin)', (v: string, prev: string[] = []) => [...prev, v])
+      .option('--since <when>', 'only kills at or after this time ("2026-11-25 14:00", "2 hours ago", "yesterday")')
+      .option('--until <when>', 'only kills at or before this time')
+      .option('--victim <name>', 'only kills of processes with this name')
+      .option('-n, --limit <n>', 'show the last N kills (0 = all)', parseInteger('--limit', 0, 10_000_000))
+      .option('--details [n]', 'one kill in full: the memory state and the ranking recomputed from its task table (default: the latest; N = the # in the list)')
+      .option('--follow', 'wait and print each new kill as it happens (kmsg or journal)', false)
+      .addHelpText('after', `
+Examples:
+  oomctl events                       every OOM kill the logs still hold
+  oomctl events --since "2 hours ago" --victim java
+  oomctl events --details             the latest kill in full, with who was next in line
+  oomctl events --file kern.log.gz --json
+  journalctl -k -o json | oomctl events --file -`);
+  },
+  async run(ctx, _args, o) {
+    const opts = o as unknown as EventsCliOptions;
+    const json = ctx.globals.json;
+    let details: number | true | undefined;
+    if (opts.details === true) details = true;
+    else if (typeof opts.details === 'string') details = parseInteger('--details', 1, 1_000_000_000)(opts.details);
+    if (details !== undefined && opts.follow) throw new UsageError('--details and --follow do not go together');
+    const render = await import('../render/events.js');
+    const chalk = ctx.chalk();
+    const base = {
+      source: opts.source, files: opts.file, since: opts.since, until: opts.until, victim: opts.victim,
+      limit: opts.limit, details, follow: opts.follow, json, stdin: ctx.stdin as EventsOptions['stdin'], nowMs: Date.now(),
+    };
+    if (opts.follow) {
+      let names: Map<number, string> | null = null;
+      if (!opts.file) names = readUserNames(ctx.root);
+      if (!json) ctx.out(`waiting for OOM kills (Ctrl-C to stop)\n`);
+      await runEvents(ctx, base, (v) => {
+        if (json) ctx.out(JSON.stringify(render.eventJson(v)) + '\n');
+        else ctx.out(render.renderFollowLine(v, names));
+      });
+      return;
+    }
+    // --json of every event: each is written as soon as it is final, then dropped (constant memory);
+    // they wait in a temporary file because "matched", which comes first, is known only at the end
+    // (no writable temporary folder: all of them are kept in memory, as with -n)
+    const spool = canStream(base) ? await import('../system/text-spool.js').then((m) => m.openTextSpool()) : undefined;
+    if (spool) {
+      try {
+        let n = 0;
+        const result = await runEvents(ctx, base, undefined, (v) => spool.write((n++ === 0 ? '\n' : ',\n') + render.eventJsonItem(v)));
+        const { before, after } = render.eventsJsonFrame(result);
+        ctx.out(before);
+        spool.copyTo((chunk) => ctx.out(chunk));
+        ctx.out(`${n > 0 ? '\n  ' : ''}]${after}\n`);
+      } finally {
+        spool.close();
+      }
+      ctx.reportDenied();
+      return;
+    }
+    const result = await runEvents(ctx, base);
+    if (json) ctx.emitJson(render.eventsJson(result));
+    else {
+      const { out, notes } = render.renderEventsHuman(result, chalk);
+      ctx.out(out);
+      for (const n of notes) ctx.warn(n);
+    }
+    ctx.reportDenied();
+  },
+};

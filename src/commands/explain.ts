@@ -4,8 +4,10 @@ import { NotFoundError, UsageError } from '../errors.js';
 import { computeAdjThresholds, type AdjThresholds } from '../kernel/adjust.js';
 import type { RankedTask } from '../kernel/rank.js';
 import type { MemcgState } from '../system/memcg.js';
-import type { CommandContext } from './context.js';
-import { limitedMemcgsOf, predict, rankInMemcg, type Prediction, type ProcessCandidate } from './prediction.js';
+import type { CommandContext } from '../core/context.js';
+import type { CommandModule } from '../core/command.js';
+import { explainJson, renderExplainHuman } from '../render/explain.js';
+import { limitedMemcgsOf, predict, rankInMemcg, type Prediction, type ProcessCandidate } from '../core/prediction.js';
 
 export interface ScopeStanding {
   kind: 'global' | 'memcg';
@@ -84,3 +86,22 @@ export function runExplain(ctx: CommandContext, query: string): ExplainResult {
   });
   return { prediction, query, explanations };
 }
+
+export const command: CommandModule = {
+  name: 'explain',
+  summary: 'explain one process: each term of its badness, its rank, and the oom_score_adj that would change it',
+  configure(cmd) {
+    cmd
+      .argument('<pid|name>', 'a pid, or a process name (several matches are each explained)')
+      .addHelpText('after', `
+Examples:
+  oomctl explain 1234
+  oomctl explain postgres --json`);
+  },
+  async run(ctx, [query]) {
+    const result = runExplain(ctx, query as string);
+    if (ctx.globals.json) ctx.emitJson(explainJson(result));
+    else ctx.out(renderExplainHuman(result, ctx.chalk()));
+    ctx.reportDenied();
+  },
+};

@@ -8,8 +8,9 @@ import { errnoOf, NotFoundError, PermissionError, UsageError } from '../errors.j
 import { renderMetrics, type MetricsInput, type ProcessMetric } from '../render/metrics.js';
 import { writeFileAtomic, type WriteOutcome } from '../system/atomic-write.js';
 import { readOomKillCount } from '../system/system-info.js';
-import type { CommandContext } from './context.js';
-import { predict } from './prediction.js';
+import type { CommandContext } from '../core/context.js';
+import { parseInteger, type CommandModule } from '../core/command.js';
+import { predict } from '../core/prediction.js';
 
 export interface MetricsOptions {
   /** Processes exported by predicted badness (0 = none). */
@@ -58,3 +59,24 @@ export function writeMetricsFile(file: string, text: string): WriteOutcome {
     throw error;
   }
 }
+
+export const command: CommandModule = {
+  name: 'metrics',
+  summary: 'print OOM metrics in the Prometheus text format (for node_exporter\'s textfile collector)',
+  configure(cmd) {
+    cmd
+      .option('--top <n>', 'export the N processes the OOM killer would take first (0 = none)', parseInteger('--top', 0, 1000), 10)
+      .option('--output <file>', 'write atomically to FILE (e.g. /var/lib/prometheus/node-exporter/oomctl.prom) instead of stdout')
+      .addHelpText('after', `
+Examples:
+  oomctl metrics
+  oomctl metrics --top 5 --output /var/lib/prometheus/node-exporter/oomctl.prom`);
+  },
+  async run(ctx, _args, o) {
+    const opts = o as { top: number; output?: string };
+    const text = runMetrics(ctx, { top: opts.top });
+    if (opts.output === undefined) ctx.out(text);
+    else writeMetricsFile(opts.output, text);
+    ctx.reportDenied();
+  },
+};

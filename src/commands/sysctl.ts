@@ -18,7 +18,6 @@ import {
   type Assignment,
   type CommitLimit,
   type Finding,
-  type MemoryFacts,
   type SysctlKey,
   type SysctlPlan,
   type SysctlValues,
@@ -27,11 +26,12 @@ import { computeBootValues, type BootValues, type LoaderName, type SysctlListing
 import { parseSysctlConf, rewriteSysctlConf } from '../parse/sysctl-conf.js';
 import { readIfExists, writeFileAtomic } from '../system/atomic-write.js';
 import { findKubelet, readLiveSysctls, readSysctlListing, sysctlWriteError, writeSysctls } from '../system/sysctl.js';
-import { readPageSize } from '../system/system-info.js';
-import { parseMeminfo } from '../parse/meminfo.js';
+import { readMemoryFacts } from '../system/system-info.js';
 import type { SystemRoot } from '../system/root.js';
-import { decideConfirmation } from './confirm.js';
-import type { CommandContext } from './context.js';
+import { decideConfirmation } from '../core/confirm.js';
+import type { CommandContext } from '../core/context.js';
+import type { CommandModule } from '../core/command.js';
+import * as render from '../render/sysctl.js';
 
 export const PERSIST_DIR = '/etc/sysctl.d';
 export const PERSIST_NAME = '60-oomctl.conf';
@@ -75,20 +75,6 @@ export interface SysctlShowResult {
   kubeletPid: number | undefined;
 }
 
-export function readMemoryFacts(root: SystemRoot): MemoryFacts | undefined {
-  const text = root.readText('/proc/meminfo');
-  if (text === undefined) return undefined;
-  const m = parseMeminfo(text);
-  const hugetlbKb = m.all.get('Hugetlb') ?? m.hugePagesTotal * m.hugepagesizeKb;
-  return {
-    memTotalKb: m.memTotalKb,
-    hugetlbKb,
-    swapTotalKb: m.swapTotalKb,
-    committedAsKb: m.committedAsKb,
-    commitLimitKb: m.commitLimitKb,
-    pageSize: readPageSize(root).pageSize,
-  };
-}
 
 function bootOf(listing: SysctlListing): Record<LoaderName, BootValues> {
   return {
@@ -326,3 +312,46 @@ export function normalizeKeyArg(arg: string): SysctlKey {
   if (!key) throw new UsageError(`unknown key "${arg}" (oomctl knows ${SYSCTL_KEYS.join(', ')})`);
   return key;
 }
+
+export const command: CommandModule = {
+  name: 'sysctl',
+  summary: 'show, explain, check, set and persist the OOM sysctls',
+  configure(cmd) {
+    cmd
+      .argument('[KEY=VALUE...]', 'values to set (vm.panic_on_oom=1, vm/panic_on_oom=1 or panic_on_oom=1); KEYs alone show only those')
+      .option('--persist', 'also write /etc/sysctl.d/60-oomctl.conf so boot applies the values', false)
+      .option('--dry-run', 'print the plan and the checks, write nothing', false)
+      .option('--yes', 'apply a risky change without asking (needed without a terminal)', false)
+      .option('--force', 'apply a change the checks refuse (e.g. overcommit_memory=2 below Committed_AS)', false)
+      .addHelpText('after', `
+Examples:
+  oomctl sysctl                          live values, meaning, boot values and their files
+  oomctl sysctl vm.oom_dump_tasks=1      set one value now
+  oomctl sysctl panic_on_oom=1 kernel.panic=10 --persist --yes
+  oomctl sysctl vm.overcommit_memory=2 --dry-run --json`);
+  },
+  async run(ctx, [a], o) {
+    const args = a as string[];
+    const opts = o as unknown as SysctlSetOptions;
+    const json = ctx.globals.json;
+    const setting = args.some((x) => x.includes('='));
+    if (!setting) {
+      if (opts.persist || opts.dryRun || opts.force) throw new UsageError('--persist, --dry-run and --force need KEY=VALUE pairs');
+      const only = args.map((x) => normalizeKeyArg(x));
+      const result = runSysctlShow(ctx, only);
+      if (json) ctx.emitJson(render.sysctlShowJson(result));
+      else ctx.out(render.renderSysctlShowHuman(result, ctx.chalk(), ctx.columns));
+      ctx.reportDenied();
+      return;
+    }
+    const { askYesNo } = await import('../system/prompt.js');
+    const result = await runSysctlSet(ctx, args, opts, { ask: askYesNo });
+    if (json) ctx.emitJson(render.sysctlSetJson(result));
+    else {
+      if (!result.findingsShown) for (const f of result.findings) ctx.warn(render.renderFinding(f));
+      ctx.out(render.renderSysctlSetHuman(result));
+    }
+    const refused = dryRunRefusal(result);
+    if (refused) throw refused;
+  },
+};

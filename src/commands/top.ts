@@ -2,9 +2,11 @@
 
 import { UsageError } from '../errors.js';
 import type { RankedTask } from '../kernel/rank.js';
-import type { CommandContext } from './context.js';
+import type { CommandContext } from '../core/context.js';
+import { parseInteger, parseSeconds, type CommandModule, type RunContext, type RunOutcome } from '../core/command.js';
+import { renderTopHuman, topJson } from '../render/top.js';
 import { readOomScore, readStartTime } from '../system/procfs.js';
-import { predict, resolveTies, type Prediction, type ProcessCandidate } from './prediction.js';
+import { matchesUser, predict, resolveTies, type Prediction, type ProcessCandidate } from '../core/prediction.js';
 
 export const TOP_SORT_KEYS = ['rank', 'score', 'pid', 'rss', 'swap', 'adj', 'comm', 'user'] as const;
 export type TopSortKey = (typeof TOP_SORT_KEYS)[number];
@@ -63,10 +65,6 @@ function compareBy(key: TopSortKey): (a: TopRow, b: TopRow) => number {
   }
 }
 
-export function matchesUser(c: ProcessCandidate, user: string): boolean {
-  if (/^\d+$/.test(user)) return c.record.uid === Number(user);
-  return c.user === user;
-}
 
 export function runTop(ctx: CommandContext, opts: TopOptions): TopResult {
   const limited = opts.limit !== undefined && opts.limit > 0;
@@ -113,4 +111,74 @@ function selectRows(ctx: CommandContext, prediction: Prediction, opts: TopOption
   rows.sort(compareBy(opts.sort));
   if (opts.limit !== undefined && opts.limit > 0) rows = rows.slice(0, opts.limit);
   return { rows, totalInScope, killableInScope };
+}
+
+/** --sort as the live screen's s/m/a/p keys know it. */
+function liveSortOf(sort: string): 'score' | 'memory' | 'adj' | 'pid' {
+  if (sort === 'rss' || sort === 'swap') return 'memory';
+  if (sort === 'adj' || sort === 'pid') return sort;
+  return 'score';
+}
+
+interface TopCliOptions { limit?: number; sort: string; user?: string; cgroup?: string; all: boolean; once: boolean; delay: number; iterations?: number; batch: boolean }
+
+export const command: CommandModule = {
+  name: 'top',
+  summary: 'list processes in the order the kernel would kill them (rank 1 = next victim)',
+  configure(cmd) {
+    cmd
+      .option('-n, --limit <n>', 'show at most N processes (0 = all; default: fits the terminal, 20 otherwise; live screen and --batch: N per section, default all)', parseInteger('--limit', 0, 10_000_000))
+      .option('--sort <key>', 'sort by rank|score|pid|rss|swap|adj|comm|user', 'rank')
+      .option('--user <user>', 'only processes of this user (name or uid)')
+      .option('--cgroup <path>', 'predict inside this memory cgroup (path as /proc/PID/cgroup shows it)')
+      .option('--all', 'also show processes the kernel never kills (init, kernel threads, adj -1000)', false)
+      .option('--once', 'print one snapshot and exit (the default when stdout is not a terminal)', false)
+      .option('-d, --delay <seconds>', 'live screen and --batch: seconds between refreshes', parseSeconds('--delay'), 3)
+      .option('-i, --iterations <n>', 'live screen and --batch: stop after N refreshes', parseInteger('--iterations', 1, 10_000_000))
+      .option('-b, --batch', 'plain text, one screen per refresh, for logs (like top -b)', false)
+      .addHelpText('after', `
+In a terminal, oomctl top is a live full-screen view (press ? for its keys);
+not in a terminal, with --once or with --json it prints one snapshot.
+
+Examples:
+  oomctl top -n 5
+  oomctl top --user mysql --sort rss
+  oomctl top --cgroup /user.slice --json
+  oomctl top -b -d 10 -i 6 >> oom.log`);
+  },
+  async run(ctx, _args, o) {
+    const opts = o as unknown as TopCliOptions;
+    const json = ctx.globals.json;
+    const sort = parseSortKey(opts.sort);
+    if (opts.batch && json) throw new UsageError('--batch prints text screens; for JSON use --once --json');
+    const live = !opts.once && !json && opts.cgroup === undefined && ctx.stdoutIsTTY && ctx.stdinIsTTY;
+    if (opts.batch || live) return runScreens(ctx, opts, sort, live);
+    const headerRows = 10;
+    const limit = opts.limit ?? (ctx.stdoutIsTTY && ctx.rows !== undefined ? Math.max(5, ctx.rows - headerRows) : 20);
+    const result = runTop(ctx, { limit: json && opts.limit === undefined ? 0 : limit, sort, user: opts.user, cgroup: opts.cgroup, all: opts.all, startTimes: json });
+    if (json) ctx.emitJson(topJson(result));
+    else ctx.out(renderTopHuman(result, ctx.chalk(), opts.all));
+    ctx.reportDenied();
+  },
+};
+
+/** The live screen (a terminal) or --batch (one text screen per refresh). */
+async function runScreens(ctx: RunContext, opts: TopCliOptions, sort: TopSortKey, live: boolean): Promise<RunOutcome | void> {
+  const { runLiveTop, runBatchTop } = await import('../core/top-live.js');
+  const liveOpts = { delay: opts.delay, iterations: opts.iterations, limit: opts.limit === 0 ? undefined : opts.limit, user: opts.user, sort: liveSortOf(sort) };
+  const clock = (d: Date): string => d.toTimeString().slice(0, 8);
+  let outcome: RunOutcome | undefined;
+  if (!live) {
+    await runBatchTop(ctx, liveOpts, { write: (t) => ctx.out(t), chalk: ctx.chalk(), clock, now: () => new Date() });
+  } else {
+    const { openTerminal } = await import('../system/terminal.js');
+    const end = await runLiveTop(ctx, liveOpts, {
+      open: (h) => { const t = ctx.terminal(); return openTerminal(t.input, t.output, h); },
+      chalk: ctx.chalk(), clock, now: () => new Date(),
+    });
+    // Die of the signal that ended the screen, as an unhandled one would have.
+    if (end.signal !== undefined) outcome = { killSignal: end.signal };
+  }
+  ctx.reportDenied();
+  return outcome;
 }

@@ -2,7 +2,7 @@
 
 import type { ChalkInstance } from 'chalk';
 import type { ExplainResult, Explanation, ScopeStanding } from '../commands/explain.js';
-import type { Prediction } from '../commands/prediction.js';
+import type { Prediction } from '../core/prediction.js';
 import { kbToPages } from '../kernel/badness.js';
 import { formatBytes, formatPercent } from './format.js';
 import { escapeUntrusted } from './sanitize.js';

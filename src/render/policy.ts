@@ -1,7 +1,7 @@
 // apply / check results as text and as the JSON Ansible modules print:
 // {changed, changes: [{what, from, to}], warnings}, plus a few keys of ours.
 
-import type { PolicyResult, WatchEvent } from '../commands/policy.js';
+import type { PolicyResult, WatchEvent } from '../core/policy.js';
 import { changesJson, renderChange } from './plan.js';
 
 export function renderPolicyHuman(r: PolicyResult): string {

@@ -2,7 +2,7 @@
 // prediction (documented in docs/json.md). Keys never follow human labels.
 
 import type { RankedTask } from '../kernel/rank.js';
-import type { Prediction, ProcessCandidate } from '../commands/prediction.js';
+import type { Prediction, ProcessCandidate } from '../core/prediction.js';
 
 export function kernelJson(p: Prediction) {
   return {

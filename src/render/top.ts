@@ -2,7 +2,7 @@
 
 import type { ChalkInstance } from 'chalk';
 import type { TopResult, TopRow } from '../commands/top.js';
-import type { Prediction } from '../commands/prediction.js';
+import type { Prediction } from '../core/prediction.js';
 import { formatBytes, formatKbCompact, formatPercent } from './format.js';
 import { escapeUntrusted } from './sanitize.js';
 import { kernelJson, memoryJson, processJson, scopeJson } from './snapshot-json.js';

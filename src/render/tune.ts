@@ -1,6 +1,6 @@
 // Human and JSON renderings of protect / unprotect / adj / their --dry-run.
 
-import type { AdjShowResult, ProcessChange, Standing, TuneResult, TuneTarget } from '../commands/tune.js';
+import type { AdjShowResult, ProcessChange, Standing, TuneResult, TuneTarget } from '../core/tune.js';
 import type { AdjThresholds } from '../kernel/adjust.js';
 import type { Change } from '../kernel/plan.js';
 import { changesJson, renderChange } from './plan.js';

@@ -7,6 +7,7 @@ import { parsePasswd } from '../parse/passwd.js';
 import { parsePressure, type Pressure } from '../parse/pressure.js';
 import { UnsupportedError } from '../errors.js';
 import type { SystemRoot } from './root.js';
+import type { MemoryFacts } from '../kernel/sysctl-catalogue.js';
 
 /** The OOM-related sysctls shown with every snapshot, by their sysctl names. */
 export const SNAPSHOT_SYSCTLS = [
@@ -72,4 +73,20 @@ export function readOomKillCount(root: SystemRoot): number | undefined {
   if (text === undefined) return undefined;
   const m = /^oom_kill (\d+)$/m.exec(text);
   return m ? Number(m[1]) : undefined;
+}
+
+/** The memory facts the sysctl checks need (overcommit, hugetlb), from /proc/meminfo. */
+export function readMemoryFacts(root: SystemRoot): MemoryFacts | undefined {
+  const text = root.readText('/proc/meminfo');
+  if (text === undefined) return undefined;
+  const m = parseMeminfo(text);
+  const hugetlbKb = m.all.get('Hugetlb') ?? m.hugePagesTotal * m.hugepagesizeKb;
+  return {
+    memTotalKb: m.memTotalKb,
+    hugetlbKb,
+    swapTotalKb: m.swapTotalKb,
+    committedAsKb: m.committedAsKb,
+    commitLimitKb: m.commitLimitKb,
+    pageSize: readPageSize(root).pageSize,
+  };
 }

@@ -7,7 +7,7 @@ import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandContext } from '../../src/commands/context.js';
+import type { CommandContext } from '../../src/core/context.js';
 import { canStream, runEvents, type EventsOptions, type EventView } from '../../src/commands/events.js';
 import { eventJsonItem, eventsJson, eventsJsonFrame } from '../../src/render/events.js';
 import { SystemRoot } from '../../src/system/root.js';

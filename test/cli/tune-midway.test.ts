@@ -6,8 +6,8 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runTune, type TuneOptions } from '../../src/commands/tune.js';
-import type { CommandContext } from '../../src/commands/context.js';
+import { runTune, type TuneOptions } from '../../src/core/tune.js';
+import type { CommandContext } from '../../src/core/context.js';
 import { PartialError, NotFoundError } from '../../src/errors.js';
 import { writeOomScoreAdj } from '../../src/system/oom-adj-writer.js';
 import { SystemRoot } from '../../src/system/root.js';

@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { Chalk } from 'chalk';
 import { describe, expect, it } from 'vitest';
-import type { CommandContext } from '../../src/commands/context.js';
+import type { CommandContext } from '../../src/core/context.js';
 import {
   arrangeSections, computeChanges, INITIAL_STATE, NO_OOM_TRACK, rankIndex, takeSnapshot, trackOomKills, type LiveState,
-} from '../../src/commands/top-live.js';
-import { fillOomScores } from '../../src/commands/top-live.js';
+} from '../../src/core/top-live.js';
+import { fillOomScores } from '../../src/core/top-live.js';
 import { buildFrame, layoutFrame, renderOomKills, visibleRows, type FrameInput } from '../../src/render/screen.js';
 import { SystemRoot } from '../../src/system/root.js';
 import { FIXTURES } from '../helpers/run-cli.js';

@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CommandContext } from '../../src/commands/context.js';
-import { predict } from '../../src/commands/prediction.js';
+import type { CommandContext } from '../../src/core/context.js';
+import { predict } from '../../src/core/prediction.js';
 import {
   arrangeSections, computeChanges, INITIAL_STATE, NO_OOM_TRACK, rankIndex, readCgroupPressure, reduceKey, trackOomKills,
   type LiveState,
-} from '../../src/commands/top-live.js';
+} from '../../src/core/top-live.js';
 import type { Key } from '../../src/parse/keys.js';
 import { SystemRoot } from '../../src/system/root.js';
 import { FIXTURES } from '../helpers/run-cli.js';

@@ -23,7 +23,7 @@ import { dropinPath, readDropinAdj, reloadSystemd, writeDropin } from '../system
 import { readUserNames } from '../system/system-info.js';
 import { decideConfirmation } from './confirm.js';
 import type { CommandContext } from './context.js';
-import { readMemoryFacts } from './sysctl.js';
+import { readMemoryFacts } from '../system/system-info.js';
 import { readTargets, writeAdjRemembering } from './tune.js';
 
 /** A policy file with problems: cli.ts prints each as FILE:LINE:COL: message. */
@@ -371,4 +371,22 @@ export async function runPolicyWatch(ctx: CommandContext, policy: Policy, seed: 
     }
   }
   return summary;
+}
+
+/** The help text apply and check share: what a policy file holds. */
+export const POLICY_HELP = `
+FILE is a policy in YAML or JSON ("-" reads standard input): the sysctls and
+the oom_score_adj of process rules (see docs/policy.md, docs/policy.schema.json):
+  sysctl:
+    vm.panic_on_oom: 0
+  processes:
+    - match: { name: mysqld, user: mysql }
+      oom_score_adj: -500
+      persist: systemd`;
+
+/** A policy that does not load lists each of its problems on stderr, before the one-line error. */
+export function showPolicyProblems(error: unknown, err: (text: string) => void): void {
+  if (error instanceof PolicyInvalidError) {
+    for (const line of error.problems) err(`${line}\n`);
+  }
 }

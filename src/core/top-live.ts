@@ -13,8 +13,8 @@ import { readMemcg } from '../system/memcg.js';
 import { readOomScore } from '../system/procfs.js';
 import { readOomKillCount } from '../system/system-info.js';
 import type { CommandContext } from './context.js';
-import { predict, rankInMemcg, type Prediction, type ProcessCandidate } from './prediction.js';
-import { matchesUser } from './top.js';
+import { matchesUser, predict, rankInMemcg, type Prediction, type ProcessCandidate } from './prediction.js';
+
 
 export type LiveSort = 'score' | 'memory' | 'adj' | 'pid';
 export type LiveView = 'processes' | 'cgroups';

@@ -197,3 +197,8 @@ export function resolveTies(root: SystemRoot, p: Prediction, shown: readonly Ran
   }
   return changed ? { ...p, ranked } : p;
 }
+
+export function matchesUser(c: ProcessCandidate, user: string): boolean {
+  if (/^\d+$/.test(user)) return c.record.uid === Number(user);
+  return c.user === user;
+}
