@@ -5,6 +5,7 @@ import { UnsupportedError, NotFoundError, UsageError } from '../errors.js';
 import { parseKernelRelease, scoreEraOf, tieRuleOf, type KernelModel } from '../kernel/era.js';
 import { rankVictims, tieOrder, type Candidate, type RankedTask } from '../kernel/rank.js';
 import { computeGlobalTotalpages, computeMemcgTotalpages } from '../kernel/scope.js';
+import { preorderIndex } from '../kernel/memcg-walk.js';
 import type { Meminfo } from '../parse/meminfo.js';
 import type { Pressure } from '../parse/pressure.js';
 import {
@@ -52,10 +53,8 @@ export function readKernelModel(root: SystemRoot): KernelModel {
   return { release, version, era, tieRule: tieRuleOf(version) };
 }
 
-export function toCandidate(r: ProcessRecord, users: Map<number, string>, h: MemoryHierarchy | undefined, memcgRoot: string | undefined): ProcessCandidate {
+export function toCandidate(r: ProcessRecord, users: Map<number, string>, h: MemoryHierarchy | undefined): ProcessCandidate {
   const memcgPath = h ? memcgPathOf(r.cgroups, h) : undefined;
-  // Memcg scans walk the hierarchy first (pre-order), then each cgroup's tasks.
-  const depthKey = memcgRoot !== undefined && memcgPath !== undefined ? [memcgPath.split('/').length] : [];
   return {
     pid: r.pid,
     rssAnonKb: r.rssAnonKb,
@@ -69,7 +68,7 @@ export function toCandidate(r: ProcessRecord, users: Map<number, string>, h: Mem
     isInit: r.pid === 1,
     capSysAdmin: r.capSysAdmin,
     // Start time not read (stat: false): pid order until resolveTies() reads it.
-    scanKey: [...depthKey, Number.isNaN(r.starttime) ? 0 : r.starttime, r.pid],
+    scanKey: [Number.isNaN(r.starttime) ? 0 : r.starttime, r.pid],
     record: r,
     user: r.uid === undefined ? undefined : users.get(r.uid),
     memcgPath,
@@ -115,10 +114,10 @@ export function predict(root: SystemRoot, opts: PredictOptions = {}): Prediction
 
   const readOpts: ReadProcessesOptions = { cgroup: needCgroups, cmdline: opts.cmdline === true, oomScore: opts.oomScore !== false, stat: opts.stat !== false };
   const users = readUserNames(root);
-  let candidates = readProcesses(root, readOpts).map((r) => toCandidate(r, users, hierarchy, memcgRoot));
+  let candidates = readProcesses(root, readOpts).map((r) => toCandidate(r, users, hierarchy));
   if (memcgRoot !== undefined) {
     const scopePath = memcgRoot;
-    candidates = candidates.filter((c) => c.memcgPath !== undefined && isUnderCgroup(c.memcgPath, scopePath));
+    candidates = withWalkOrder(candidates.filter((c) => c.memcgPath !== undefined && isUnderCgroup(c.memcgPath, scopePath)));
   }
   const ranked = rankVictims(candidates, scope.totalpages, globalTotalpages, pageSize, kernel);
   return { kernel, pageSize, pageSizeFromAuxv: fromAuxv, meminfo, pressure, sysctl, globalTotalpages, scope, hierarchy, ranked };
@@ -145,11 +144,17 @@ export function limitedMemcgsOf(root: SystemRoot, p: Prediction, memcgPath: stri
 
 /** The ranking an OOM inside `scope` makes of `tasks`: only its subtree, oom_score_adj scaled by its totalpages. */
 export function rankInMemcg(p: Prediction, scope: LimitedMemcg, tasks: readonly ProcessCandidate[]): RankedTask<ProcessCandidate>[] {
-  const inScope = tasks
-    .filter((t) => t.memcgPath !== undefined && isUnderCgroup(t.memcgPath, scope.memcg.path))
-    // mm/memcontrol.c mem_cgroup_scan_tasks(): the hierarchy first (pre-order), then each cgroup's tasks
-    .map((t) => ({ ...t, scanKey: [(t.memcgPath as string).split('/').length, ...t.scanKey] }));
+  const inScope = withWalkOrder(tasks.filter((t) => t.memcgPath !== undefined && isUnderCgroup(t.memcgPath, scope.memcg.path)));
   return rankVictims(inScope, scope.totalpages, p.globalTotalpages, p.pageSize, p.kernel);
+}
+
+/**
+ * Tasks of a memcg scope with their cgroup's place in the kernel's pre-order
+ * walk put first in their scan key (kernel/memcg-walk.ts).
+ */
+export function withWalkOrder<T extends ProcessCandidate>(tasks: readonly T[]): T[] {
+  const order = preorderIndex(tasks.map((t) => t.memcgPath as string));
+  return tasks.map((t) => ({ ...t, scanKey: [order.get(t.memcgPath as string) as number, ...t.scanKey] }));
 }
 
 /**

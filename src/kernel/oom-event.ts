@@ -7,7 +7,7 @@
 import type { OomEvent, TaskRow } from '../parse/kernel-log/parser.js';
 import { computeAdjThresholds } from './adjust.js';
 import { computeBadness, type TaskMemory } from './badness.js';
-import { parseKernelRelease, scoreEraOf, tieRuleOf, type KernelModel } from './era.js';
+import { parseKernelRelease, scoreEraOf, tieRuleOf, type KernelModel, type KernelVersion } from './era.js';
 import { rankVictims, type Candidate, type RankedTask } from './rank.js';
 import { computeMemcgTotalpages, pageCounterMax } from './scope.js';
 
@@ -49,13 +49,60 @@ function modelOf(release: string): KernelModel | undefined {
   return { release, version: v, era, tieRule: tieRuleOf(v) };
 }
 
-/** Without a release line, the table's columns date the kernel closely enough. */
-function modelFromColumns(columns: readonly string[]): KernelModel {
-  // rss_anon/rss_file/rss_shmem columns: v6.x ("mm/oom_kill: dump_tasks() shows rss split", 6.1+)
-  if (columns.includes('rss_anon')) return modelOf('6.1') as KernelModel;
-  // pgtables_bytes: v4.15+ (mm: account pud page tables)
-  if (columns.includes('pgtables_bytes')) return modelOf('4.19') as KernelModel;
-  return modelOf('3.10') as KernelModel;
+/**
+ * The spans of kernels that share one scoring era and one tie rule: without a
+ * release line an event is ranked only under rules every kernel that could
+ * have printed it shares (docs/kernel-model.md, "Logs without a release line").
+ */
+const RULE_SPANS: readonly { from: string; to: string | undefined }[] = [
+  { from: '2.6.36', to: '3.4' },
+  { from: '3.5', to: '3.13' },
+  { from: '3.14', to: '4.16' },
+  { from: '4.17', to: '5.2' },
+  { from: '5.3', to: '5.8' },
+  { from: '5.9', to: undefined },
+];
+
+/** The releases [min, max] (max undefined: any later) that print this report: its table layout and its lines. */
+export function releaseRangeOf(columns: readonly string[], hasConstraintLine: boolean): { min: KernelVersion; max: KernelVersion | undefined } {
+  let min: KernelVersion = { major: 2, minor: 6, patch: 36 };
+  let max: KernelVersion | undefined;
+  const atLeast = (v: KernelVersion): void => { if (compareVersions(v, min) > 0) min = v; };
+  const atMost = (v: KernelVersion): void => { if (max === undefined || compareVersions(v, max) < 0) max = v; };
+  // mm/oom_kill.c dump_task() rss_anon/rss_file/rss_shmem columns: 6.x, certainly after v5.9
+  if (columns.includes('rss_anon')) atLeast(v(5, 9));
+  // mm/oom_kill.c dump_tasks() pgtables_bytes: v4.15 (af5b0f6a09e4 "mm: consolidate page table accounting")
+  if (columns.includes('pgtables_bytes')) atLeast(v(4, 15));
+  else if (columns.includes('nr_pmds')) { atLeast(v(4, 0)); atMost(v(4, 14)); } // dc6c9a35b66b "mm: account pmd page tables to the process", v4.0
+  else if (columns.includes('nr_ptes')) atMost(v(3, 19));
+  // mm/oom_kill.c dump_oom_summary() "oom-kill:constraint=...": v4.19 (ef8444ea01d7 "mm, oom: reorganize the oom report in dump_header")
+  if (hasConstraintLine) atLeast(v(4, 19));
+  return { min, max };
+}
+
+function v(major: number, minor: number): KernelVersion {
+  return { major, minor, patch: 0 };
+}
+
+function compareVersions(a: KernelVersion, b: KernelVersion): number {
+  return a.major - b.major || a.minor - b.minor || a.patch - b.patch;
+}
+
+/** One model per span of identical rules the release range overlaps, oldest first. */
+export function modelsForRange(range: { min: KernelVersion; max: KernelVersion | undefined }): KernelModel[] {
+  const out: KernelModel[] = [];
+  for (const span of RULE_SPANS) {
+    const from = parseKernelRelease(span.from) as KernelVersion;
+    const to = span.to === undefined ? undefined : parseKernelRelease(span.to) as KernelVersion;
+    const endsBefore = to !== undefined && compareVersions({ ...to, patch: Number.MAX_SAFE_INTEGER }, range.min) < 0;
+    const startsAfter = range.max !== undefined && compareVersions(from, { ...range.max, patch: Number.MAX_SAFE_INTEGER }) > 0;
+    if (endsBefore || startsAfter) continue;
+    // the newest release of the span that the range allows
+    const release = range.max !== undefined && (to === undefined || compareVersions(range.max, to) < 0) ? `${range.max.major}.${range.max.minor}` : span.to ?? span.from;
+    const model = modelOf(release);
+    if (model) out.push(model);
+  }
+  return out;
 }
 
 function pagesToKb(pages: number | null, pageSize: number): number {
@@ -129,15 +176,34 @@ function totalpagesOf(ev: OomEvent, pageSize: number, rows: readonly RowCandidat
   return { totalpages: sum > 0n ? sum : 1n, basis: 'estimated: the sum of the task table (neither a limit nor Mem-Info was printed)' };
 }
 
+/**
+ * Without a release line: the ranking under each span of rules the report's
+ * layout allows. Kept only when every span ranks the tasks in the same order
+ * (then the newest span's numbers are shown); otherwise the log does not say
+ * which rules chose the victim, and there is no recomputed ranking.
+ */
+function rankUnderEveryAllowedModel(ev: OomEvent, tasks: RowCandidate[], totalpages: bigint, pageSize: number): { model: KernelModel; ranked: RankedTask<RowCandidate>[] } | undefined {
+  const models = modelsForRange(releaseRangeOf(ev.table?.columns ?? [], ev.constraint !== null));
+  const rankings = models.map((m) => ({ model: m, ranked: rankVictims(tasks, totalpages, totalpages, pageSize, m) }));
+  const orderOf = (r: RankedTask<RowCandidate>[]): string => r.map((t) => `${t.task.pid}:${t.rank ?? '-'}`).join(',');
+  const newest = rankings[rankings.length - 1];
+  if (!newest) return undefined;
+  const order = orderOf(newest.ranked);
+  return rankings.every((r) => orderOf(r.ranked) === order) ? newest : undefined;
+}
+
 export function analyzeOomEvent(ev: OomEvent): EventAnalysis | undefined {
   const table = ev.table;
   if (!table || table.rows.length === 0) return undefined;
   const { pageSize, basis: pageSizeBasis } = inferPageSize(ev);
   const fromRelease = ev.kernel_release ? modelOf(ev.kernel_release) : undefined;
-  const model = fromRelease ?? modelFromColumns(table.columns);
   const tasks = table.rows.map((r, i) => rowToTask(r, i, pageSize));
   const { totalpages, basis } = totalpagesOf(ev, pageSize, tasks);
-  const ranked = rankVictims(tasks, totalpages, totalpages, pageSize, model);
+  const chosen = fromRelease
+    ? { model: fromRelease, ranked: rankVictims(tasks, totalpages, totalpages, pageSize, fromRelease) }
+    : rankUnderEveryAllowedModel(ev, tasks, totalpages, pageSize);
+  if (!chosen) return undefined;
+  const { model, ranked } = chosen;
   const rankOne = ranked.find((r) => r.rank === 1);
   const victimPid = ev.victim?.pid ?? ev.selected?.pid;
   const victim = victimPid === undefined ? undefined : ranked.find((r) => r.task.pid === victimPid);
