@@ -1,6 +1,7 @@
 // `oomctl run --adj N -- CMD...`: run a command with an oom_score_adj set before it starts.
 
-import { RefusedError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
+import { refuseUnkillable } from '../core/adj-write.js';
 import { parseAdjValue } from '../kernel/adj-value.js';
 import type { CommandModule } from '../core/command.js';
 
@@ -21,9 +22,7 @@ Examples:
     const opts = o as { adj: string; force: boolean };
     if (ctx.globals.root !== '/') ctx.warn('--root does not apply to run: the command runs on this machine');
     const adj = parseAdjValue(opts.adj, '--adj');
-    if (adj === -1000 && !opts.force) {
-      throw new RefusedError('--adj -1000 makes the command unkillable by the OOM killer: if it leaks, everything else is killed first', 'add --force if that is what you want');
-    }
+    refuseUnkillable(adj, opts.force, '--adj -1000', '', 'add --force if that is what you want');
     const [file, ...args] = command as string[];
     if (file === undefined) throw new UsageError('run needs a command');
     const { writeSelfAdj, runChild } = await import('../system/run-child.js');

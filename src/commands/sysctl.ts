@@ -28,7 +28,7 @@ import { readIfExists, writeFileAtomic } from '../system/atomic-write.js';
 import { findKubelet, readLiveSysctls, readSysctlListing, sysctlWriteError, writeSysctls } from '../system/sysctl.js';
 import { readMemoryFacts } from '../system/system-info.js';
 import type { SystemRoot } from '../system/root.js';
-import { decideConfirmation } from '../core/confirm.js';
+import { confirmPlan, decideConfirmation, dryRunConfirmNote } from '../core/confirm.js';
 import type { CommandContext } from '../core/context.js';
 import type { CommandModule } from '../core/command.js';
 import * as render from '../render/sysctl.js';
@@ -271,16 +271,21 @@ export async function runSysctlSet(ctx: CommandContext, args: readonly string[],
   const refusals = findings.filter((f) => f.level === 'refusal');
   const refusal = refusals.length > 0 && !opts.force ? refusals.map((r) => r.message).join('; ') : undefined;
   const result: SysctlSetResult = { dryRun: opts.dryRun, plan, changes: planChanges(plan), findings, applied: false, findingsShown: false, refusal, persist };
-  if (opts.dryRun) return result;
+  const reasons = riskyReasons(plan);
+  const confirm = { risky: reasons.length > 0, reason: reasons.join('; '), yes: opts.yes, stdinIsTTY: ctx.stdinIsTTY, stdoutIsTTY: ctx.stdoutIsTTY };
+  if (opts.dryRun) {
+    const note = refusal ? undefined : dryRunConfirmNote(confirm);
+    if (note) findings.push({ level: 'warning', code: 'needs-yes', message: note });
+    return result;
+  }
   if (refusal) throw new RefusedError(`refusing: ${refusal}`, 'add --force to apply it anyway');
 
-  const reasons = riskyReasons(plan);
-  const decision = decideConfirmation({ risky: reasons.length > 0, reason: reasons.join('; '), yes: opts.yes, dryRun: false, stdinIsTTY: ctx.stdinIsTTY, stdoutIsTTY: ctx.stdoutIsTTY });
-  if (decision === 'ask') {
-    for (const c of result.changes) ctx.warn(`will set ${c.what} ${c.from ?? '(none)'} → ${c.to}`);
-    for (const f of findings) ctx.warn(`${f.level}: ${f.message}`);
+  if (decideConfirmation({ ...confirm, dryRun: false }) === 'ask') {
     result.findingsShown = true;
-    if (!(await deps.ask(`${reasons.join('; ')}. Apply?`))) throw new RefusedError('not confirmed: nothing written');
+    await confirmPlan({
+      changes: result.changes, extra: findings.map((f) => `${f.level}: ${f.message}`),
+      question: `${reasons.join('; ')}. Apply?`, notConfirmed: 'not confirmed: nothing written', warn: ctx.warn, ask: deps.ask,
+    });
   }
 
   if (plan.writes.length > 0) {
@@ -346,12 +351,14 @@ Examples:
     }
     const { askYesNo } = await import('../system/prompt.js');
     const result = await runSysctlSet(ctx, args, opts, { ask: askYesNo });
+    const refused = dryRunRefusal(result);
     if (json) ctx.emitJson(render.sysctlSetJson(result));
     else {
-      if (!result.findingsShown) for (const f of result.findings) ctx.warn(render.renderFinding(f));
+      // A dry run that ends in "would refuse: ..." says the refusal once, in that error.
+      const shown = refused ? result.findings.filter((f) => f.level !== 'refusal') : result.findings;
+      if (!result.findingsShown) for (const f of shown) ctx.warn(render.renderFinding(f));
       ctx.out(render.renderSysctlSetHuman(result));
     }
-    const refused = dryRunRefusal(result);
     if (refused) throw refused;
   },
 };

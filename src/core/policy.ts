@@ -4,7 +4,7 @@
 // `protect`), check only compares. See docs/policy.md.
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ExitCode, OomctlError, PartialError, PermissionError, RefusedError, UnsupportedError, UsageError, errnoOf } from '../errors.js';
+import { ExitCode, OomctlError, PartialError, PermissionError, RefusedError, UnsupportedError, UsageError } from '../errors.js';
 import { OOM_SCORE_ADJ_MIN } from '../kernel/badness.js';
 import type { Change } from '../kernel/plan.js';
 import {
@@ -14,17 +14,17 @@ import { checkSysctlPlan, planSysctlChanges, riskyReasons, type SysctlPlan } fro
 import { parsePolicy, type Policy, type ProcessRule } from '../parse/policy.js';
 import { systemdCgroupPath, systemdUnitOf } from '../parse/systemd-unit.js';
 import { escapeUntrusted } from '../render/sanitize.js';
-import { pruneRememberedAdj } from '../system/adj-memory.js';
 import { readPolicyFile } from '../system/policy-file.js';
 import { explainAdjDenial, readExe, readSelfCredentials } from '../system/process-identity.js';
 import { listPids, readProcess, readProcessBrief } from '../system/procfs.js';
 import { findKubelet, readLiveSysctls, writeSysctls } from '../system/sysctl.js';
-import { dropinPath, readDropinAdj, reloadSystemd, writeDropin } from '../system/systemd-dropin.js';
+import { dropinPath, readDropinAdj } from '../system/systemd-dropin.js';
 import { readUserNames } from '../system/system-info.js';
-import { decideConfirmation } from './confirm.js';
 import type { CommandContext } from './context.js';
 import { readMemoryFacts } from '../system/system-info.js';
-import { readTargets, writeAdjRemembering } from './tune.js';
+import { readTargets } from './tune.js';
+import { confirmPlan, decideConfirmation, dryRunConfirmNote } from './confirm.js';
+import { dryRunAdjDenial, persistDropins, refuseUnkillable, UNKILLABLE_WARNING, writeAdjChanges, writeAdjRemembering } from './adj-write.js';
 
 /** A policy file with problems: cli.ts prints each as FILE:LINE:COL: message. */
 export class PolicyInvalidError extends UsageError {
@@ -169,10 +169,7 @@ export async function runPolicyApply(ctx: CommandContext, opts: PolicyOptions, p
   const warnings: string[] = [];
   const notes: string[] = [];
   const unkillable = policy.processes.filter((r) => r.oomScoreAdj === OOM_SCORE_ADJ_MIN);
-  if (unkillable.length > 0 && !opts.force) {
-    throw new RefusedError(`${unkillable.map(describeRule).join(', ')}: oom_score_adj -1000 makes a process unkillable by the OOM killer: if it leaks, the kernel kills everything else first, and with nothing left to kill it panics or hangs; nothing was applied`,
-      'add --force if that is what you want, or use -999 (killable as a last resort)');
-  }
+  if (unkillable.length > 0) refuseUnkillable(OOM_SCORE_ADJ_MIN, opts.force, `${unkillable.map(describeRule).join(', ')}: oom_score_adj -1000`, '; nothing was applied');
   const planned = planPolicy(ctx, policy, 'apply', opts.selfPid, warnings, notes);
 
   // The sysctl checks: refusals stop everything unless --force.
@@ -192,22 +189,22 @@ export async function runPolicyApply(ctx: CommandContext, opts: PolicyOptions, p
   const base = { mode: 'apply' as const, file: opts.file, warnings, notes, rules: ruleCounts(policy, planned.processes), snapshot: planned.snapshot };
 
   if (unkillable.length > 0 && adjItems.some((i) => i.to === OOM_SCORE_ADJ_MIN)) {
-    warnings.push('oom_score_adj -1000: these processes can no longer be chosen by the OOM killer; a leak in one of them makes the kernel kill every other process first and may end in a panic or a hang');
+    warnings.push(UNKILLABLE_WARNING);
   }
-  if (opts.dryRun) {
-    const error = refusal ? new OomctlError(`would refuse: ${refusal}`, ExitCode.REFUSED, 'refused', 'add --force to apply it anyway') : undefined;
-    return { ...base, dryRun: true, changed: changes.length > 0, changes, error };
-  }
-  if (refusal) throw new RefusedError(`refusing: ${refusal}; nothing was applied`, 'add --force to apply it anyway');
-
   // Risky: what `sysctl` and `protect` call risky. Nothing to change is never risky.
   const reasons = planned.sysctl ? riskyReasons(planned.sysctl) : [];
   if (adjItems.length > 1) reasons.push(`${adjItems.length} processes would change`);
   if (adjItems.some((i) => i.to === OOM_SCORE_ADJ_MIN)) reasons.push('oom_score_adj -1000 makes processes unkillable');
-  const decision = decideConfirmation({ risky: reasons.length > 0, reason: reasons.join('; '), yes: opts.yes, dryRun: false, stdinIsTTY: ctx.stdinIsTTY, stdoutIsTTY: ctx.stdoutIsTTY });
-  if (decision === 'ask') {
-    for (const c of changes) ctx.warn(`will set ${c.what} ${c.from ?? '(none)'} → ${c.to}`);
-    if (!(await opts.ask(`oomctl: ${reasons.join('; ')}. Apply?`))) throw new RefusedError('not confirmed: nothing was applied');
+  const confirm = { risky: reasons.length > 0, reason: reasons.join('; '), yes: opts.yes, stdinIsTTY: ctx.stdinIsTTY, stdoutIsTTY: ctx.stdoutIsTTY };
+  if (opts.dryRun) {
+    const note = dryRunConfirmNote(confirm);
+    if (note && !refusal) warnings.push(note);
+    const error = refusal ? new OomctlError(`would refuse: ${refusal}`, ExitCode.REFUSED, 'refused', 'add --force to apply it anyway') : dryRunAdjDenial(root, adjItems);
+    return { ...base, dryRun: true, changed: changes.length > 0, changes, error };
+  }
+  if (refusal) throw new RefusedError(`refusing: ${refusal}; nothing was applied`, 'add --force to apply it anyway');
+  if (decideConfirmation({ ...confirm, dryRun: false }) === 'ask') {
+    await confirmPlan({ changes, question: `oomctl: ${reasons.join('; ')}. Apply?`, notConfirmed: 'not confirmed: nothing was applied', warn: ctx.warn, ask: opts.ask });
   }
 
   // Apply: sysctls all or nothing first (a failure puts back what was written and stops).
@@ -216,32 +213,17 @@ export async function runPolicyApply(ctx: CommandContext, opts: PolicyOptions, p
     writeSysctls(root, planned.sysctl.writes, planned.sysctl.before, ctx.warn);
     done.push(...sysctlChanges);
   }
-  if (adjItems.length > 0) {
-    try { pruneRememberedAdj(root); } catch { /* best effort */ }
-  }
   const denied: PlannedAdj<RuleTarget>[] = [];
-  for (const item of adjItems) {
-    const status = writeAdjRemembering(root, item.target, item.from, item.to, false, warnings);
+  const statuses = writeAdjChanges(root, adjItems, false, warnings);
+  adjItems.forEach((item, i) => {
+    const status = statuses[i];
     if (status === 'changed') done.push(adjChange(item));
     else if (status === 'denied') denied.push(item);
     else if (status === 'exited' || status === 'pid-reused') warnings.push(`${procLabel(item.target)} exited before the write: nothing to do for it`);
-  }
-  let persistFailed = false;
-  let touched = false;
-  for (const p of persistItems) {
-    try {
-      if (writeDropin(root, p.unit, p.to) === 'written') touched = true;
-      done.push(persistChange(p));
-    } catch (error) {
-      warnings.push(`cannot write ${root.path(p.path)}: ${errnoOf(error) ?? String(error)}`);
-      persistFailed = true;
-    }
-  }
-  if (touched) {
-    const reload = reloadSystemd(root);
-    if (reload.outcome === 'failed') { warnings.push(`systemctl daemon-reload failed: ${reload.detail ?? ''}`); persistFailed = true; }
-    else if (reload.outcome === 'no-systemd') notes.push('systemd is not running here: the drop-ins take effect when it next loads its units');
-  }
+  });
+  const dropins = persistItems.map((p) => ({ unit: p.unit, path: p.path, to: p.to as number | undefined, status: 'planned' }));
+  const { failed: persistFailed } = persistDropins(root, dropins, warnings, notes);
+  dropins.forEach((d, i) => { if (d.status === 'written' || d.status === 'unchanged') done.push(persistChange(persistItems[i] as Planned['persist'][number])); });
 
   let error: OomctlError | undefined;
   if (denied.length > 0) {

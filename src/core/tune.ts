@@ -2,7 +2,7 @@
 // a TARGET names. read -> plan -> show -> apply: the plan (with the effect on
 // the kernel's ranking) is computed first; --dry-run stops there.
 
-import { NotFoundError, OomctlError, PartialError, PermissionError, RefusedError, UsageError } from '../errors.js';
+import { NotFoundError, OomctlError, PartialError, PermissionError, UsageError } from '../errors.js';
 import { DEFAULT_PROTECT_ADJ, legacyOomAdjToScoreAdj, OOM_ADJUST_MAX, OOM_DISABLE } from '../kernel/adj-value.js';
 import { computeAdjThresholds, type AdjThresholds } from '../kernel/adjust.js';
 import { OOM_SCORE_ADJ_MIN } from '../kernel/badness.js';
@@ -10,12 +10,11 @@ import { rankVictims, type RankedTask } from '../kernel/rank.js';
 import { selectTargets, type TargetProcess, type TargetQuery } from '../kernel/target.js';
 import { systemdCgroupPath, systemdUnitOf } from '../parse/systemd-unit.js';
 import { escapeUntrusted } from '../render/sanitize.js';
-import { forgetRememberedAdj, pruneRememberedAdj, readRememberedAdj, rememberOriginalAdj } from '../system/adj-memory.js';
-import { writeOomScoreAdj } from '../system/oom-adj-writer.js';
+import { readRememberedAdj } from '../system/adj-memory.js';
 import { explainAdjDenial, readExe, readSelfCredentials } from '../system/process-identity.js';
-import { dropinPath, readDropinAdj, reloadSystemd, removeDropin, writeDropin, type ReloadOutcome } from '../system/systemd-dropin.js';
-import { errnoOf } from '../errors.js';
-import { decideConfirmation } from './confirm.js';
+import { dropinPath, readDropinAdj, type ReloadOutcome } from '../system/systemd-dropin.js';
+import { confirmPlan, decideConfirmation, dryRunConfirmNote } from './confirm.js';
+import { dryRunAdjDenial, persistDropins, refuseUnkillable, UNKILLABLE_WARNING, writeAdjChanges, type AdjTarget, type AdjWriteStatus } from './adj-write.js';
 import type { CommandContext } from './context.js';
 import type { SystemRoot } from '../system/root.js';
 import { limitedMemcgsOf, predict, rankInMemcg, type LimitedMemcg, type Prediction, type ProcessCandidate } from './prediction.js';
@@ -98,6 +97,11 @@ export interface TuneResult {
   notes: string[];
   /** Thrown by cli.ts after the result is shown (exit code for partial or failed changes). */
   error: OomctlError | undefined;
+}
+
+function writeItem(c: ProcessChange): { target: AdjTarget; from: number; to: number } {
+  const t = c.target;
+  return { target: { pid: t.pid, starttime: t.ranked.task.record.starttime, comm: t.comm, uid: t.uid }, from: c.from, to: c.to };
 }
 
 function label(t: TargetProcess): string {
@@ -184,13 +188,8 @@ export async function runTune(ctx: CommandContext, opts: TuneOptions): Promise<T
     throw new UsageError(`protect lowers oom_score_adj; ${opts.value} would make the processes preferred victims`, `use "oomctl adj TARGET ${opts.value}" to raise it on purpose`);
   }
   const value = opts.verb === 'protect' ? opts.value ?? DEFAULT_PROTECT_ADJ : opts.value;
-  if (value === OOM_SCORE_ADJ_MIN && !opts.force) {
-    throw new RefusedError('oom_score_adj -1000 makes a process unkillable by the OOM killer: if it leaks, the kernel kills everything else first, and with nothing left to kill it panics or hangs',
-      'add --force if that is what you want, or use -999 (killable as a last resort)');
-  }
-  if (value === OOM_SCORE_ADJ_MIN) {
-    warnings.push('oom_score_adj -1000: these processes can no longer be chosen by the OOM killer; a leak in one of them makes the kernel kill every other process first and may end in a panic or a hang');
-  }
+  refuseUnkillable(value, opts.force, 'oom_score_adj -1000');
+  if (value === OOM_SCORE_ADJ_MIN) warnings.push(UNKILLABLE_WARNING);
 
   const { prediction, selection } = selectTuneTargets(ctx, opts.query, opts.selfPid);
   const matches = selection.matches as TuneTarget[];
@@ -265,42 +264,37 @@ export async function runTune(ctx: CommandContext, opts: TuneOptions): Promise<T
   const changing = processes.filter((p) => p.from !== p.to);
   const risky = changing.length > 1 || (value === OOM_SCORE_ADJ_MIN && changing.length > 0);
   const reason = value === OOM_SCORE_ADJ_MIN ? `oom_score_adj -1000 makes ${changing.length} process(es) unkillable` : `${changing.length} processes would change`;
-  const decision = decideConfirmation({ risky, reason, yes: opts.yes, dryRun: opts.dryRun, stdinIsTTY: ctx.stdinIsTTY, stdoutIsTTY: ctx.stdoutIsTTY });
+  const confirm = { risky, reason, yes: opts.yes, stdinIsTTY: ctx.stdinIsTTY, stdoutIsTTY: ctx.stdoutIsTTY };
+  const decision = decideConfirmation({ ...confirm, dryRun: opts.dryRun });
   const base = { verb: opts.verb, prediction, killableBefore: prediction.ranked.filter((r) => r.rank !== null).length, killableAfter: rankedAfter.filter((r) => r.rank !== null).length, processes, persist, notPersisted, warnings, notes };
-  if (decision === 'dry-run') return { ...base, dryRun: true, reload: undefined, error: undefined };
-  if (decision === 'ask' && !(await opts.ask(`oomctl: ${reason}. Go ahead?`))) throw new RefusedError('cancelled: nothing was changed');
+  if (decision === 'dry-run') {
+    const note = dryRunConfirmNote(confirm);
+    if (note) warnings.push(note);
+    return { ...base, dryRun: true, reload: undefined, error: dryRunAdjDenial(ctx.root, changing.map(writeItem)) };
+  }
+  if (decision === 'ask') {
+    await confirmPlan({
+      changes: changing.map((c) => ({ what: `${label(c.target)}: oom_score_adj`, from: c.from, to: c.to })),
+      extra: persist.map((p) => `will ${p.to === undefined ? 'remove' : 'write'} ${p.path}`),
+      question: `oomctl: ${reason}. Go ahead?`, notConfirmed: 'cancelled: nothing was changed', warn: ctx.warn, ask: opts.ask,
+    });
+  }
 
   // Apply.
   const self = readSelfCredentials();
   let firstDenial: { change: ProcessChange; reason: string; hint: string } | undefined;
-  if (opts.verb !== 'unprotect') {
-    try { pruneRememberedAdj(ctx.root); } catch { /* best effort */ }
-  }
-  for (const c of processes) {
-    const t = c.target;
-    c.status = writeAdjRemembering(ctx.root, { pid: t.pid, starttime: t.ranked.task.record.starttime, comm: t.comm }, c.from, c.to, opts.verb === 'unprotect', warnings);
-    if (c.status === 'denied' && !firstDenial) firstDenial = { change: c, ...explainAdjDenial(self, t.uid, c.from, c.to) };
-  }
+  const statuses = writeAdjChanges(ctx.root, processes.map(writeItem), opts.verb === 'unprotect', warnings);
+  processes.forEach((c, i) => {
+    c.status = statuses[i] as AdjWriteStatus;
+    if (c.status === 'denied' && !firstDenial) firstDenial = { change: c, ...explainAdjDenial(self, c.target.uid, c.from, c.to) };
+  });
 
   let reload: TuneResult['reload'];
   let persistFailed = notPersisted.length > 0;
   if (persist.length > 0) {
-    let touched = false;
-    for (const p of persist) {
-      try {
-        if (p.to === undefined) p.status = removeDropin(ctx.root, p.unit);
-        else p.status = writeDropin(ctx.root, p.unit, p.to);
-        touched ||= p.status === 'written' || p.status === 'removed';
-      } catch (error) {
-        const code = errnoOf(error);
-        warnings.push(`cannot ${p.to === undefined ? 'remove' : 'write'} ${ctx.root.path(p.path)}: ${code ?? String(error)}`);
-        persistFailed = true;
-      }
-    }
-    if (touched) {
-      reload = reloadSystemd(ctx.root);
-      if (reload.outcome === 'failed') { warnings.push(`systemctl daemon-reload failed: ${reload.detail ?? ''}`); persistFailed = true; }
-    }
+    const done = persistDropins(ctx.root, persist, warnings);
+    reload = done.reload;
+    persistFailed ||= done.failed;
   }
 
   const changed = processes.filter((c) => c.status === 'changed' || c.status === 'unchanged').length;
@@ -321,41 +315,6 @@ export async function runTune(ctx: CommandContext, opts: TuneOptions): Promise<T
     error = new PartialError(`not all changes were made: ${parts.join('; ')}`);
   }
   return { ...base, dryRun: false, reload, error };
-}
-
-/**
- * Writes one oom_score_adj (checking the pid still names the process), first
- * remembering the value it had so that `unprotect` can give it back; when
- * `restoring`, forgets that memory instead. Shared with `apply` (policy files).
- */
-export function writeAdjRemembering(root: SystemRoot, p: { pid: number; starttime: number; comm: string }, from: number, to: number, restoring: boolean, warnings: string[]): Exclude<ProcessStatus, 'planned'> {
-  if (from === to) {
-    if (restoring) safely(() => forgetRememberedAdj(root, p.pid, p.starttime), warnings);
-    return 'unchanged';
-  }
-  let remembered = false;
-  if (!restoring && readRememberedAdj(root, p.pid, p.starttime) === undefined) {
-    remembered = safely(() => rememberOriginalAdj(root, { pid: p.pid, starttime: p.starttime, comm: p.comm, original: from }), warnings);
-  }
-  const outcome = writeOomScoreAdj(root, p.pid, p.starttime, to);
-  if (outcome.kind === 'written') {
-    if (restoring) safely(() => forgetRememberedAdj(root, p.pid, p.starttime), warnings);
-    return 'changed';
-  }
-  if (remembered) safely(() => forgetRememberedAdj(root, p.pid, p.starttime), warnings);
-  if (outcome.kind === 'gone') return outcome.reused ? 'pid-reused' : 'exited';
-  return 'denied';
-}
-
-/** Runs a bookkeeping step; a failure becomes a warning, not an abort. */
-function safely(fn: () => void, warnings: string[]): boolean {
-  try {
-    fn();
-    return true;
-  } catch (error) {
-    warnings.push(`cannot record the previous value under /run/oomctl: ${errnoOf(error) ?? String(error)}`);
-    return false;
-  }
 }
 
 export interface AdjShowResult {
