@@ -4,8 +4,7 @@
 
 import { ExitCode, UsageError } from '../errors.js';
 import { parseSeconds, type CommandModule, type RunContext, type RunOutcome } from '../core/command.js';
-import { loadPolicy, POLICY_HELP, runPolicyApply, runPolicyWatch, showPolicyProblems, type PolicyResult } from '../core/policy.js';
-import type { Policy } from '../parse/policy.js';
+import { loadPolicy, POLICY_HELP, runPolicyApply, runPolicyWatch, showPolicyProblems, type Policy, type PolicyResult } from '../core/policy.js';
 import { policyJson, policyMessages, renderPolicyHuman, renderWatchEvent } from '../render/policy.js';
 
 interface ApplyCliOptions { file: string; dryRun: boolean; yes: boolean; force: boolean; watch: boolean; interval: number }

@@ -1,6 +1,6 @@
 // `oomctl doctor`: reads the facts the checks in kernel/doctor.ts judge.
 
-import { computeFindings, failsAt, type DoctorFacts, type Finding, type ProtectedProcess, type Severity } from '../kernel/doctor.js';
+import { computeFindings, failsAt, type DoctorFacts, type ProtectedProcess, type Severity } from '../kernel/doctor.js';
 import { OOM_SCORE_ADJ_MIN } from '../kernel/badness.js';
 import { findMemoryHierarchy, readCgroupMounts } from '../system/memcg.js';
 import { readProcesses } from '../system/procfs.js';
@@ -12,18 +12,13 @@ import { Option } from 'commander';
 import { ExitCode } from '../errors.js';
 import type { CommandModule } from '../core/command.js';
 import { doctorJson, renderDoctorHuman } from '../render/doctor.js';
+import type { DoctorResult } from '../core/doctor-result.js';
+export type { DoctorResult };
 
 export interface DoctorOptions {
   /** The Node.js version running oomctl (cli.ts passes process.versions.node). */
   nodeVersion: string;
   failOn: Severity | 'none';
-}
-
-export interface DoctorResult {
-  facts: DoctorFacts;
-  findings: Finding[];
-  failOn: Severity | 'none';
-  failed: boolean;
 }
 
 export function readDoctorFacts(ctx: CommandContext, nodeVersion: string): DoctorFacts {

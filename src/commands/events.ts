@@ -4,7 +4,7 @@
 
 import type { Readable } from 'node:stream';
 import { NotFoundError, UsageError } from '../errors.js';
-import { analyzeOomEvent, type EventAnalysis } from '../kernel/oom-event.js';
+import { analyzeOomEvent } from '../kernel/oom-event.js';
 import { KernelLogParser, REAPER_LOOKBEHIND, type OomEvent } from '../parse/kernel-log/parser.js';
 import { parseTimePhrase } from '../parse/time-phrase.js';
 import { readKernelLogs, type SourceName } from '../system/kernel-log-sources.js';
@@ -12,6 +12,8 @@ import { readProcesses } from '../system/procfs.js';
 import { readUserNames } from '../system/system-info.js';
 import type { CommandContext } from '../core/context.js';
 import { parseInteger, type CommandModule } from '../core/command.js';
+import type { RunningNow, EventView, EventsResult } from '../core/events-result.js';
+export type { RunningNow, EventView, EventsResult };
 
 export interface EventsOptions {
   source?: string;
@@ -27,35 +29,6 @@ export interface EventsOptions {
   json?: boolean;
   stdin?: Readable;
   nowMs: number;
-}
-
-export interface RunningNow {
-  pid: number;
-  oom_score_adj: number;
-}
-
-export interface EventView {
-  /** 1 = the oldest event matched. */
-  number: number;
-  event: OomEvent;
-  analysis: EventAnalysis | undefined;
-  /** Processes with the victim's name running now on this machine (not for --file logs). */
-  runningNow: RunningNow[] | null;
-}
-
-export interface EventsResult {
-  source: string;
-  events: EventView[];
-  matched: number;
-  withoutTimeDropped: number;
-  unparsedLines: number;
-  unparsedSamples: { line: number; text: string }[];
-  overlongLines: number;
-  details: EventView | undefined;
-  sinceMs: number | undefined;
-  untilMs: number | undefined;
-  /** uid -> name on this machine; null for logs from --file (uids of another machine). */
-  userNames: Map<number, string> | null;
 }
 
 const SOURCES: readonly SourceName[] = ['journal', 'kmsg', 'dmesg', 'file'];

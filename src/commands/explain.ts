@@ -1,36 +1,15 @@
 // `oomctl explain <pid|name>`: why a process stands where it does.
 
 import { NotFoundError, UsageError } from '../errors.js';
-import { computeAdjThresholds, type AdjThresholds } from '../kernel/adjust.js';
+import { computeAdjThresholds } from '../kernel/adjust.js';
 import type { RankedTask } from '../kernel/rank.js';
 import type { MemcgState } from '../system/memcg.js';
 import type { CommandContext } from '../core/context.js';
 import type { CommandModule } from '../core/command.js';
 import { explainJson, renderExplainHuman } from '../render/explain.js';
 import { limitedMemcgsOf, predict, rankInMemcg, type Prediction, type ProcessCandidate } from '../core/prediction.js';
-
-export interface ScopeStanding {
-  kind: 'global' | 'memcg';
-  memcg: MemcgState | undefined;
-  totalpages: bigint;
-  target: RankedTask<ProcessCandidate>;
-  killableCount: number;
-  rankOne: RankedTask<ProcessCandidate> | undefined;
-  /** The process ranked right after the target. */
-  next: RankedTask<ProcessCandidate> | undefined;
-  thresholds: AdjThresholds;
-}
-
-export interface Explanation {
-  global: ScopeStanding;
-  memcgs: ScopeStanding[];
-}
-
-export interface ExplainResult {
-  prediction: Prediction;
-  query: string;
-  explanations: Explanation[];
-}
+import type { ScopeStanding, Explanation, ExplainResult } from '../core/explain-result.js';
+export type { ScopeStanding, Explanation, ExplainResult };
 
 function standing(
   target: RankedTask<ProcessCandidate>,

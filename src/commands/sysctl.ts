@@ -16,8 +16,6 @@ import {
   riskyReasons,
   validateSysctlValue,
   type Assignment,
-  type CommitLimit,
-  type Finding,
   type SysctlKey,
   type SysctlPlan,
   type SysctlValues,
@@ -32,6 +30,8 @@ import { confirmPlan, decideConfirmation, dryRunConfirmNote } from '../core/conf
 import type { CommandContext } from '../core/context.js';
 import type { CommandModule } from '../core/command.js';
 import * as render from '../render/sysctl.js';
+import type { BootSource, SysctlRow, OvercommitPicture, SysctlShowResult, PersistOverride, PersistResult, SysctlSetResult } from '../core/sysctl-result.js';
+export type { BootSource, SysctlRow, OvercommitPicture, SysctlShowResult, PersistOverride, PersistResult, SysctlSetResult };
 
 export const PERSIST_DIR = '/etc/sysctl.d';
 export const PERSIST_NAME = '60-oomctl.conf';
@@ -40,40 +40,6 @@ const LOADERS: LoaderName[] = ['systemd-sysctl', 'procps'];
 
 // --- show ----------------------------------------------------------------------
 
-export interface BootSource {
-  value: string;
-  file: string;
-  line: number;
-  /** The other half of ratio/kbytes whose later write zeroes this key at boot. */
-  zeroedBy: string | undefined;
-  /** The value as the kernel reads the text ("010" is 8); undefined when it would refuse it. */
-  kernelValue: number | undefined;
-}
-
-export interface SysctlRow {
-  key: SysctlKey;
-  live: number | undefined;
-  meaning: string;
-  boot: Record<LoaderName, BootSource | undefined>;
-  /** Loaders whose boot value differs from the live one. */
-  differsAtBoot: LoaderName[];
-}
-
-export interface OvercommitPicture {
-  mode: number | undefined;
-  enforced: boolean;
-  commitLimitKb: number | undefined;
-  committedAsKb: number | undefined;
-  headroomKb: number | undefined;
-  computed: CommitLimit | undefined;
-}
-
-export interface SysctlShowResult {
-  rows: SysctlRow[];
-  overcommit: OvercommitPicture;
-  boot: Record<LoaderName, BootValues>;
-  kubeletPid: number | undefined;
-}
 
 
 function bootOf(listing: SysctlListing): Record<LoaderName, BootValues> {
@@ -131,38 +97,6 @@ export interface SysctlSetOptions {
   dryRun: boolean;
   yes: boolean;
   force: boolean;
-}
-
-export interface PersistOverride {
-  loader: LoaderName;
-  key: string;
-  file: string;
-  value: string;
-}
-
-export interface PersistResult {
-  file: string;
-  outcome: 'written' | 'unchanged' | 'would-write';
-  /** Keys set in the file by this run, with their values as written. */
-  keys: Record<string, string>;
-  /** Keys dropped from the file (the other half of ratio/kbytes). */
-  removed: string[];
-  /** Where a file later in precedence sets a persisted key (boot applies that one). */
-  overriddenBy: PersistOverride[];
-}
-
-export interface SysctlSetResult {
-  dryRun: boolean;
-  plan: SysctlPlan;
-  changes: Change[];
-  findings: Finding[];
-  /** True when /proc/sys was written. */
-  applied: boolean;
-  /** True when the findings were already shown (before a question on the terminal). */
-  findingsShown: boolean;
-  /** A refusal --force would override (only returned for --dry-run; otherwise thrown). */
-  refusal: string | undefined;
-  persist: PersistResult | undefined;
 }
 
 /** "KEY=VALUE" arguments -> assignments; every bad pair is reported at once. */

@@ -1,12 +1,13 @@
 // `oomctl top`: processes in the order the kernel would kill them.
 
 import { UsageError } from '../errors.js';
-import type { RankedTask } from '../kernel/rank.js';
 import type { CommandContext } from '../core/context.js';
 import { parseInteger, parseSeconds, type CommandModule, type RunContext, type RunOutcome } from '../core/command.js';
 import { renderTopHuman, topJson } from '../render/top.js';
 import { readOomScore, readStartTime } from '../system/procfs.js';
-import { matchesUser, predict, resolveTies, type Prediction, type ProcessCandidate } from '../core/prediction.js';
+import { matchesUser, predict, resolveTies, type Prediction } from '../core/prediction.js';
+import type { TopRow, TopResult } from '../core/top-result.js';
+export type { TopRow, TopResult };
 
 export const TOP_SORT_KEYS = ['rank', 'score', 'pid', 'rss', 'swap', 'adj', 'comm', 'user'] as const;
 export type TopSortKey = (typeof TOP_SORT_KEYS)[number];
@@ -19,23 +20,6 @@ export interface TopOptions {
   all: boolean;
   /** The shown rows need their start time (JSON prints it). */
   startTimes?: boolean;
-}
-
-export interface TopRow {
-  ranked: RankedTask<ProcessCandidate>;
-  /** Share of the scope's totalpages that the badness represents. */
-  share: number;
-}
-
-export interface TopResult {
-  prediction: Prediction;
-  rows: TopRow[];
-  /** Processes in scope before --user/--limit. */
-  totalInScope: number;
-  /** Killable processes in scope. */
-  killableInScope: number;
-  limit: number | undefined;
-  nextVictim: RankedTask<ProcessCandidate> | undefined;
 }
 
 export function parseSortKey(value: string): TopSortKey {
@@ -64,7 +48,6 @@ function compareBy(key: TopSortKey): (a: TopRow, b: TopRow) => number {
       return (a, b) => (a.ranked.task.user ?? '').localeCompare(b.ranked.task.user ?? '') || rank(a) - rank(b);
   }
 }
-
 
 export function runTop(ctx: CommandContext, opts: TopOptions): TopResult {
   const limited = opts.limit !== undefined && opts.limit > 0;

@@ -11,7 +11,9 @@ import {
   describeRule, mayMatchRule, planPersistUnits, planProcessRules, type PlannedAdj, type ProcessRulePlan, type RuleTarget,
 } from '../kernel/policy-plan.js';
 import { checkSysctlPlan, planSysctlChanges, riskyReasons, type SysctlPlan } from '../kernel/sysctl-catalogue.js';
-import { parsePolicy, type Policy, type ProcessRule } from '../parse/policy.js';
+import { parsePolicy, type ProcessRule } from '../parse/policy.js';
+import { POLICY_VOCABULARY, type CataloguePolicy as Policy } from '../kernel/policy-plan.js';
+export type { Policy };
 import { systemdCgroupPath, systemdUnitOf } from '../parse/systemd-unit.js';
 import { escapeUntrusted } from '../render/sanitize.js';
 import { readPolicyFile } from '../system/policy-file.js';
@@ -37,7 +39,7 @@ export class PolicyInvalidError extends UsageError {
 
 export function loadPolicy(file: string): Policy {
   const text = readPolicyFile(file);
-  const parsed = parsePolicy(text);
+  const parsed = parsePolicy(text, POLICY_VOCABULARY);
   const name = file === '-' ? '<stdin>' : file;
   if (!parsed.policy) throw new PolicyInvalidError(name, parsed.problems.map((p) => `${name}:${p.line}:${p.col}: ${p.message}`));
   return parsed.policy;

@@ -14,24 +14,8 @@ import { readOomScore } from '../system/procfs.js';
 import { readOomKillCount } from '../system/system-info.js';
 import type { CommandContext } from './context.js';
 import { matchesUser, predict, rankInMemcg, type Prediction, type ProcessCandidate } from './prediction.js';
-
-
-export type LiveSort = 'score' | 'memory' | 'adj' | 'pid';
-export type LiveView = 'processes' | 'cgroups';
-
-export interface LiveState {
-  sort: LiveSort;
-  /** User name or uid; undefined = everybody. */
-  user: string | undefined;
-  /** Substring of comm (case-insensitive); undefined = all. */
-  name: string | undefined;
-  view: LiveView;
-  help: boolean;
-  /** First body line shown. */
-  scroll: number;
-  /** The one-line input for u and /, while it is open. */
-  input: { kind: 'user' | 'name'; text: string } | undefined;
-}
+import type { LiveSort, LiveView, LiveState, LiveRow, Section, RowChange, Changes, OomKillTrack, CgroupPressure, LiveSnapshot } from './live-types.js';
+export type { LiveSort, LiveView, LiveState, LiveRow, Section, RowChange, Changes, OomKillTrack, CgroupPressure, LiveSnapshot };
 
 export const INITIAL_STATE: LiveState = { sort: 'score', user: undefined, name: undefined, view: 'processes', help: false, scroll: 0, input: undefined };
 
@@ -104,19 +88,6 @@ export function reduceKey(state: LiveState, key: Key, page: number): KeyOutcome 
 
 // --- rows ----------------------------------------------------------------
 
-export interface LiveRow {
-  ranked: RankedTask<ProcessCandidate>;
-  /** Share of the scope's totalpages. */
-  share: number;
-  /** `pid:starttime`, which survives pid reuse. */
-  key: string;
-}
-
-export interface Section {
-  kind: 'candidates' | 'protected' | 'unkillable';
-  rows: LiveRow[];
-}
-
 export function rowKey(ranked: RankedTask<ProcessCandidate>): string {
   return `${ranked.task.pid}:${ranked.task.record.starttime}`;
 }
@@ -165,18 +136,6 @@ export function arrangeSections(p: Prediction, state: LiveState): Section[] {
 
 // --- what changed ---------------------------------------------------------
 
-export type RowChange = { kind: 'new' } | { kind: 'moved'; by: number };
-
-export interface Changes {
-  /** Per row key; rows that did not change are absent. */
-  rows: Map<string, RowChange>;
-  added: number;
-  gone: number;
-  moved: number;
-  /** False on the first refresh: nothing to compare with. */
-  compared: boolean;
-}
-
 /** Ranks by row key, to compare the next refresh with. */
 export function rankIndex(p: Prediction): Map<string, number | null> {
   const m = new Map<string, number | null>();
@@ -209,16 +168,6 @@ export function computeChanges(previous: Map<string, number | null> | undefined,
 
 // --- OOM kills --------------------------------------------------------------
 
-export interface OomKillTrack {
-  /** /proc/vmstat oom_kill now; undefined before v4.13. */
-  count: number | undefined;
-  /** The count when the screen started. */
-  atStart: number | undefined;
-  /** The last increase seen during this session: it happened between these times. */
-  latest: { after: Date; by: Date; kills: number } | undefined;
-  lastReadAt: Date | undefined;
-}
-
 export const NO_OOM_TRACK: OomKillTrack = { count: undefined, atStart: undefined, latest: undefined, lastReadAt: undefined };
 
 /**
@@ -234,18 +183,6 @@ export function trackOomKills(t: OomKillTrack, count: number | undefined, at: Da
 }
 
 // --- memory cgroups -----------------------------------------------------------
-
-export interface CgroupPressure {
-  path: string;
-  usageBytes: bigint;
-  limitBytes: bigint;
-  /** usage / limit */
-  used: number;
-  tasks: number;
-  nextVictim: RankedTask<ProcessCandidate> | undefined;
-  /** The victim's share of the cgroup's totalpages. */
-  victimShare: number;
-}
 
 /**
  * Every memory cgroup with a limit that holds at least one process (directly
@@ -288,13 +225,6 @@ export function readCgroupPressure(ctx: CommandContext, p: Prediction): CgroupPr
 }
 
 // --- one refresh ----------------------------------------------------------------
-
-export interface LiveSnapshot {
-  at: Date;
-  prediction: Prediction;
-  cgroups: CgroupPressure[] | undefined;
-  oomKillCount: number | undefined;
-}
 
 export function takeSnapshot(ctx: CommandContext, view: LiveView, at: Date): LiveSnapshot {
   // oom_score is read later, for the rows on screen only.

@@ -3,7 +3,18 @@
 // with its impostor rule and its refusal of pid 1 and kernel threads).
 
 import { NotFoundError, OomctlError } from '../errors.js';
-import type { ProcessRule } from '../parse/policy.js';
+import type { Policy, PolicyVocabulary, ProcessRule } from '../parse/policy.js';
+import { OOM_SCORE_ADJ_MAX, OOM_SCORE_ADJ_MIN } from './badness.js';
+import { checkAssignments, normalizeSysctlKey, SYSCTL_KEYS, validateSysctlValue, type SysctlKey } from './sysctl-catalogue.js';
+
+/** A policy whose sysctls are keys of the catalogue. */
+export type CataloguePolicy = Policy<SysctlKey>;
+
+/** What parsePolicy() checks a policy against: the catalogue's keys and values, the adj range. */
+export const POLICY_VOCABULARY: PolicyVocabulary<SysctlKey> = {
+  adjMin: OOM_SCORE_ADJ_MIN, adjMax: OOM_SCORE_ADJ_MAX, sysctlKeys: SYSCTL_KEYS,
+  normalizeSysctlKey, validateSysctlValue, checkAssignments,
+};
 import { matchesName, normaliseUnitName, selectTargets, type TargetProcess, type TargetQuery } from './target.js';
 
 export interface RuleTarget extends TargetProcess {

@@ -4,8 +4,6 @@
 // while any remains (docs/policy.md, docs/policy.schema.json).
 
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
-import { OOM_SCORE_ADJ_MAX, OOM_SCORE_ADJ_MIN } from '../kernel/badness.js';
-import { checkAssignments, normalizeSysctlKey, SYSCTL_KEYS, validateSysctlValue, type Assignment } from '../kernel/sysctl-catalogue.js';
 
 export interface PolicyProblem {
   line: number;
@@ -37,18 +35,34 @@ export interface ProcessRule {
   persist: 'systemd' | undefined;
 }
 
-export interface PolicySysctl extends Assignment {
+export interface PolicySysctl<K extends string = string> {
+  key: K;
+  value: number;
   line: number;
 }
 
-export interface Policy {
-  sysctl: PolicySysctl[];
+/**
+ * What a policy may name, and the checks of its values: given by the caller
+ * (kernel/policy-plan.ts POLICY_VOCABULARY) so that parse/ imports nothing of
+ * kernel/ (the arrows go kernel -> parse).
+ */
+export interface PolicyVocabulary<K extends string = string> {
+  adjMin: number;
+  adjMax: number;
+  sysctlKeys: readonly K[];
+  normalizeSysctlKey(input: string): K | undefined;
+  validateSysctlValue(key: K, text: string): { ok: true; value: number } | { ok: false; reason: string };
+  checkAssignments(assignments: readonly { key: K; value: number }[]): string | undefined;
+}
+
+export interface Policy<K extends string = string> {
+  sysctl: PolicySysctl<K>[];
   processes: ProcessRule[];
 }
 
-export interface PolicyParse {
+export interface PolicyParse<K extends string = string> {
   /** Undefined when there is any problem. */
-  policy: Policy | undefined;
+  policy: Policy<K> | undefined;
   problems: PolicyProblem[];
 }
 
@@ -82,7 +96,7 @@ function integerText(text: string, node: Node | null | undefined): string | unde
   return sourceOf(text, node);
 }
 
-export function parsePolicy(text: string): PolicyParse {
+export function parsePolicy<K extends string>(text: string, vocab: PolicyVocabulary<K>): PolicyParse<K> {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, intAsBigInt: false });
   const problems: PolicyProblem[] = [];
@@ -97,7 +111,7 @@ export function parsePolicy(text: string): PolicyParse {
   }
   if (doc.errors.length > 0) return { policy: undefined, problems };
 
-  const policy: Policy = { sysctl: [], processes: [] };
+  const policy: Policy<K> = { sysctl: [], processes: [] };
   const top = doc.contents;
   if (top === null || (isScalar(top) && top.value === null)) {
     at(null, 'the policy is empty: expected a map with "sysctl:" and/or "processes:"');
@@ -109,12 +123,12 @@ export function parsePolicy(text: string): PolicyParse {
   }
   for (const pair of top.items) {
     const key = keyOf(pair);
-    if (key === 'sysctl') readSysctls(pair, text, policy, at);
-    else if (key === 'processes') readProcesses(pair, text, policy, at);
+    if (key === 'sysctl') readSysctls(pair, text, policy, at, vocab);
+    else if (key === 'processes') readProcesses(pair, text, policy, at, vocab);
     else at(pair.key as Node, `unknown key "${key}" (expected ${TOP_KEYS.join(' or ')})`);
   }
   if (problems.length === 0) {
-    const conflict = checkAssignments(policy.sysctl);
+    const conflict = vocab.checkAssignments(policy.sysctl);
     if (conflict) {
       const line = policy.sysctl.find((s) => s.key === 'vm.overcommit_kbytes')?.line ?? policy.sysctl[0]?.line ?? 1;
       problems.push({ line, col: 1, message: conflict });
@@ -138,7 +152,7 @@ function valueNode(pair: Pair): Node | null {
   return (pair.value as Node | null) ?? (pair.key as Node | null);
 }
 
-function readSysctls(pair: Pair, text: string, policy: Policy, at: At): void {
+function readSysctls<K extends string>(pair: Pair, text: string, policy: Policy<K>, at: At, vocab: PolicyVocabulary<K>): void {
   const map = pair.value;
   if (isScalar(map) && map.value === null) return; // "sysctl:" with nothing under it
   if (!isMap(map)) {
@@ -148,10 +162,10 @@ function readSysctls(pair: Pair, text: string, policy: Policy, at: At): void {
   const seen = new Map<string, string>();
   for (const item of (map as YAMLMap).items) {
     const raw = keyOf(item);
-    const key = normalizeSysctlKey(raw);
+    const key = vocab.normalizeSysctlKey(raw);
     const keyNode = item.key as Node;
     if (!key) {
-      at(keyNode, `unknown sysctl "${raw}" (oomctl sets only ${SYSCTL_KEYS.join(', ')})`);
+      at(keyNode, `unknown sysctl "${raw}" (oomctl sets only ${vocab.sysctlKeys.join(', ')})`);
       continue;
     }
     const prev = seen.get(key);
@@ -166,7 +180,7 @@ function readSysctls(pair: Pair, text: string, policy: Policy, at: At): void {
       at(valueNode(item), `${key} must be an integer, not ${kindOf(v)}${isScalar(v) && typeof v.value === 'string' ? ` "${v.value}" (write it without quotes)` : ''}`);
       continue;
     }
-    const check = validateSysctlValue(key, t);
+    const check = vocab.validateSysctlValue(key, t);
     if (!check.ok) {
       at(v, check.reason.startsWith(key) ? check.reason : `${key}: ${check.reason}`);
       continue;
@@ -176,7 +190,7 @@ function readSysctls(pair: Pair, text: string, policy: Policy, at: At): void {
   }
 }
 
-function readProcesses(pair: Pair, text: string, policy: Policy, at: At): void {
+function readProcesses<K extends string>(pair: Pair, text: string, policy: Policy<K>, at: At, vocab: PolicyVocabulary<K>): void {
   const seq = pair.value;
   if (isScalar(seq) && seq.value === null) return;
   if (!isSeq(seq)) {
@@ -207,13 +221,13 @@ function readProcesses(pair: Pair, text: string, policy: Policy, at: At): void {
         sawAdj = true;
         const t = integerText(text, v);
         if (t === undefined || !/^[+-]?(0|[1-9][0-9]*)$/.test(t)) {
-          at(valueNode(p), `processes[${n}].oom_score_adj must be a decimal integer from ${OOM_SCORE_ADJ_MIN} to ${OOM_SCORE_ADJ_MAX}, not ${t ?? kindOf(v)}`);
+          at(valueNode(p), `processes[${n}].oom_score_adj must be a decimal integer from ${vocab.adjMin} to ${vocab.adjMax}, not ${t ?? kindOf(v)}`);
           bad = true;
           continue;
         }
         const value = Number(t);
-        if (value < OOM_SCORE_ADJ_MIN || value > OOM_SCORE_ADJ_MAX) {
-          at(v, `processes[${n}].oom_score_adj must be from ${OOM_SCORE_ADJ_MIN} to ${OOM_SCORE_ADJ_MAX}, not ${t}`);
+        if (value < vocab.adjMin || value > vocab.adjMax) {
+          at(v, `processes[${n}].oom_score_adj must be from ${vocab.adjMin} to ${vocab.adjMax}, not ${t}`);
           bad = true;
           continue;
         }

@@ -4,7 +4,7 @@
 
 import type { ChalkInstance } from 'chalk';
 import { SEVERITIES, type Severity } from '../kernel/doctor.js';
-import type { DoctorResult } from '../commands/doctor.js';
+import type { DoctorResult } from '../core/doctor-result.js';
 import { escapeUntrusted } from './sanitize.js';
 
 function countBySeverity(r: DoctorResult): Record<Severity, number> {

@@ -2,7 +2,7 @@
 // path and log text goes through escapeUntrusted() before the terminal.
 
 import type { ChalkInstance } from 'chalk';
-import type { EventsResult, EventView } from '../commands/events.js';
+import type { EventsResult, EventView } from '../core/events-result.js';
 import type { EventAnalysis } from '../kernel/oom-event.js';
 import type { OomEvent } from '../parse/kernel-log/parser.js';
 import { formatBytes, formatKbCompact } from './format.js';

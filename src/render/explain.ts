@@ -1,7 +1,7 @@
 // Human and JSON renderings of `oomctl explain`.
 
 import type { ChalkInstance } from 'chalk';
-import type { ExplainResult, Explanation, ScopeStanding } from '../commands/explain.js';
+import type { ExplainResult, Explanation, ScopeStanding } from '../core/explain-result.js';
 import type { Prediction } from '../core/prediction.js';
 import { kbToPages } from '../kernel/badness.js';
 import { formatBytes, formatPercent } from './format.js';

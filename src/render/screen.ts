@@ -4,7 +4,7 @@
 // escape sequence is never cut in half.
 
 import type { ChalkInstance } from 'chalk';
-import type { Changes, CgroupPressure, LiveRow, LiveSnapshot, LiveState, OomKillTrack, RowChange, Section } from '../core/top-live.js';
+import type { Changes, CgroupPressure, LiveRow, LiveSnapshot, LiveState, OomKillTrack, RowChange, Section } from '../core/live-types.js';
 import { alignRow, padCell, truncateToWidth, type Align } from './columns.js';
 import { formatBytes, formatKbCompact, formatPercent } from './format.js';
 import { escapeUntrusted } from './sanitize.js';

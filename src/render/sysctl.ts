@@ -2,7 +2,7 @@
 
 import type { ChalkInstance } from 'chalk';
 import { stripVTControlCharacters } from 'node:util';
-import type { BootSource, SysctlRow, SysctlSetResult, SysctlShowResult } from '../commands/sysctl.js';
+import type { BootSource, SysctlRow, SysctlSetResult, SysctlShowResult } from '../core/sysctl-result.js';
 import { KUBELET_TUNABLES, type Finding } from '../kernel/sysctl-catalogue.js';
 import type { LoaderName } from '../kernel/sysctl-loaders.js';
 import { formatBytes } from './format.js';

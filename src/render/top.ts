@@ -1,7 +1,7 @@
 // Human and JSON renderings of `oomctl top`.
 
 import type { ChalkInstance } from 'chalk';
-import type { TopResult, TopRow } from '../commands/top.js';
+import type { TopResult, TopRow } from '../core/top-result.js';
 import type { Prediction } from '../core/prediction.js';
 import { formatBytes, formatKbCompact, formatPercent } from './format.js';
 import { escapeUntrusted } from './sanitize.js';

@@ -6,8 +6,11 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { RefusedError } from '../../src/errors.js';
-import { mayMatchRule, planPersistUnits, planProcessRules, type RuleTarget } from '../../src/kernel/policy-plan.js';
-import { MATCH_KEYS, parsePolicy, RULE_KEYS, TOP_KEYS, type ProcessRule } from '../../src/parse/policy.js';
+import { mayMatchRule, planPersistUnits, planProcessRules, POLICY_VOCABULARY, type RuleTarget } from '../../src/kernel/policy-plan.js';
+import { MATCH_KEYS, parsePolicy as parsePolicyWith, RULE_KEYS, TOP_KEYS, type ProcessRule } from '../../src/parse/policy.js';
+
+// parse/ takes the catalogue from kernel/ (the arrows go kernel -> parse)
+const parsePolicy = (text: string) => parsePolicyWith(text, POLICY_VOCABULARY);
 import { REPO } from '../helpers/run-cli.js';
 
 const problems = (text: string): string[] => parsePolicy(text).problems.map((p) => `${p.line}:${p.col}: ${p.message}`);
