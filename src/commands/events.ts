@@ -7,6 +7,7 @@ import { NotFoundError, UsageError } from '../errors.js';
 import { analyzeOomEvent } from '../kernel/oom-event.js';
 import { KernelLogParser, REAPER_LOOKBEHIND, type OomEvent } from '../parse/kernel-log/parser.js';
 import { parseTimePhrase } from '../parse/time-phrase.js';
+import { commMatchesName } from '../kernel/target.js';
 import { readKernelLogs, type SourceName } from '../system/kernel-log-sources.js';
 import { readProcesses } from '../system/procfs.js';
 import { readUserNames } from '../system/system-info.js';
@@ -46,9 +47,9 @@ function parseWhen(flag: string, value: string | undefined, nowMs: number): numb
   return t;
 }
 
-/** comm as the kernel keeps it: 15 bytes. */
+/** comm as the kernel keeps it: 15 bytes, not UTF-16 units (kernel/target.ts, the one name matcher). */
 function sameComm(a: string, b: string): boolean {
-  return a === b || a.slice(0, 15) === b.slice(0, 15);
+  return commMatchesName(a, b, false) || commMatchesName(b, a, false);
 }
 
 /**

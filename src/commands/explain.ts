@@ -6,6 +6,8 @@ import type { RankedTask } from '../kernel/rank.js';
 import type { MemcgState } from '../system/memcg.js';
 import type { CommandContext } from '../core/context.js';
 import type { CommandModule } from '../core/command.js';
+import { cutComm, matchesName } from '../kernel/target.js';
+import { readExe } from '../system/process-identity.js';
 import { explainJson, renderExplainHuman } from '../render/explain.js';
 import { limitedMemcgsOf, predict, rankInMemcg, type Prediction, type ProcessCandidate } from '../core/prediction.js';
 import type { ScopeStanding, Explanation, ExplainResult } from '../core/explain-result.js';
@@ -30,8 +32,8 @@ function standing(
   };
 }
 
-/** A pid, or a name: comm as the kernel keeps it (15 bytes) or the full name cut to 15. */
-export function findTargets(p: Prediction, query: string): RankedTask<ProcessCandidate>[] {
+/** A pid, or a name as adj and protect take it (kernel/target.ts matchesName): exe file name, comm, or its 15-byte cut. */
+export function findTargets(p: Prediction, query: string, exeOf: (pid: number) => string | undefined = () => undefined): RankedTask<ProcessCandidate>[] {
   if (/^\d+$/.test(query)) {
     const pid = Number(query);
     const hit = p.ranked.find((r) => r.task.pid === pid);
@@ -39,11 +41,11 @@ export function findTargets(p: Prediction, query: string): RankedTask<ProcessCan
     return [hit];
   }
   if (query === '' || query.includes('/')) throw new UsageError(`"${query}" is neither a pid nor a process name`);
-  const cut = query.slice(0, 15);
-  const hits = p.ranked.filter((r) => r.task.record.comm === query || r.task.record.comm === cut);
+  const hits = p.ranked.filter((r) => matchesName({ comm: r.task.record.comm, exe: r.task.record.kernelThread ? undefined : exeOf(r.task.pid) }, query, false));
   if (hits.length === 0) {
     const lower = query.toLowerCase();
-    const near = [...new Set(p.ranked.map((r) => r.task.record.comm).filter((c) => c.toLowerCase() === lower || c.toLowerCase().startsWith(lower.slice(0, 15))))];
+    const cut = cutComm(lower);
+    const near = [...new Set(p.ranked.map((r) => r.task.record.comm).filter((c) => c.toLowerCase() === lower || c.toLowerCase().startsWith(cut)))];
     throw new NotFoundError(`no process named "${query}"`, near.length > 0 ? `did you mean: ${near.slice(0, 5).join(', ')}?` : undefined);
   }
   return hits;
@@ -51,7 +53,7 @@ export function findTargets(p: Prediction, query: string): RankedTask<ProcessCan
 
 export function runExplain(ctx: CommandContext, query: string): ExplainResult {
   const prediction = predict(ctx.root, { withCgroups: true });
-  const targets = findTargets(prediction, query);
+  const targets = findTargets(prediction, query, (pid) => readExe(ctx.root, pid));
   const explanations = targets.map((target): Explanation => {
     const global = standing(target, prediction.ranked, prediction.globalTotalpages, prediction, undefined);
     const memcgs: ScopeStanding[] = [];

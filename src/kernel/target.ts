@@ -81,12 +81,27 @@ export function compileRegex(source: string): RegExp {
   }
 }
 
-export function matchesName(p: TargetProcess, name: string, exact: boolean): boolean {
+/**
+ * THE name matcher (explain, adj, protect, unprotect, policy rules, events
+ * --victim): the executable's file name, the comm, or (without --exact) a comm
+ * that is the kernel's 15-byte cut of the name (bytes, not UTF-16 units). The
+ * cut is not taken when /proc/PID/exe is readable and contradicts it: when the
+ * comm is the cut of the executable's own name, the process is that program,
+ * not the longer name asked for (systemd-journald's comm "systemd-journal" is
+ * not "systemd-journal-upload").
+ */
+export function matchesName(p: Pick<TargetProcess, 'comm' | 'exe'>, name: string, exact: boolean): boolean {
   const exeName = p.exe === undefined ? undefined : basename(p.exe);
   if (exeName === name) return true;
   if (p.comm === name) return true;
-  // The default also takes a comm that is the kernel's 15-byte cut of the name.
-  return !exact && p.comm === cutComm(name) && name !== cutComm(name);
+  if (!commMatchesName(p.comm, name, exact)) return false;
+  return exeName === undefined || cutComm(exeName) !== p.comm;
+}
+
+/** A comm (as /proc or a kernel log prints it) names `name`: equal, or (without exact) its 15-byte cut. */
+export function commMatchesName(comm: string, name: string, exact: boolean): boolean {
+  if (comm === name) return true;
+  return !exact && comm === cutComm(name) && name !== cutComm(name);
 }
 
 function matchesUser(p: TargetProcess, user: string): boolean {

@@ -43,11 +43,14 @@ describe('selectTargets', () => {
   it('matches comm, the 15-byte cut, and the executable basename', () => {
     expect(pids(PROCS, q('mysqld'))).toEqual([100, 101]);
     expect(pids(PROCS, q('my-very-long-daemon-name'))).toEqual([200]);
-    expect(pids(PROCS, q('my-very-long-daemon-nameX'))).toEqual([200]);
+    // issue 17: the cut is no match when /proc/PID/exe is readable and names another program
+    // (comm "my-very-long-da" is the cut of its own exe, my-very-long-daemon-name)
+    expect(caught(() => pids(PROCS, q('my-very-long-daemon-nameX'))).message).toMatch(/no process named/);
+    expect(pids([proc(201, 'my-very-long-da', { exe: undefined })], q('my-very-long-daemon-nameX'))).toEqual([201]);
   });
   it('--exact drops the 15-byte cut but keeps the basename', () => {
     expect(pids(PROCS, q('my-very-long-daemon-name', { exact: true }))).toEqual([200]);
-    expect(caught(() => pids(PROCS, q('my-very-long-daemon-nameX', { exact: true }))).hint).toMatch(/my-very-long-da .*drop --exact/);
+    expect(caught(() => pids([proc(201, 'my-very-long-da', { exe: undefined })], q('my-very-long-daemon-nameX', { exact: true }))).hint).toMatch(/my-very-long-da .*drop --exact/);
   });
   it('narrows by --regex on the command line, --user, --exe, --unit, --cgroup', () => {
     expect(pids(PROCS, q('mysqld', { regex: compileRegex('port=3307') }))).toEqual([101]);
