@@ -4,6 +4,7 @@ import { UsageError } from '../errors.js';
 import type { CommandContext } from '../core/context.js';
 import { parseInteger, parseSeconds, type CommandModule, type RunContext, type RunOutcome } from '../core/command.js';
 import { renderTopHuman, topJson } from '../render/top.js';
+import type { LiveSort } from '../core/live-types.js';
 import { readOomScore, readStartTime } from '../system/procfs.js';
 import { matchesUser, predict, resolveTies, type Prediction } from '../core/prediction.js';
 import type { TopRow, TopResult } from '../core/top-result.js';
@@ -96,10 +97,9 @@ function selectRows(ctx: CommandContext, prediction: Prediction, opts: TopOption
   return { rows, totalInScope, killableInScope };
 }
 
-/** --sort as the live screen's s/m/a/p keys know it. */
-function liveSortOf(sort: string): 'score' | 'memory' | 'adj' | 'pid' {
-  if (sort === 'rss' || sort === 'swap') return 'memory';
-  if (sort === 'adj' || sort === 'pid') return sort;
+/** --sort for the live screen and --batch: rss is RSS and swap is swap, as in top --once (not "memory", RSS + swap). */
+function liveSortOf(sort: TopSortKey): LiveSort {
+  if (sort === 'rss' || sort === 'swap' || sort === 'adj' || sort === 'pid') return sort;
   return 'score';
 }
 

@@ -4,7 +4,8 @@
 import type { RankedTask } from '../kernel/rank.js';
 import type { Prediction, ProcessCandidate } from './prediction.js';
 
-export type LiveSort = 'score' | 'memory' | 'adj' | 'pid';
+/** The live screen's orders: its s/m/a/p keys, and --sort rss/swap as top --once means them. */
+export type LiveSort = 'score' | 'memory' | 'rss' | 'swap' | 'adj' | 'pid';
 
 export type LiveView = 'processes' | 'cgroups';
 

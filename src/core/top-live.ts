@@ -97,12 +97,19 @@ function memoryKb(r: LiveRow): number {
   return t.rssAnonKb + t.rssFileKb + t.rssShmemKb + t.swapKb;
 }
 
+function rssKb(r: LiveRow): number {
+  const t = r.ranked.task;
+  return t.rssAnonKb + t.rssFileKb + t.rssShmemKb;
+}
+
 function compareRows(sort: LiveSort): (a: LiveRow, b: LiveRow) => number {
   const rank = (r: LiveRow): number => r.ranked.rank ?? Number.MAX_SAFE_INTEGER;
   const pid = (r: LiveRow): number => r.ranked.task.pid;
   switch (sort) {
     case 'score': return (a, b) => rank(a) - rank(b) || pid(a) - pid(b);
     case 'memory': return (a, b) => memoryKb(b) - memoryKb(a) || rank(a) - rank(b) || pid(a) - pid(b);
+    case 'rss': return (a, b) => rssKb(b) - rssKb(a) || rank(a) - rank(b) || pid(a) - pid(b);
+    case 'swap': return (a, b) => b.ranked.task.swapKb - a.ranked.task.swapKb || rank(a) - rank(b) || pid(a) - pid(b);
     case 'adj': return (a, b) => b.ranked.task.oomScoreAdj - a.ranked.task.oomScoreAdj || rank(a) - rank(b) || pid(a) - pid(b);
     case 'pid': return (a, b) => pid(a) - pid(b);
   }

@@ -412,3 +412,9 @@ export function riskyReasons(plan: SysctlPlan): string[] {
   }
   return [...new Set(out)];
 }
+
+/**
+ * The names of vm.overcommit_memory's modes, the same on every screen
+ * (Documentation/mm/overcommit-accounting.rst: 0 heuristic, 1 always, 2 don't overcommit).
+ */
+export const OVERCOMMIT_MODE_NAMES: Readonly<Record<number, string>> = { 0: 'heuristic', 1: 'always', 2: 'never (strict accounting)' };

@@ -8,6 +8,7 @@ import type { Changes, CgroupPressure, LiveRow, LiveSnapshot, LiveState, OomKill
 import { alignRow, padCell, truncateToWidth, type Align } from './columns.js';
 import { formatBytes, formatKbCompact, formatPercent } from './format.js';
 import { escapeUntrusted } from './sanitize.js';
+import { OVERCOMMIT_MODE_NAMES } from '../kernel/sysctl-catalogue.js';
 
 export interface FrameInput {
   snapshot: LiveSnapshot;
@@ -41,7 +42,7 @@ const SECTION_TITLES: Record<Section['kind'], string> = {
   unkillable: 'never killed: init, kernel threads, oom_score_adj -1000, no memory',
 };
 
-const OVERCOMMIT: Record<number, string> = { 0: 'heuristic', 1: 'always', 2: 'never' };
+const OVERCOMMIT = OVERCOMMIT_MODE_NAMES;
 
 const UNKILLABLE_NOTE: Record<string, string> = { init: 'init', 'kernel-thread': 'kthread', 'no-memory': 'no mm', 'oom-score-adj-min': 'adj -1000' };
 

@@ -7,6 +7,7 @@ import { formatBytes, formatKbCompact, formatPercent } from './format.js';
 import { escapeUntrusted } from './sanitize.js';
 import { kernelJson, memoryJson, processJson, scopeJson } from './snapshot-json.js';
 import { alignRow, columnWidths, type Align } from './columns.js';
+import { OVERCOMMIT_MODE_NAMES } from '../kernel/sysctl-catalogue.js';
 
 export function topJson(r: TopResult) {
   const p = r.prediction;
@@ -21,7 +22,7 @@ export function topJson(r: TopResult) {
   };
 }
 
-const OVERCOMMIT_MODES: Record<number, string> = { 0: 'heuristic', 1: 'always', 2: 'never (strict accounting)' };
+const OVERCOMMIT_MODES = OVERCOMMIT_MODE_NAMES;
 
 const UNKILLABLE_NOTE: Record<string, string> = {
   init: 'init',
