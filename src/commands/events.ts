@@ -110,6 +110,7 @@ function listOnly(e: OomEvent): OomEvent {
   };
 }
 
+// Long (~130 lines): the events pipeline, being reworked on the events branch; left whole here.
 export async function runEvents(ctx: CommandContext, opts: EventsOptions, onFollow?: (v: EventView) => void, onStreamed?: (v: EventView) => void): Promise<EventsResult> {
   const source = parseSource(opts.source);
   const sinceMs = parseWhen('--since', opts.since, opts.nowMs);

@@ -273,6 +273,7 @@ interface Seen {
  * time): /proc/PID/stat and the exe link, then, for a process whose name a
  * rule names, what that rule's matchers need. Ends when `signal` aborts.
  */
+// Long (~83 lines): one loop whose per-pass state (seen pids, young processes, users) is shared by every step.
 export async function runPolicyWatch(ctx: CommandContext, policy: Policy, seed: readonly RuleTarget[], opts: WatchOptions): Promise<WatchSummary> {
   const root = ctx.root;
   const rules = policy.processes;

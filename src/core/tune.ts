@@ -181,6 +181,98 @@ export function valueNotes(value: number, p: Prediction): string[] {
   return notes;
 }
 
+/** The target value of each process, and the ranking after every planned value is applied at once. */
+function planProcessChanges(root: SystemRoot, prediction: Prediction, matches: readonly TuneTarget[], value: number | undefined, verb: TuneVerb, warnings: string[]): { processes: ProcessChange[]; rankedAfter: RankedTask<ProcessCandidate>[] } {
+  // Plan: the target value of each process.
+  const planned = matches.map((t) => {
+    const from = t.ranked.task.oomScoreAdj;
+    let to: number;
+    let restoreSource: ProcessChange['restoreSource'];
+    if (value !== undefined) {
+      to = value;
+      // protect only ever lowers: it must not weaken a stronger protection (sshd at -1000, say).
+      if (verb === 'protect' && from < to) {
+        warnings.push(`${label(t)} already has oom_score_adj ${from}, below ${to}: left as it is (use "oomctl adj" to raise it)`);
+        to = from;
+      }
+    } else {
+      const remembered = readRememberedAdj(root, t.pid, t.ranked.task.record.starttime);
+      to = remembered?.original ?? 0;
+      restoreSource = remembered ? 'remembered' : 'default';
+    }
+    return { target: t, from, to, restoreSource };
+  });
+
+  // The ranking after the change, with every planned value applied at once.
+  const newAdj = new Map(planned.map((p) => [p.target.pid, p.to]));
+  const tasksAfter = prediction.ranked.map((r) => (newAdj.has(r.task.pid) ? { ...r.task, oomScoreAdj: newAdj.get(r.task.pid) as number } : r.task));
+  const rankedAfter = rankVictims(tasksAfter, prediction.globalTotalpages, prediction.globalTotalpages, prediction.pageSize, prediction.kernel);
+  const afterByPid = new Map(rankedAfter.map((r) => [r.task.pid, r]));
+  const memcgEffects = memcgEffectsOf(root, prediction, tasksAfter);
+  const processes: ProcessChange[] = planned.map((p) => {
+    const after = afterByPid.get(p.target.pid);
+    return {
+      ...p,
+      status: 'planned',
+      before: standingOf(p.target.ranked),
+      after: standingOf(after),
+      thresholdsAfter: after && after.rank === 1
+        ? computeAdjThresholds(after, rankedAfter, prediction.globalTotalpages, prediction.pageSize, prediction.kernel)
+        : undefined,
+      memcgs: memcgEffects(p.target.ranked.task),
+    };
+  });
+  return { processes, rankedAfter };
+}
+
+/** --persist: one drop-in per systemd service among the matches; the others are named in a warning. */
+function planDropins(root: SystemRoot, processes: readonly ProcessChange[], verb: TuneVerb, warnings: string[]): { persist: PersistChange[]; notPersisted: TuneTarget[] } {
+  const persist: PersistChange[] = [];
+  const notPersisted: TuneTarget[] = [];
+  {
+    const units = new Map<string, number>();
+    for (const p of processes) {
+      const unit = p.target.unit;
+      if (unit === undefined || !unit.endsWith('.service')) { notPersisted.push(p.target); continue; }
+      const prev = units.get(unit);
+      if (prev !== undefined && prev !== p.to) throw new UsageError(`processes of ${unit} would get different values (${prev}, ${p.to}); --persist sets one value per unit`, 'unprotect them one unit at a time, or without --persist');
+      units.set(unit, p.to);
+    }
+    for (const [unit, to] of units) {
+      const from = readDropinAdj(root, unit);
+      const remove = verb === 'unprotect';
+      persist.push({ unit, path: dropinPath(unit), from, to: remove ? undefined : to, status: 'planned' });
+    }
+    for (const t of notPersisted) {
+      warnings.push(`${label(t)} is not in a systemd service${t.unit ? ` (it runs in ${escapeUntrusted(t.unit)})` : ''}: --persist cannot keep its value past its exit; start it with "oomctl run --adj N -- COMMAND", or from a wrapper script that writes /proc/self/oom_score_adj before exec`);
+    }
+  }
+
+  return { persist, notPersisted };
+}
+
+/** How a run that wrote ends: permission (nothing changed, the kernel refused), not found (all exited), partial. */
+function tuneOutcomeError(processes: readonly ProcessChange[], firstDenial: { change: ProcessChange; reason: string; hint: string } | undefined, persistFailed: boolean): OomctlError | undefined {
+  const changed = processes.filter((c) => c.status === 'changed' || c.status === 'unchanged').length;
+  const gone = processes.filter((c) => c.status === 'exited' || c.status === 'pid-reused');
+  const denied = processes.filter((c) => c.status === 'denied');
+  let error: OomctlError | undefined;
+  if (firstDenial && changed === 0 && gone.length === 0) {
+    const c = firstDenial.change;
+    error = new PermissionError(`cannot set oom_score_adj of ${label(c.target)} from ${c.from} to ${c.to}: ${firstDenial.reason}`, firstDenial.hint);
+  } else if (gone.length > 0 && changed === 0 && denied.length === 0) {
+    error = new NotFoundError(`${gone.map((c) => label(c.target)).join(', ')} exited before the write; nothing was changed`);
+  } else if (denied.length > 0 || gone.length > 0 || persistFailed) {
+    const parts = [
+      denied.length > 0 ? `${denied.length} refused by the kernel (${firstDenial?.reason ?? 'permission'})` : '',
+      gone.length > 0 ? `${gone.length} exited` : '',
+      persistFailed ? 'not everything could be made persistent' : '',
+    ].filter(Boolean);
+    error = new PartialError(`not all changes were made: ${parts.join('; ')}`);
+  }
+  return error;
+}
+
 export async function runTune(ctx: CommandContext, opts: TuneOptions): Promise<TuneResult> {
   const warnings: string[] = [];
   const notes: string[] = [];
@@ -197,68 +289,10 @@ export async function runTune(ctx: CommandContext, opts: TuneOptions): Promise<T
     warnings.push(`left out ${selection.skipped.length} kernel thread(s) or pid 1 of that name: never touched`);
   }
 
-  // Plan: the target value of each process.
-  const planned = matches.map((t) => {
-    const from = t.ranked.task.oomScoreAdj;
-    let to: number;
-    let restoreSource: ProcessChange['restoreSource'];
-    if (value !== undefined) {
-      to = value;
-      // protect only ever lowers: it must not weaken a stronger protection (sshd at -1000, say).
-      if (opts.verb === 'protect' && from < to) {
-        warnings.push(`${label(t)} already has oom_score_adj ${from}, below ${to}: left as it is (use "oomctl adj" to raise it)`);
-        to = from;
-      }
-    } else {
-      const remembered = readRememberedAdj(ctx.root, t.pid, t.ranked.task.record.starttime);
-      to = remembered?.original ?? 0;
-      restoreSource = remembered ? 'remembered' : 'default';
-    }
-    return { target: t, from, to, restoreSource };
-  });
-
-  // The ranking after the change, with every planned value applied at once.
-  const newAdj = new Map(planned.map((p) => [p.target.pid, p.to]));
-  const tasksAfter = prediction.ranked.map((r) => (newAdj.has(r.task.pid) ? { ...r.task, oomScoreAdj: newAdj.get(r.task.pid) as number } : r.task));
-  const rankedAfter = rankVictims(tasksAfter, prediction.globalTotalpages, prediction.globalTotalpages, prediction.pageSize, prediction.kernel);
-  const afterByPid = new Map(rankedAfter.map((r) => [r.task.pid, r]));
-  const memcgEffects = memcgEffectsOf(ctx.root, prediction, tasksAfter);
-  const processes: ProcessChange[] = planned.map((p) => {
-    const after = afterByPid.get(p.target.pid);
-    return {
-      ...p,
-      status: 'planned',
-      before: standingOf(p.target.ranked),
-      after: standingOf(after),
-      thresholdsAfter: after && after.rank === 1
-        ? computeAdjThresholds(after, rankedAfter, prediction.globalTotalpages, prediction.pageSize, prediction.kernel)
-        : undefined,
-      memcgs: memcgEffects(p.target.ranked.task),
-    };
-  });
+  const { processes, rankedAfter } = planProcessChanges(ctx.root, prediction, matches, value, opts.verb, warnings);
   for (const v of new Set(processes.filter((p) => p.from !== p.to).map((p) => p.to))) notes.push(...valueNotes(v, prediction));
 
-  // Persist: one drop-in per systemd service among the matches.
-  const persist: PersistChange[] = [];
-  const notPersisted: TuneTarget[] = [];
-  if (opts.persist) {
-    const units = new Map<string, number>();
-    for (const p of processes) {
-      const unit = p.target.unit;
-      if (unit === undefined || !unit.endsWith('.service')) { notPersisted.push(p.target); continue; }
-      const prev = units.get(unit);
-      if (prev !== undefined && prev !== p.to) throw new UsageError(`processes of ${unit} would get different values (${prev}, ${p.to}); --persist sets one value per unit`, 'unprotect them one unit at a time, or without --persist');
-      units.set(unit, p.to);
-    }
-    for (const [unit, to] of units) {
-      const from = readDropinAdj(ctx.root, unit);
-      const remove = opts.verb === 'unprotect';
-      persist.push({ unit, path: dropinPath(unit), from, to: remove ? undefined : to, status: 'planned' });
-    }
-    for (const t of notPersisted) {
-      warnings.push(`${label(t)} is not in a systemd service${t.unit ? ` (it runs in ${escapeUntrusted(t.unit)})` : ''}: --persist cannot keep its value past its exit; start it with "oomctl run --adj N -- COMMAND", or from a wrapper script that writes /proc/self/oom_score_adj before exec`);
-    }
-  }
+  const { persist, notPersisted } = opts.persist ? planDropins(ctx.root, processes, opts.verb, warnings) : { persist: [], notPersisted: [] };
 
   // Risky: several processes change, or one becomes unkillable. Nothing to change is never risky.
   const changing = processes.filter((p) => p.from !== p.to);
@@ -297,23 +331,7 @@ export async function runTune(ctx: CommandContext, opts: TuneOptions): Promise<T
     persistFailed ||= done.failed;
   }
 
-  const changed = processes.filter((c) => c.status === 'changed' || c.status === 'unchanged').length;
-  const gone = processes.filter((c) => c.status === 'exited' || c.status === 'pid-reused');
-  const denied = processes.filter((c) => c.status === 'denied');
-  let error: OomctlError | undefined;
-  if (firstDenial && changed === 0 && gone.length === 0) {
-    const c = firstDenial.change;
-    error = new PermissionError(`cannot set oom_score_adj of ${label(c.target)} from ${c.from} to ${c.to}: ${firstDenial.reason}`, firstDenial.hint);
-  } else if (gone.length > 0 && changed === 0 && denied.length === 0) {
-    error = new NotFoundError(`${gone.map((c) => label(c.target)).join(', ')} exited before the write; nothing was changed`);
-  } else if (denied.length > 0 || gone.length > 0 || persistFailed) {
-    const parts = [
-      denied.length > 0 ? `${denied.length} refused by the kernel (${firstDenial?.reason ?? 'permission'})` : '',
-      gone.length > 0 ? `${gone.length} exited` : '',
-      persistFailed ? 'not everything could be made persistent' : '',
-    ].filter(Boolean);
-    error = new PartialError(`not all changes were made: ${parts.join('; ')}`);
-  }
+  const error = tuneOutcomeError(processes, firstDenial, persistFailed);
   return { ...base, dryRun: false, reload, error };
 }
 

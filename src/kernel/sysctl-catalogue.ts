@@ -313,6 +313,7 @@ export function checkAssignments(assignments: readonly Assignment[]): string | u
   return undefined;
 }
 
+// Long (~85 lines): one flat list of checks, each a few lines with its kernel source; splitting scatters them.
 export function checkSysctlPlan(input: CheckInput): Finding[] {
   const { plan, memory } = input;
   const out: Finding[] = [];

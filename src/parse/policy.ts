@@ -251,6 +251,7 @@ function readProcesses<K extends string>(pair: Pair, text: string, policy: Polic
   });
 }
 
+// Long (~91 lines): one case per match key, each validating its own YAML node with its line number.
 function readMatch(pair: Pair, text: string, n: number, at: At): PolicyMatch | undefined {
   const map = pair.value;
   const where = `processes[${n}].match`;

@@ -215,6 +215,7 @@ function zshValueCases(options: readonly OptionSpec[], indent: string): string[]
   return out;
 }
 
+// Long (~91 lines): mostly the zsh script as one template, kept readable as the script it prints.
 export function renderZshCompletion(input: CompletionSpec): string {
   const spec = sanitizeSpec(input);
   const p = spec.program;
@@ -321,6 +322,7 @@ function fishOptionLine(p: string, condition: string | undefined, o: OptionSpec)
   return parts.join(' ');
 }
 
+// Long (~86 lines): mostly the fish script as one template, kept readable as the script it prints.
 export function renderFishCompletion(input: CompletionSpec): string {
   const spec = sanitizeSpec(input);
   const p = spec.program;

@@ -434,6 +434,7 @@ export class KernelLogParser {
     this.handOut(ev, out);
   }
 
+  // Long (~88 lines): the dispatch over every kernel message kind, one case each; being reworked on the events branch.
   private kernelMessage(l: LogLine, text: string, out: OomEvent[]): void {
     const ev0 = this.current;
     const c0 = text.charCodeAt(0);
