@@ -97,7 +97,7 @@ function runningLines(r: EventsResult, chalk: ChalkInstance): string[] {
     if (!comm || seen.has(comm) || !v.runningNow || v.runningNow.length === 0) continue;
     seen.add(comm);
     const procs = v.runningNow.slice(0, 5).map((p) => `pid ${p.pid} (oom_score_adj ${p.oom_score_adj})`).join(', ');
-    out.push(`${chalk.bold(e(comm))} is running now: ${procs}${v.runningNow.length > 5 ? ', ...' : ''}; to protect it: oomctl protect ${shellWord(comm)}`);
+    out.push(`${chalk.bold(e(comm))} is running now: ${procs}${v.runningNow.length > 5 ? ', ...' : ''}; to protect it: oomctl protect ${shellWord(comm)} --dry-run first (it says what the real run would change, or refuse and why)`);
   }
   return out;
 }
