@@ -7,7 +7,7 @@ import { readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { errnoOf } from '../errors.js';
 import { readIfExists, writeFileAtomic } from './atomic-write.js';
-import { readStartTime } from './process-identity.js';
+import { readPidStartTime as readStartTime } from './procfs.js';
 import type { SystemRoot } from './root.js';
 
 export const ADJ_MEMORY_DIR = '/run/oomctl/adj';

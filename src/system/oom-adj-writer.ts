@@ -4,7 +4,7 @@
 
 import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { errnoOf } from '../errors.js';
-import { readStartTime } from './process-identity.js';
+import { readPidStartTime as readStartTime } from './procfs.js';
 import type { SystemRoot } from './root.js';
 
 export type AdjWriteOutcome =

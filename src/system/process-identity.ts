@@ -4,7 +4,6 @@
 
 import { readFileSync, readlinkSync } from 'node:fs';
 import { errnoOf } from '../errors.js';
-import { parseStat } from '../parse/stat.js';
 import { parseStatus } from '../parse/status.js';
 import type { SystemRoot } from './root.js';
 
@@ -22,11 +21,6 @@ export function readExe(root: SystemRoot, pid: number): string | undefined {
   }
 }
 
-/** The start time (clock ticks since boot) of /proc/PID/stat, or undefined when it has exited. */
-export function readStartTime(root: SystemRoot, pid: number): number | undefined {
-  const text = root.readText(`/proc/${pid}/stat`);
-  return text === undefined ? undefined : parseStat(text)?.starttime;
-}
 
 export interface SelfCredentials {
   uid: number | undefined;

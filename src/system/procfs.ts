@@ -164,11 +164,21 @@ export function readProcess(root: SystemRoot, pid: number, opts: ReadProcessesOp
  * process is gone or its pid now belongs to another process (comm differs).
  */
 export function readStartTime(root: SystemRoot, record: ProcessRecord): boolean {
-  const text = root.readSmallText(`/proc/${record.pid}/stat`);
-  const stat = text === undefined ? undefined : parseStat(text);
+  const stat = readPidStat(root, record.pid);
   if (!stat || stat.comm !== record.comm) return false;
   record.starttime = stat.starttime;
   return true;
+}
+
+/** THE reader of /proc/PID/stat by pid (start time and comm: pid + start time survive pid reuse); undefined when it has exited. */
+export function readPidStat(root: SystemRoot, pid: number): ProcessStat | undefined {
+  const text = root.readSmallText(`/proc/${pid}/stat`);
+  return text === undefined ? undefined : parseStat(text) ?? undefined;
+}
+
+/** The start time (clock ticks since boot) of /proc/PID/stat, or undefined when it has exited. */
+export function readPidStartTime(root: SystemRoot, pid: number): number | undefined {
+  return readPidStat(root, pid)?.starttime;
 }
 
 export function readProcesses(root: SystemRoot, opts: ReadProcessesOptions = {}): ProcessRecord[] {
