@@ -111,7 +111,7 @@ export function runSysctlShow(ctx: CommandContext, only: readonly SysctlKey[] = 
     const differs: LoaderName[] = [];
     for (const l of LOADERS) {
       const v = boot[l].values.get(key);
-      const kernelValue = v ? parseKernelInteger(v.final.value) : undefined;
+      const kernelValue = v ? parseKernelInteger(key, v.final.value) : undefined;
       b[l] = v ? { value: v.final.value, file: v.final.file, line: v.final.lineNo, zeroedBy: v.zeroedBy, kernelValue } : undefined;
       // A text the kernel refuses leaves the value as it was: not counted as a difference.
       if (v && live[key] !== undefined && kernelValue !== undefined && kernelValue !== live[key]) differs.push(l);
