@@ -149,6 +149,8 @@ function buildProgram(): Command {
     .option('--json', 'print the result as JSON (keys documented in docs/json.md)', false)
     .addOption(new Option('--color <when>', 'colour output').choices(['auto', 'always', 'never']).default('auto'))
     .option('--debug', 'show stack traces on errors', false)
+    // systemd tools' habit: accepted anywhere and ignored, since oomctl never pages (docs/design.md)
+    .addOption(new Option('--no-pager', 'accepted and ignored: oomctl never pages').hideHelp())
     .showHelpAfterError('(run oomctl --help for usage)')
     .addHelpText('after', `
 Examples:
