@@ -463,12 +463,12 @@ Examples:
   // Called by the completion scripts at TAB time; not for people.
   program
     .command('__complete', { hidden: true })
-    .argument('<what>', 'targets: process names and pids, "VALUE<TAB>DESCRIPTION" per line')
-    .action(async (what: string, _opts: unknown, cmd: Command) => {
-      if (what !== 'targets') throw new UsageError(`nothing to complete for "${what}"`);
+    .argument('<what>', 'targets (process names and pids), users, sysctl [KEY]: "VALUE<TAB>DESCRIPTION" per line')
+    .argument('[arg]', 'for sysctl: the key whose values to list')
+    .action(async (what: string, arg: string | undefined, _opts: unknown, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
-      const { completeTargets } = await import('./commands/completion.js');
-      writeOut(completeTargets(makeContext(g)));
+      const { completeWhat } = await import('./commands/completion.js');
+      writeOut(completeWhat(makeContext(g), what, arg));
     });
 
   // --- events (issue 5) ---

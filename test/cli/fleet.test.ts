@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { skipReason } from '../helpers/live.js';
 import { BIN, FIXTURES, runCli, runCliJson } from '../helpers/run-cli.js';
 import { findTool } from '../helpers/tools.js';
+import { TOP_SORT_KEYS } from '../../src/commands/top.js';
 
 const FIXTURE = path.join(FIXTURES, 'vm-6.18-scenario');
 const at = ['--root', FIXTURE];
@@ -180,7 +181,7 @@ describe('oomctl completion', () => {
   it('prints a script for each shell, rejects others', () => {
     for (const r of Object.values(scripts)) {
       expect(r.status).toBe(0);
-      expect(r.stdout).toContain('__complete targets');
+      expect(r.stdout).toContain('complete targets'); // __complete targets/users/sysctl through one helper per shell
     }
     expect(runCli(['completion', 'tcsh']).status).toBe(2);
   });
@@ -235,6 +236,29 @@ describe('oomctl completion', () => {
       expect(complete('oomctl', '--color', '=', 'never', 'completion', 'f')).toEqual(['fish']);
     });
 
+    it('after run [--], commands from PATH, then the command\'s own arguments; never oomctl\'s commands', () => {
+      expect(complete('oomctl', 'run', '--', 'ech')).toContain('echo');
+      expect(complete('oomctl', 'run', '--adj', '5', '--', '')).not.toContain('explain');
+      expect(complete('oomctl', 'run', '--adj', '5', 'ech')).toContain('echo');
+      // After the command: what completes for it (here file names; bash-completion's _command_offset where loaded).
+      const files = complete('oomctl', 'run', '--adj', '5', '--', 'ls', path.join(FIXTURE, 'pr'));
+      expect(files).toEqual([path.join(FIXTURE, 'proc')]);
+      expect(complete('oomctl', 'run', '--', 'ls', '--')).not.toContain('--adj');
+    });
+
+    it('values for --sort, --source, --user (the root\'s /etc/passwd) and sysctl KEY / KEY=', () => {
+      expect(complete('oomctl', 'top', '--sort', '')).toEqual([...TOP_SORT_KEYS]);
+      expect(complete('oomctl', 'top', '--sort', '=', 'r')).toEqual(['rank', 'rss']);
+      expect(complete('oomctl', 'events', '--source', '')).toEqual(['journal', 'kmsg', 'dmesg', 'file']);
+      expect(complete(BIN, '--root', FIXTURE, 'top', '--user', 'po')).toEqual(['polkitd', 'postgres']);
+      expect(complete(BIN, '--root', FIXTURE, 'protect', '--user', 'ro')).toEqual(['root']);
+      expect(complete(BIN, 'sysctl', 'vm.oom_')).toEqual(['vm.oom_kill_allocating_task', 'vm.oom_dump_tasks']);
+      expect(complete(BIN, 'sysctl', '')).toHaveLength(9);
+      expect(complete(BIN, '--root', FIXTURE, 'sysctl', 'vm.panic_on_oom', '=')).toEqual(['0', '1', '2']);
+      expect(complete(BIN, '--root', FIXTURE, 'sysctl', 'kernel.panic', '=', '')).toEqual(['1']); // the live value
+      expect(complete(BIN, '--root', FIXTURE, 'sysctl', 'vm.panic_on_oom=1', 'kernel.panic', '=', '')).toEqual(['1']);
+    });
+
     it('proposes process names and pids for explain, from the same --root', () => {
       expect(complete(BIN, '--root', FIXTURE, 'explain', 'pyth')).toEqual(['python3']);
       expect(complete(BIN, '--root', FIXTURE, 'explain', '590')).toEqual(['5900', '5901', '5902', '5903', '5904']);
@@ -243,6 +267,19 @@ describe('oomctl completion', () => {
       // a second argument to explain gets nothing
       expect(complete(BIN, '--root', FIXTURE, 'explain', 'python3', '')).toEqual([]);
     });
+  });
+});
+
+describe('completion offers what the commands accept', () => {
+  it('each --source word is one events takes, and no other is', () => {
+    const spec = runCli(['completion', 'bash']).stdout;
+    const words = /--source\) __oomctl_reply_words '([^']+)'/.exec(spec)?.[1]?.split(' ') ?? [];
+    expect(words).toEqual(['journal', 'kmsg', 'dmesg', 'file']);
+    for (const w of [...words, 'nosuchsource']) {
+      const r = runCli([...at, 'events', '--source', w, '--file', '/dev/null']);
+      if (w === 'nosuchsource') expect(r.stderr).toMatch(/--source must be one of/);
+      else expect(r.stderr).not.toMatch(/--source must be one of/);
+    }
   });
 });
 
@@ -262,6 +299,8 @@ describe('oomctl completion, run in zsh and fish', () => {
       'compadd() { if [[ $1 == -a ]]; then print -rl -- "${(@P)2}"; else shift; print -rl -- "$@"; fi; }',
       'compset() { :; }',
       '_describe() { print -rl -- "${(@P)4}"; }',
+      '_command_names() { print -r -- "<commands from PATH>"; }',
+      '_normal() { print -r -- "<normal: $words[1] at $CURRENT>"; }',
       'source "$1"; shift',
       'words=("$@"); CURRENT=$#; _oomctl',
     ].join('\n');
@@ -276,6 +315,15 @@ describe('oomctl completion, run in zsh and fish', () => {
     const targets = run('oomctl', '--root', FIXTURE, 'explain', '');
     expect(targets).toEqual(expect.arrayContaining(['python3', '5903']));
     expect(targets).not.toContain('kthreadd');
+    // run: commands from PATH, then the command's own completion (_normal on the words from it on).
+    expect(run('oomctl', 'run', '--', '')).toEqual(['<commands from PATH>']);
+    expect(run('oomctl', 'run', '--adj', '5', '')).toEqual(['<commands from PATH>']);
+    expect(run('oomctl', 'run', '--adj', '5', '--', 'ls', '-l', '')).toEqual(['<normal: ls at 3>']);
+    expect(run('oomctl', 'top', '--sort', '')).toEqual([...TOP_SORT_KEYS]);
+    expect(run('oomctl', 'events', '--source', '')).toEqual(['journal', 'kmsg', 'dmesg', 'file']);
+    expect(run('oomctl', '--root', FIXTURE, 'top', '--user', '')).toEqual(expect.arrayContaining(['postgres', 'root']));
+    expect(run('oomctl', 'sysctl', '')).toHaveLength(9);
+    expect(run('oomctl', '--root', FIXTURE, 'sysctl', 'vm.panic_on_oom=')).toEqual(['0', '1', '2']);
     // --opt=value in one word: its value is completed, and --root=DIR counts.
     expect(run('oomctl', 'doctor', '--fail-on=')).toEqual(['info', 'warning', 'critical', 'none']);
     expect(run('oomctl', `--root=${FIXTURE}`, 'explain', '')).toEqual(expect.arrayContaining(['python3', '5903']));
@@ -297,6 +345,15 @@ describe('oomctl completion, run in zsh and fish', () => {
     expect(run(`oomctl --root ${FIXTURE} explain python3 `)).toEqual([]);
     expect(run('oomctl doctor --fail-on=c')).toEqual(['--fail-on=critical']);
     expect(run(`oomctl --root=${FIXTURE} explain 590`)).toEqual(['5900', '5901', '5902', '5903', '5904']);
+    expect(run('oomctl run -- ech')).toContain('echo');
+    expect(run('oomctl run --adj 5 ')).not.toContain('explain');
+    expect(run(`oomctl run --adj 5 -- ls ${path.join(FIXTURE, 'pr')}`)).toEqual([path.join(FIXTURE, 'proc/')]);
+    expect(run('oomctl run -- ls --')).not.toContain('--adj');
+    expect(run('oomctl top --sort ')).toEqual([...TOP_SORT_KEYS].sort());
+    expect(run('oomctl events --source ')).toEqual(['dmesg', 'file', 'journal', 'kmsg']);
+    expect(run(`oomctl --root ${FIXTURE} top --user po`)).toEqual(['polkitd', 'postgres']);
+    expect(run('oomctl sysctl vm.oom_')).toEqual(['vm.oom_dump_tasks', 'vm.oom_kill_allocating_task']);
+    expect(run(`oomctl --root ${FIXTURE} sysctl vm.panic_on_oom=`)).toEqual(['vm.panic_on_oom=0', 'vm.panic_on_oom=1', 'vm.panic_on_oom=2']);
   });
 });
 
