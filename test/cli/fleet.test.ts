@@ -92,11 +92,18 @@ describe('oomctl metrics', () => {
 });
 
 describe('oomctl doctor', () => {
-  it('finds only the cgroup v1 controller in the captured tree, and passes', () => {
+  it('finds the cgroup v1 controller and the 2 OOM kills of /proc/vmstat in the captured tree, and passes', () => {
     const r = runCli(['doctor', ...at]);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^WARNING {3}OOM011 {2}cgroup v1 memory controller\n/);
-    expect(r.stdout).toContain('1 finding: 0 critical, 1 warning, 0 info; --fail-on critical: pass\n');
+    expect(r.stdout).toMatch(/^WARNING {3}OOM017 {2}2 OOM kills since boot\n {17}\/proc\/vmstat oom_kill = 2: /m);
+    expect(r.stdout).toContain('2 findings: 0 critical, 2 warning, 0 info; --fail-on critical: pass\n');
+    expect(runCliJson(['doctor', ...at]).facts.oom_kills).toBe(2);
+    // No oom_kill line (a kernel before 4.13): the count is unknown, and no finding guesses one.
+    const old = fixtureWith({ 'proc/vmstat': readFileSync(path.join(FIXTURE, 'proc/vmstat'), 'utf8').replace(/^oom_kill .*\n/m, '') });
+    const j = runCliJson(['doctor', '--root', old]);
+    expect(j.facts.oom_kills).toBeNull();
+    expect(j.findings.map((f: any) => f.code)).toEqual(['OOM011']);
   });
 
   it('provokes each finding in a changed copy of the tree', () => {
@@ -120,7 +127,7 @@ describe('oomctl doctor', () => {
     const found = [...r.stdout.matchAll(/^(\w+) +(OOM\d{3}) /gm)].map((m) => `${m[2]}:${(m[1] as string).toLowerCase()}`);
     expect(found).toEqual([
       'OOM004:critical', 'OOM016:critical',
-      'OOM003:warning', 'OOM008:warning', 'OOM009:warning', 'OOM011:warning', 'OOM014:warning', 'OOM015:warning',
+      'OOM003:warning', 'OOM008:warning', 'OOM009:warning', 'OOM011:warning', 'OOM014:warning', 'OOM015:warning', 'OOM017:warning',
       'OOM005:info', 'OOM007:info',
     ]);
     expect(r.stdout).toContain('5904 (ev\\x1b[31mil\\x07, root,');
@@ -130,7 +137,7 @@ describe('oomctl doctor', () => {
     expect(r.stdout).toContain('kubelet (pid 5901)');
 
     const j = runCliJson(['doctor', '--root', root, '--fail-on', 'none']);
-    expect(j.summary).toEqual({ info: 2, warning: 6, critical: 2 });
+    expect(j.summary).toEqual({ info: 2, warning: 7, critical: 2 });
     expect(j.failed).toBe(false);
     const adj = j.findings.find((f: any) => f.code === 'OOM007');
     expect(adj.processes).toEqual([{ pid: 5904, comm: 'ev\x1b[31mil\x07', user: 'root', rss_kb: expect.any(Number) }]);
@@ -154,10 +161,10 @@ describe('oomctl doctor', () => {
     mkdirSync(path.join(root, 'usr/local/bin'), { recursive: true });
     symlinkSync(BIN, path.join(root, 'usr/local/bin/oomctl'));
     const first = runCliJson(['doctor', '--root', root], { env: { PATH: `/usr/local/bin:/usr/bin:${path.dirname(process.execPath)}` } });
-    expect(first.findings.map((f: any) => f.code)).toEqual(['OOM011', 'OOM001']);
+    expect(first.findings.map((f: any) => f.code)).toEqual(['OOM011', 'OOM017', 'OOM001']);
     expect(first.facts).toMatchObject({ systemd_oomctl: '/usr/bin/oomctl', path_oomctl: { path: '/usr/local/bin/oomctl', kind: 'ours' } });
     const second = runCliJson(['doctor', '--root', root], { env: { PATH: `/usr/bin:/usr/local/bin:${path.dirname(process.execPath)}` } });
-    expect(second.findings.map((f: any) => f.code)).toEqual(['OOM002', 'OOM011']);
+    expect(second.findings.map((f: any) => f.code)).toEqual(['OOM002', 'OOM011', 'OOM017']);
     expect(second.facts.path_oomctl).toEqual({ path: '/usr/bin/oomctl', kind: 'systemd' });
   });
 
