@@ -9,6 +9,7 @@ import { fstatSync, writeSync } from 'node:fs';
 import { errnoOf, ExitCode, InternalError, OomctlError, RefusedError, UsageError, type ExitStatus } from './errors.js';
 import type { CommandContext } from './commands/context.js';
 import { decideColorLevel, makeChalk, type ColorMode } from './render/color.js';
+import { terminalSafeJson } from './render/sanitize.js';
 import { SystemRoot } from './system/root.js';
 import { findSystemdOomctl, isSystemdOomctlInvocation, runSystemdOomctl } from './system/systemd-oomctl.js';
 
@@ -103,7 +104,7 @@ function stdoutChalk(g: GlobalOptions): ChalkInstance {
 }
 
 function emitJson(value: unknown): void {
-  writeOut(JSON.stringify(value, null, 2) + '\n');
+  writeOut(terminalSafeJson(JSON.stringify(value, null, 2)) + '\n');
 }
 
 /** Says once what could not be read (non-root on a hardened /proc). */
@@ -592,7 +593,7 @@ Examples:
         const show = (applied: Awaited<ReturnType<typeof loadAndApply>>['result']): void => {
           // With --watch, --json output is one JSON object per line (each result, then each event).
           if (g.json) {
-            if (o.watch) writeOut(JSON.stringify(render.policyJson(applied)) + '\n');
+            if (o.watch) writeOut(terminalSafeJson(JSON.stringify(render.policyJson(applied))) + '\n');
             else emitJson(render.policyJson(applied));
           } else writeOut(render.renderPolicyHuman(applied));
           for (const m of render.policyMessages(applied)) warn(m);

@@ -1,0 +1,72 @@
+# Runs a command on a pseudo-terminal, waits for its first full screen ("q quit" on the status
+# line), sends it a signal, and reports as JSON how it ended and whether the terminal was given
+# back: the alternate screen left and the cursor shown after the last entry, and the line
+# discipline cooked again (ICANON and ECHO, as before the command started).
+# Usage: pty-signal.py SIGNAL CMD ARGS...
+import fcntl, json, os, pty, select, signal, struct, sys, termios, time
+sig = getattr(signal, sys.argv[1])
+args = sys.argv[2:]
+pid, fd = pty.fork()
+if pid == 0:
+    fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack('HHHH', 24, 80, 0, 0))
+    os.environ['NO_COLOR'] = '1'
+    os.execvp(args[0], args)
+before = termios.tcgetattr(fd)[3]
+out = b''
+sent = False
+reaped = False
+status = 0
+deadline = time.time() + 20
+while time.time() < deadline:
+    r, _, _ = select.select([fd], [], [], 0.2)
+    if r:
+        try:
+            data = os.read(fd, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        out += data
+    if not sent and b'q quit' in out:
+        os.kill(pid, sig)
+        sent = True
+        deadline = time.time() + 10
+    if sent:
+        done, st = os.waitpid(pid, os.WNOHANG)
+        if done:
+            reaped, status = True, st
+            break
+else:
+    os.kill(pid, signal.SIGKILL)
+if not reaped:
+    _, status = os.waitpid(pid, 0)
+try:
+    after = termios.tcgetattr(fd)[3]
+except termios.error:
+    after = None
+# drain what is left
+while True:
+    r, _, _ = select.select([fd], [], [], 0.2)
+    if not r:
+        break
+    try:
+        data = os.read(fd, 65536)
+    except OSError:
+        break
+    if not data:
+        break
+    out += data
+enter = out.rfind(b'\x1b[?1049h')
+leave = out.rfind(b'\x1b[?1049l')
+shown = out.rfind(b'\x1b[?25h')
+cooked = lambda l: bool(l & termios.ICANON) and bool(l & termios.ECHO)
+print(json.dumps({
+    'sent': sent,
+    'signal': signal.Signals(os.WTERMSIG(status)).name if os.WIFSIGNALED(status) else None,
+    'code': os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
+    'screen_left': enter >= 0 and leave > enter,
+    'cursor_shown': enter >= 0 and shown > enter,
+    'cooked_before': cooked(before[3] if False else before),
+    'cooked_after': None if after is None else cooked(after),
+    'tail': out[-300:].decode(errors='replace'),
+}))
