@@ -233,7 +233,7 @@ export async function runPolicyApply(ctx: CommandContext, opts: PolicyOptions, p
       if (writeDropin(root, p.unit, p.to) === 'written') touched = true;
       done.push(persistChange(p));
     } catch (error) {
-      warnings.push(`cannot write ${root.path(p.path)}: ${errnoOf(error) ?? String(error)}`);
+      warnings.push(error instanceof OomctlError ? error.message : `cannot write ${root.path(p.path)}: ${errnoOf(error) ?? String(error)}`);
       persistFailed = true;
     }
   }

@@ -307,7 +307,8 @@ export async function runSysctlSet(ctx: CommandContext, args: readonly string[],
       // The temp name (".60-oomctl.conf.oomctl-PID.tmp") ends in .tmp: no loader reads it.
       persist.outcome = writeFileAtomic(file, persistText, { mkdir: true });
     } catch (error) {
-      const e = sysctlWriteError(errnoOf(error), PERSIST_FILE, file, error);
+      // writeFileAtomic() already says what went wrong, in words (src/system/atomic-write.ts).
+      const e = error instanceof OomctlError ? error : sysctlWriteError(errnoOf(error), PERSIST_FILE, file, error);
       if (result.applied) throw new PartialError(`the live values are set, but ${e.message}`, e.hint);
       throw e;
     }

@@ -353,7 +353,7 @@ function safely(fn: () => void, warnings: string[]): boolean {
     fn();
     return true;
   } catch (error) {
-    warnings.push(`cannot record the previous value under /run/oomctl: ${errnoOf(error) ?? String(error)}`);
+    warnings.push(`cannot record the previous value under /run/oomctl: ${error instanceof Error ? error.message : String(error)}`);
     return false;
   }
 }
