@@ -292,8 +292,8 @@ export async function runTune(ctx: CommandContext, opts: TuneOptions): Promise<T
         else p.status = writeDropin(ctx.root, p.unit, p.to);
         touched ||= p.status === 'written' || p.status === 'removed';
       } catch (error) {
-        const code = errnoOf(error);
-        warnings.push(`cannot ${p.to === undefined ? 'remove' : 'write'} ${ctx.root.path(p.path)}: ${code ?? String(error)}`);
+        // writeDropin() says what went wrong in words (src/system/atomic-write.ts); removeDropin() gives an errno.
+        warnings.push(error instanceof OomctlError ? error.message : `cannot ${p.to === undefined ? 'remove' : 'write'} ${ctx.root.path(p.path)}: ${errnoOf(error) ?? String(error)}`);
         persistFailed = true;
       }
     }
