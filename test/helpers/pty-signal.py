@@ -13,29 +13,36 @@ if pid == 0:
     os.execvp(args[0], args)
 before = termios.tcgetattr(fd)[3]
 out = b''
+
+
+def read_some(timeout):
+    """Appends what the terminal has within `timeout` s; False when nothing came or it closed."""
+    global out
+    r, _, _ = select.select([fd], [], [], timeout)
+    if not r:
+        return False
+    try:
+        data = os.read(fd, 65536)
+    except OSError:
+        return False
+    out += data
+    return bool(data)
+
+
 sent = False
 reaped = False
 status = 0
 deadline = time.time() + 20
 while time.time() < deadline:
-    r, _, _ = select.select([fd], [], [], 0.2)
-    if r:
-        try:
-            data = os.read(fd, 65536)
-        except OSError:
-            break
-        if not data:
-            break
-        out += data
+    read_some(0.2)
     if not sent and b'q quit' in out:
         os.kill(pid, sig)
         sent = True
         deadline = time.time() + 10
-    if sent:
-        done, st = os.waitpid(pid, os.WNOHANG)
-        if done:
-            reaped, status = True, st
-            break
+    done, st = os.waitpid(pid, os.WNOHANG)
+    if done:
+        reaped, status = True, st
+        break
 else:
     os.kill(pid, signal.SIGKILL)
 if not reaped:
@@ -45,17 +52,8 @@ try:
 except termios.error:
     after = None
 # drain what is left
-while True:
-    r, _, _ = select.select([fd], [], [], 0.2)
-    if not r:
-        break
-    try:
-        data = os.read(fd, 65536)
-    except OSError:
-        break
-    if not data:
-        break
-    out += data
+while read_some(0.2):
+    pass
 enter = out.rfind(b'\x1b[?1049h')
 leave = out.rfind(b'\x1b[?1049l')
 shown = out.rfind(b'\x1b[?25h')
@@ -66,7 +64,7 @@ print(json.dumps({
     'code': os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
     'screen_left': enter >= 0 and leave > enter,
     'cursor_shown': enter >= 0 and shown > enter,
-    'cooked_before': cooked(before[3] if False else before),
+    'cooked_before': cooked(before),
     'cooked_after': None if after is None else cooked(after),
     'tail': out[-300:].decode(errors='replace'),
 }))
