@@ -109,7 +109,8 @@ const KERNEL_READERS: Record<SysctlKey, { kind: 'int' | 'ulong'; min?: number; m
  * do_proc_doulongvec_minmax(): proc_skip_spaces(), then proc_get_long(): an
  * optional "-", a digit, strtoul_lenient(p, &p, 0) (lib/kstrtox.c
  * _parse_integer_fixup_radix(): "0x"+hex digit is hex, another leading 0 is
- * octal, else decimal), overflow refused (strtoul_lenient, v5.2+; before,
+ * octal, else decimal), overflow refused (strtoul_lenient, v5.2+ and 4.14/4.19 stable, as
+ * systemd PR #12808 found; before,
  * simple_strtoul wrapped), 21 or more characters refused (TMPBUFLEN 22), and
  * the next character must be a space, tab or newline (proc_wspace_sep). A
  * one-value key takes the first number; later ones are ignored (the rest of
