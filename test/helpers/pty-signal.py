@@ -2,6 +2,8 @@
 # line), sends it a signal, and reports as JSON how it ended and whether the terminal was given
 # back: the alternate screen left and the cursor shown after the last entry, and the line
 # discipline cooked again (ICANON and ECHO, as before the command started).
+# SIGTSTP: also reports the terminal while the command is stopped ("stopped") and after SIGCONT
+# ("continued"), then ends it with SIGTERM.
 # Usage: pty-signal.py SIGNAL CMD ARGS...
 import fcntl, json, os, pty, select, signal, struct, sys, termios, time
 sig = getattr(signal, sys.argv[1])
@@ -29,6 +31,31 @@ def read_some(timeout):
     return bool(data)
 
 
+cooked = lambda l: bool(l & termios.ICANON) and bool(l & termios.ECHO)
+alternate = lambda: out.rfind(b'\x1b[?1049h') > out.rfind(b'\x1b[?1049l')
+extra = {}
+
+
+def suspend_and_continue():
+    """SIGTSTP was sent: wait for the stop, look, SIGCONT, look again, then SIGTERM."""
+    end = time.time() + 10
+    while time.time() < end:
+        done, st = os.waitpid(pid, os.WUNTRACED | os.WNOHANG)
+        if done and os.WIFSTOPPED(st):
+            break
+        read_some(0.1)
+    while read_some(0.2):
+        pass
+    extra['stopped'] = {'stopped': bool(done and os.WIFSTOPPED(st)), 'cooked': cooked(termios.tcgetattr(fd)[3]), 'alternate': alternate()}
+    mark = len(out)
+    os.kill(pid, signal.SIGCONT)
+    end = time.time() + 5
+    while time.time() < end and b'q quit' not in out[mark:]:
+        read_some(0.2)
+    extra['continued'] = {'cooked': cooked(termios.tcgetattr(fd)[3]), 'alternate': alternate(), 'redrawn': b'q quit' in out[mark:]}
+    os.kill(pid, signal.SIGTERM)
+
+
 sent = False
 reaped = False
 status = 0
@@ -38,6 +65,8 @@ while time.time() < deadline:
     if not sent and b'q quit' in out:
         os.kill(pid, sig)
         sent = True
+        if sig == signal.SIGTSTP:
+            suspend_and_continue()
         deadline = time.time() + 10
     done, st = os.waitpid(pid, os.WNOHANG)
     if done:
@@ -57,8 +86,8 @@ while read_some(0.2):
 enter = out.rfind(b'\x1b[?1049h')
 leave = out.rfind(b'\x1b[?1049l')
 shown = out.rfind(b'\x1b[?25h')
-cooked = lambda l: bool(l & termios.ICANON) and bool(l & termios.ECHO)
 print(json.dumps({
+    **extra,
     'sent': sent,
     'signal': signal.Signals(os.WTERMSIG(status)).name if os.WIFSIGNALED(status) else None,
     'code': os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
