@@ -10,6 +10,7 @@ import { errnoOf, ExitCode, InternalError, OomctlError, UsageError, type ExitSta
 import type { CommandModule, GlobalOptions, RunContext, RunOutcome } from './core/command.js';
 import type { CommandContext } from './core/context.js';
 import { decideColorLevel, makeChalk } from './render/color.js';
+import { terminalSafeJson } from './render/sanitize.js';
 import { SystemRoot } from './system/root.js';
 import { findSystemdOomctl, isSystemdOomctlInvocation, runSystemdOomctl } from './system/systemd-oomctl.js';
 
@@ -98,7 +99,7 @@ function stdoutChalk(g: GlobalOptions): ChalkInstance {
 }
 
 function emitJson(value: unknown): void {
-  writeOut(JSON.stringify(value, null, 2) + '\n');
+  writeOut(terminalSafeJson(JSON.stringify(value, null, 2)) + '\n');
 }
 
 /**
@@ -160,6 +161,8 @@ function globalProgram(): Command {
     .option('--json', 'print the result as JSON (keys documented in docs/json.md)', false)
     .addOption(new Option('--color <when>', 'colour output').choices(['auto', 'always', 'never']).default('auto'))
     .option('--debug', 'show stack traces on errors', false)
+    // systemd tools' habit: accepted anywhere and ignored, since oomctl never pages (docs/design.md)
+    .addOption(new Option('--no-pager', 'accepted and ignored: oomctl never pages').hideHelp())
     .showHelpAfterError('(run oomctl --help for usage)')
     .addHelpText('after', `
 Examples:

@@ -5,6 +5,7 @@
 import { ExitCode, UsageError } from '../errors.js';
 import { parseSeconds, type CommandModule, type RunContext, type RunOutcome } from '../core/command.js';
 import { loadPolicy, POLICY_HELP, runPolicyApply, runPolicyWatch, showPolicyProblems, type Policy, type PolicyResult } from '../core/policy.js';
+import { terminalSafeJson } from '../render/sanitize.js';
 import { policyJson, policyMessages, renderPolicyHuman, renderWatchEvent } from '../render/policy.js';
 
 interface ApplyCliOptions { file: string; dryRun: boolean; yes: boolean; force: boolean; watch: boolean; interval: number }
@@ -66,7 +67,7 @@ class PolicyApplier {
     const { ctx, o } = this;
     // With --watch, --json output is one JSON object per line (each result, then each event).
     if (ctx.globals.json) {
-      if (o.watch) ctx.out(JSON.stringify(policyJson(applied)) + '\n');
+      if (o.watch) ctx.out(terminalSafeJson(JSON.stringify(policyJson(applied))) + '\n');
       else ctx.emitJson(policyJson(applied));
     } else ctx.out(renderPolicyHuman(applied));
     for (const m of policyMessages(applied)) ctx.warn(m);

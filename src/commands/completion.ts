@@ -5,21 +5,34 @@
 
 import { Argument, type Command, type Option } from 'commander';
 import { UsageError } from '../errors.js';
+import { describeRange, KEY_RANGES, normalizeSysctlKey, SYSCTL_KEYS } from '../kernel/sysctl-catalogue.js';
 import { parseStat, PF_KTHREAD } from '../parse/stat.js';
 import { renderCompletion, SHELLS, type ArgSpec, type CompletionSpec, type OptionSpec, type Shell, type ValueKind } from '../render/completion.js';
 import { listPids } from '../system/procfs.js';
 import type { CommandContext } from '../core/context.js';
 import type { CommandModule } from '../core/command.js';
+import { readLiveSysctls } from '../system/sysctl.js';
+import { readUserNames } from '../system/system-info.js';
 
 /** Argument names that take a process: completed with pids and names. */
 const TARGET_ARG = /pid|target|process|name/i;
 
+/**
+ * The words an option's help lists as "a|b|c" (--sort, --source): completion
+ * offers what --help says, and test/cli/fleet.test.ts checks that this is
+ * what the command accepts.
+ */
+function listedChoices(o: Option): string[] {
+  return /\b([a-z0-9_-]+(?:\|[a-z0-9_-]+)+)\b/.exec(o.description)?.[1]?.split('|') ?? [];
+}
+
 function valueKindOf(o: Option): ValueKind {
   if (!o.required && !o.optional) return 'none';
-  if (o.argChoices && o.argChoices.length > 0) return 'choices';
+  if ((o.argChoices && o.argChoices.length > 0) || listedChoices(o).length > 0) return 'choices';
   const arg = /[<[]([^>\]]+)[>\]]/.exec(o.flags)?.[1] ?? '';
   if (/^(dir|directory|folder)$/i.test(arg)) return 'dir';
   if (/^file$/i.test(arg)) return 'file';
+  if (/^user$/i.test(arg)) return 'user';
   return 'any';
 }
 
@@ -28,13 +41,17 @@ function optionSpec(o: Option): OptionSpec {
     flags: [o.short, o.long].filter((f): f is string => typeof f === 'string'),
     description: o.description,
     value: valueKindOf(o),
-    choices: o.argChoices ? [...o.argChoices] : [],
+    choices: o.argChoices && o.argChoices.length > 0 ? [...o.argChoices] : listedChoices(o),
   };
 }
 
 function argSpec(a: Argument): ArgSpec {
   const name = a.name();
-  const kind = a.argChoices && a.argChoices.length > 0 ? 'choices' : name === 'command' ? 'command' : TARGET_ARG.test(name) ? 'target' : 'any';
+  // `run <command...>` takes a program from PATH and its arguments; `help [command]` one of ours.
+  const kind = a.argChoices && a.argChoices.length > 0 ? 'choices'
+    : name === 'command' ? (a.variadic ? 'program' : 'command')
+    : /^KEY(=VALUE)?$/.test(name) ? 'sysctl'
+    : TARGET_ARG.test(name) ? 'target' : 'any';
   return { name, kind, choices: a.argChoices ? [...a.argChoices] : [], variadic: a.variadic };
 }
 
@@ -83,6 +100,46 @@ export function completeTargets(ctx: CommandContext): string {
   return [...nameLines, ...pids].map((l) => l + '\n').join('');
 }
 
+/** Words a shell can take as they are: no control characters, blanks or bidi controls. */
+function plainWord(s: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  return /^[^\x00-\x20\x7f-\x9f]+$/.test(s) && !/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(s);
+}
+
+/** "NAME<TAB>uid N" for each user of the root's /etc/passwd, by name. */
+export function completeUsers(ctx: CommandContext): string {
+  const users = [...readUserNames(ctx.root)].filter(([, name]) => plainWord(name));
+  users.sort(([, a], [, b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return users.map(([uid, name]) => `${name}\tuid ${uid}\n`).join('');
+}
+
+/**
+ * Without KEY: "KEY<TAB>range" for the nine keys. With KEY (any spelling
+ * `oomctl sysctl` takes): its values, each value of a range of at most three,
+ * and the live value, "VALUE<TAB>live" or "VALUE<TAB>".
+ */
+export function completeSysctl(ctx: CommandContext, keyText: string | undefined): string {
+  if (keyText === undefined) return SYSCTL_KEYS.map((k) => `${k}\t${describeRange(k)}\n`).join('');
+  const key = normalizeSysctlKey(keyText);
+  if (key === undefined) return '';
+  const live = readLiveSysctls(ctx.root)[key];
+  const { min, max } = KEY_RANGES[key];
+  const values: string[] = [];
+  if (max - min <= 2) for (let v = min; v <= max; v++) values.push(`${v}\t${v === live ? 'live' : ''}`);
+  else if (live !== undefined) values.push(`${live}\tlive`);
+  return values.map((l) => l + '\n').join('');
+}
+
+/** `oomctl __complete WHAT [ARG]`: what the completion scripts ask at TAB time. */
+export function completeWhat(ctx: CommandContext, what: string, arg: string | undefined): string {
+  switch (what) {
+    case 'targets': return completeTargets(ctx);
+    case 'users': return completeUsers(ctx);
+    case 'sysctl': return completeSysctl(ctx, arg);
+    default: throw new UsageError(`nothing to complete for "${what}"`);
+  }
+}
+
 export const command: CommandModule = {
   name: 'completion',
   summary: 'print a shell completion script (commands, options, process names and pids)',
@@ -106,10 +163,11 @@ export const completeCommand: CommandModule = {
   summary: '',
   hidden: true,
   configure(cmd) {
-    cmd.argument('<what>', 'targets: process names and pids, "VALUE<TAB>DESCRIPTION" per line');
+    cmd
+      .argument('<what>', 'targets (process names and pids), users, sysctl [KEY]: "VALUE<TAB>DESCRIPTION" per line')
+      .argument('[arg]', 'for sysctl: the key whose values to list');
   },
-  async run(ctx, [what]) {
-    if (what !== 'targets') throw new UsageError(`nothing to complete for "${String(what)}"`);
-    ctx.out(completeTargets(ctx));
+  async run(ctx, [what, arg]) {
+    ctx.out(completeWhat(ctx, what as string, arg as string | undefined));
   },
 };

@@ -6,7 +6,7 @@ import { findMemoryHierarchy, readCgroupMounts } from '../system/memcg.js';
 import { readProcesses } from '../system/procfs.js';
 import { findKubelets } from '../system/sysctl.js';
 import { classifyOomctlBinary, findOnPath, findSystemdOomctlUnder } from '../system/systemd-oomctl.js';
-import { readMeminfo, readSysctls, readUserNames, SNAPSHOT_SYSCTLS } from '../system/system-info.js';
+import { readMeminfo, readOomKillCount, readSysctls, readUserNames, SNAPSHOT_SYSCTLS } from '../system/system-info.js';
 import type { CommandContext } from '../core/context.js';
 import { Option } from 'commander';
 import { ExitCode } from '../errors.js';
@@ -52,6 +52,7 @@ export function readDoctorFacts(ctx: CommandContext, nodeVersion: string): Docto
     nodeVersion,
     systemdOomctl: findSystemdOomctlUnder(root),
     pathOomctl: onPath === undefined ? undefined : { path: onPath.path, kind: classifyOomctlBinary(onPath.file) },
+    oomKills: readOomKillCount(root) ?? null,
   };
 }
 

@@ -51,7 +51,8 @@ export function writeMetricsFile(file: string, text: string): WriteOutcome {
   try {
     return writeFileAtomic(path.resolve(file), text);
   } catch (error) {
-    const code = errnoOf(error);
+    // writeFileAtomic() wraps the errno in words; this command words a few of them its own way.
+    const code = errnoOf(error instanceof Error && error.cause !== undefined ? error.cause : error);
     if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
       throw new PermissionError(`cannot write ${file}: permission denied`, 'run as a user that may write the textfile collector folder', { cause: error });
     }

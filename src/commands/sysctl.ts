@@ -63,7 +63,7 @@ export function runSysctlShow(ctx: CommandContext, only: readonly SysctlKey[] = 
     const differs: LoaderName[] = [];
     for (const l of LOADERS) {
       const v = boot[l].values.get(key);
-      const kernelValue = v ? parseKernelInteger(v.final.value) : undefined;
+      const kernelValue = v ? parseKernelInteger(key, v.final.value) : undefined;
       b[l] = v ? { value: v.final.value, file: v.final.file, line: v.final.lineNo, zeroedBy: v.zeroedBy, kernelValue } : undefined;
       // A text the kernel refuses leaves the value as it was: not counted as a difference.
       if (v && live[key] !== undefined && kernelValue !== undefined && kernelValue !== live[key]) differs.push(l);
@@ -232,7 +232,8 @@ export async function runSysctlSet(ctx: CommandContext, args: readonly string[],
       // The temp name (".60-oomctl.conf.oomctl-PID.tmp") ends in .tmp: no loader reads it.
       persist.outcome = writeFileAtomic(file, persistText, { mkdir: true });
     } catch (error) {
-      const e = sysctlWriteError(errnoOf(error), PERSIST_FILE, file, error);
+      // writeFileAtomic() already says what went wrong, in words (src/system/atomic-write.ts).
+      const e = error instanceof OomctlError ? error : sysctlWriteError(errnoOf(error), PERSIST_FILE, file, error);
       if (result.applied) throw new PartialError(`the live values are set, but ${e.message}`, e.hint);
       throw e;
     }

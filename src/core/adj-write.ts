@@ -6,7 +6,7 @@
 // plan -> show plan -> confirm (core/confirm.ts) -> re-check identity ->
 // write -> remember -> persist.
 
-import { errnoOf, PermissionError, RefusedError } from '../errors.js';
+import { errnoOf, OomctlError, PermissionError, RefusedError } from '../errors.js';
 import { OOM_SCORE_ADJ_MIN } from '../kernel/badness.js';
 import { escapeUntrusted } from '../render/sanitize.js';
 import { forgetRememberedAdj, pruneRememberedAdj, readRememberedAdj, rememberOriginalAdj } from '../system/adj-memory.js';
@@ -98,7 +98,7 @@ function safely(fn: () => void, warnings: string[]): boolean {
     fn();
     return true;
   } catch (error) {
-    warnings.push(`cannot record the previous value under /run/oomctl: ${errnoOf(error) ?? String(error)}`);
+    warnings.push(`cannot record the previous value under /run/oomctl: ${error instanceof Error ? error.message : String(error)}`);
     return false;
   }
 }
@@ -114,7 +114,8 @@ export function persistDropins(root: SystemRoot, items: DropinChange[], warnings
       p.status = p.to === undefined ? removeDropin(root, p.unit) : writeDropin(root, p.unit, p.to);
       touched ||= p.status === 'written' || p.status === 'removed';
     } catch (error) {
-      warnings.push(`cannot ${p.to === undefined ? 'remove' : 'write'} ${root.path(p.path)}: ${errnoOf(error) ?? String(error)}`);
+      // writeDropin() says what went wrong in words (src/system/atomic-write.ts); removeDropin() gives an errno.
+      warnings.push(error instanceof OomctlError ? error.message : `cannot ${p.to === undefined ? 'remove' : 'write'} ${root.path(p.path)}: ${errnoOf(error) ?? String(error)}`);
       failed = true;
     }
   }

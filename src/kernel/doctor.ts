@@ -54,6 +54,8 @@ export interface DoctorFacts {
   systemdOomctl: string | undefined;
   /** What `oomctl` on PATH resolves to, if anything. */
   pathOomctl: { path: string; kind: OomctlBinaryKind } | undefined;
+  /** /proc/vmstat oom_kill: kernel OOM kills since boot; null when unknown (kernel < 4.13, or unreadable). */
+  oomKills: number | null;
 }
 
 /** package.json "engines": { "node": ">=20" } */
@@ -77,7 +79,7 @@ const checkOomctlName: Check = (f) => {
     out.push({
       code: 'OOM001', severity: 'info',
       title: 'this oomctl shadows systemd\'s oomctl',
-      detail: `${f.pathOomctl.path} (this oomctl) comes first on PATH, before systemd-oomd's client ${f.systemdOomctl}. Its invocations ("oomctl dump", "--no-pager") are handed over to ${f.systemdOomctl} unchanged; everything else runs this oomctl.`,
+      detail: `${f.pathOomctl.path} (this oomctl) comes first on PATH, before systemd-oomd's client ${f.systemdOomctl}. Its invocations ("oomctl dump", a bare "oomctl --no-pager") are handed over to ${f.systemdOomctl} unchanged; everything else runs this oomctl.`,
       fix: `Nothing to do. Run ${f.systemdOomctl} by its full path to bypass the hand-over.`,
     });
   }
@@ -233,9 +235,20 @@ const checkCommit: Check = (f) => {
   }];
 };
 
+// mm/oom_kill.c __oom_kill_process() (v4.13+): count_vm_event(OOM_KILL) for every kill by the kernel's
+// OOM killer, system-wide or inside a memory cgroup (memcg_memory_event_mm counts the cgroup too).
+// A warning, not critical: each is a process killed and its work lost, worth a look (and a
+// --fail-on warning gate), while the machine itself survived, as the killer is meant to make it.
+const checkOomKills: Check = (f) => f.oomKills === null || f.oomKills === 0 ? [] : [{
+  code: 'OOM017', severity: 'warning',
+  title: `${f.oomKills} OOM kill${f.oomKills === 1 ? '' : 's'} since boot`,
+  detail: `/proc/vmstat oom_kill = ${f.oomKills}: the kernel's OOM killer (system-wide or inside a memory cgroup) has killed ${f.oomKills === 1 ? 'a process' : `${f.oomKills} processes`} since this boot. Kills by earlyoom or systemd-oomd are not counted there.`,
+  fix: 'oomctl events lists the kills the logs kept (victim, scope, why); then protect what must survive (oomctl protect) or give the culprit a memory limit.',
+}];
+
 const CHECKS: readonly Check[] = [
   checkOomctlName, checkSwapStrictOvercommit, checkPanicWithoutReboot, checkPanicScope, checkAdjMin, checkKubelet,
-  checkPsi, checkCgroup, checkNode, checkAllocatingTask, checkDumpTasks, checkCommit,
+  checkPsi, checkCgroup, checkNode, checkAllocatingTask, checkDumpTasks, checkCommit, checkOomKills,
 ];
 
 /** Every finding, most severe first, then by code. */

@@ -84,16 +84,66 @@ export function validateSysctlValue(key: SysctlKey, text: string): ValueCheck {
 }
 
 /**
- * A value as the kernel reads it from a sysctl file: proc_get_long() in
- * kernel/sysctl.c takes an optional "-" then strtoul with base 0, so "010"
- * is 8 and "0x10" is 16. Undefined when the kernel would refuse the text.
+ * How the kernel's handler for each key reads a written value: `int` keys go
+ * through do_proc_dointvec() (proc_dointvec, proc_dointvec_minmax and the
+ * overcommit handlers that wrap them), `ulong` keys through
+ * do_proc_doulongvec_minmax(). min/max only where the table sets extra1/extra2.
  */
-export function parseKernelInteger(text: string): number | undefined {
-  const m = /^(-?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.exec(text.trim());
+const KERNEL_READERS: Record<SysctlKey, { kind: 'int' | 'ulong'; min?: number; max?: number }> = {
+  'vm.panic_on_oom': { kind: 'int', min: 0, max: 2 }, // mm/oom_kill.c vm_oom_kill_table: proc_dointvec_minmax, SYSCTL_ZERO..SYSCTL_TWO
+  'kernel.panic': { kind: 'int' }, // kernel/panic.c kern_panic_table: proc_dointvec
+  'vm.overcommit_memory': { kind: 'int', min: 0, max: 2 }, // mm/util.c overcommit_policy_handler() -> proc_dointvec_minmax, 0..2
+  'vm.overcommit_ratio': { kind: 'int' }, // mm/util.c overcommit_ratio_handler() -> proc_dointvec
+  'vm.overcommit_kbytes': { kind: 'ulong' }, // mm/util.c overcommit_kbytes_handler() -> proc_doulongvec_minmax, no bounds
+  'vm.oom_kill_allocating_task': { kind: 'int' }, // mm/oom_kill.c vm_oom_kill_table: proc_dointvec (any int)
+  'vm.oom_dump_tasks': { kind: 'int' }, // mm/oom_kill.c vm_oom_kill_table: proc_dointvec (any int)
+  'vm.admin_reserve_kbytes': { kind: 'ulong' }, // mm/util.c util_sysctl_table: proc_doulongvec_minmax
+  'vm.user_reserve_kbytes': { kind: 'ulong' }, // mm/util.c util_sysctl_table: proc_doulongvec_minmax
+};
+
+/**
+ * A boot value as the kernel reads it. Both loaders hand the text over as it
+ * is (procps src/sysctl.c WriteSetting(): fprintf "%s\n"; systemd
+ * src/shared/sysctl-util.c sysctl_write(): write_string_file()), so the kernel
+ * alone decides. kernel/sysctl.c (v6.x) do_proc_dointvec() /
+ * do_proc_doulongvec_minmax(): proc_skip_spaces(), then proc_get_long(): an
+ * optional "-", a digit, strtoul_lenient(p, &p, 0) (lib/kstrtox.c
+ * _parse_integer_fixup_radix(): "0x"+hex digit is hex, another leading 0 is
+ * octal, else decimal), overflow refused (strtoul_lenient, v5.2+ and 4.14/4.19 stable, as
+ * systemd PR #12808 found; before,
+ * simple_strtoul wrapped), 21 or more characters refused (TMPBUFLEN 22), and
+ * the next character must be a space, tab or newline (proc_wspace_sep). A
+ * one-value key takes the first number; later ones are ignored (the rest of
+ * the write lands at a non-zero position, which sysctl_writes_strict=1, the
+ * default since v4.5, ignores). Then the handler's conversion: an int must fit
+ * in int (do_proc_int_conv()), an unsigned long takes no "-" , minmax keys
+ * refuse values out of range. So "10" is 10, "010" is 8, "0x10" is 16, "08"
+ * and "0x" are refused. Undefined when the kernel would refuse the text (or,
+ * for a kB key, beyond 2^53-1, which oomctl does not follow).
+ */
+export function parseKernelInteger(key: SysctlKey, text: string): number | undefined {
+  const m = /^[ \t\n]*(-?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)(?:[ \t\n]|$)/.exec(text);
   if (!m) return undefined;
+  const sign = m[1] as string;
   const body = m[2] as string;
-  const n = /^0[xX]/.test(body) ? parseInt(body.slice(2), 16) : body.length > 1 ? parseInt(body, 8) : parseInt(body, 10);
-  return m[1] === '-' ? -n : n;
+  if (sign.length + body.length >= 21) return undefined; // proc_get_long(): len == TMPBUFLEN - 1
+  const hex = /^0[xX]/.test(body);
+  const magnitude = hex ? BigInt(body) : body.length > 1 && body.startsWith('0') ? BigInt(`0o${body.slice(1)}`) : BigInt(body);
+  if (magnitude > 2n ** 64n - 1n) return undefined; // strtoul_lenient(): -ERANGE
+  const reader = KERNEL_READERS[key];
+  let v: bigint;
+  if (reader.kind === 'int') {
+    // do_proc_int_conv(): -EINVAL beyond INT_MAX, or INT_MAX + 1 for a negative number
+    if (magnitude > (sign ? 2n ** 31n : 2n ** 31n - 1n)) return undefined;
+    v = sign ? -magnitude : magnitude;
+  } else {
+    if (sign) return undefined; // do_proc_doulongvec_minmax(): "if (err || neg) err = -EINVAL"
+    if (magnitude > BigInt(Number.MAX_SAFE_INTEGER)) return undefined;
+    v = magnitude;
+  }
+  if (reader.min !== undefined && v < BigInt(reader.min)) return undefined;
+  if (reader.max !== undefined && v > BigInt(reader.max)) return undefined;
+  return Number(v);
 }
 
 export function describeRange(key: SysctlKey): string {

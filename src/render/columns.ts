@@ -44,6 +44,28 @@ export function truncateToWidth(text: string, width: number): string {
   return out;
 }
 
+/** Cuts a plain string to at most `width` columns, its last column an ellipsis when anything was cut. */
+export function truncateWithEllipsis(text: string, width: number): string {
+  if (displayWidth(text) <= width) return text;
+  return width <= 0 ? '' : truncateToWidth(text, width - 1) + '…';
+}
+
+/**
+ * The columns (indices) of a fixed-width table that fit in `columns`, giving
+ * up whole columns in `dropOrder` (never cutting a cell: a number cut in half
+ * reads as another number). Two spaces between columns, as alignRow() puts.
+ */
+export function fitColumns(widths: readonly number[], dropOrder: readonly number[], columns: number | undefined): number[] {
+  const kept = widths.map((_, i) => i);
+  if (columns === undefined) return kept;
+  const total = (): number => kept.reduce((sum, i) => sum + (widths[i] ?? 0), 0) + 2 * (kept.length - 1);
+  for (const d of dropOrder) {
+    if (total() <= columns) break;
+    kept.splice(kept.indexOf(d), 1);
+  }
+  return kept;
+}
+
 export function padCell(text: string, width: number, align: Align): string {
   const pad = width - displayWidth(text);
   if (pad <= 0) return text;

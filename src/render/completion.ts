@@ -1,10 +1,13 @@
 // Shell completion scripts for bash, zsh and fish, generated from a plain
 // description of the commands and options (commands/completion.ts builds it
 // from the commander program, so commands added later are included). Process
-// names and pids are completed at TAB time by the hidden command
-// `oomctl __complete targets`, which prints "VALUE<TAB>DESCRIPTION" lines.
+// names and pids, user names and sysctl keys and values are completed at TAB
+// time by the hidden command `oomctl __complete targets|users|sysctl [KEY]`,
+// which prints "VALUE<TAB>DESCRIPTION" lines. After `run [--]` the command is
+// one from PATH and its arguments complete as for that command (as sudo's).
 
-export type ValueKind = 'none' | 'file' | 'dir' | 'choices' | 'any';
+/** 'user': a user name of the root's /etc/passwd, asked at TAB time. */
+export type ValueKind = 'none' | 'file' | 'dir' | 'choices' | 'user' | 'any';
 
 export interface OptionSpec {
   /** e.g. ["-n", "--limit"] */
@@ -14,7 +17,11 @@ export interface OptionSpec {
   choices: string[];
 }
 
-export type ArgKind = 'target' | 'command' | 'choices' | 'any';
+/**
+ * 'command': one of oomctl's commands (help); 'program': a command from PATH
+ * and then its own arguments (run); 'sysctl': KEY or KEY=VALUE.
+ */
+export type ArgKind = 'target' | 'command' | 'program' | 'sysctl' | 'choices' | 'any';
 
 export interface ArgSpec {
   name: string;
@@ -95,6 +102,7 @@ function bashValueCases(options: readonly OptionSpec[], indent: string): string[
     if (o.value === 'choices') out.push(`${indent}${pat}) __oomctl_reply_words ${shQuote(o.choices.join(' '))}; return;;`);
     else if (o.value === 'dir') out.push(`${indent}${pat}) __oomctl_reply_files -d; return;;`);
     else if (o.value === 'file') out.push(`${indent}${pat}) __oomctl_reply_files -f; return;;`);
+    else if (o.value === 'user') out.push(`${indent}${pat}) __oomctl_reply_complete users; return;;`);
     else out.push(`${indent}${pat}) return;;`);
   }
   return out;
@@ -107,8 +115,10 @@ function bashArgLines(c: CommandSpec | undefined, spec: CompletionSpec, indent: 
   out.push(`${indent}case "$npos" in`);
   args.forEach((a, i) => {
     const pat = a.variadic && i === args.length - 1 ? '*' : String(i);
-    const body = a.kind === 'target' ? '__oomctl_reply_targets'
+    const body = a.kind === 'target' ? '__oomctl_reply_complete targets'
       : a.kind === 'command' ? `__oomctl_reply_words ${shQuote(commandNames(spec).join(' '))}`
+      : a.kind === 'program' ? '__oomctl_reply_files -c'
+      : a.kind === 'sysctl' ? '__oomctl_reply_sysctl'
       : a.kind === 'choices' ? `__oomctl_reply_words ${shQuote(a.choices.join(' '))}`
       : ':';
     out.push(`${indent}  ${pat}) ${body};;`);
@@ -138,31 +148,52 @@ export function renderBashCompletion(input: CompletionSpec): string {
     '  mapfile -t COMPREPLY < <(compgen "$1" -- "$cur")',
     '}',
     '',
-    '# Process names and pids, from the program itself (same --root).',
-    '__oomctl_reply_targets() {',
+    '# Process names and pids, users, sysctl values: from the program itself (same --root).',
+    '__oomctl_reply_complete() {',
     '  local line value',
     '  COMPREPLY=()',
     '  while IFS= read -r line; do',
     "    value=\"${line%%$'\\t'*}\"",
     '    [[ "$value" == "$cur"* ]] && COMPREPLY+=("$(printf \'%q\' "$value")")',
-    `  done < <(command "\${COMP_WORDS[0]:-${p}}" \${root:+--root "$root"} __complete targets 2>/dev/null)`,
+    `  done < <(command "\${COMP_WORDS[0]:-${p}}" \${root:+--root "$root"} __complete "$@" 2>/dev/null)`,
+    '}',
+    '',
+    '# KEY, or after KEY= the values of KEY (bash may split the word at "=").',
+    '__oomctl_reply_sysctl() {',
+    '  local key="" pre=""',
+    '  if [[ "${COMP_WORDS[COMP_CWORD]}" == "=" ]]; then key="${COMP_WORDS[COMP_CWORD-1]}"',
+    '  elif [[ "${COMP_WORDS[COMP_CWORD-1]}" == "=" ]] && (( COMP_CWORD > 1 )); then key="${COMP_WORDS[COMP_CWORD-2]}"',
+    '  elif [[ "$cur" == *=* ]]; then key="${cur%%=*}"; pre="$key="; cur="${cur#*=}"',
+    '  fi',
+    '  if [[ -z "$key" ]]; then __oomctl_reply_complete sysctl; return; fi',
+    '  __oomctl_reply_complete sysctl "$key"',
+    '  [[ -n "$pre" ]] && COMPREPLY=("${COMPREPLY[@]/#/$pre}")',
+    '}',
+    '',
+    '# The arguments of the command run: as that command completes them (bash-completion\'s',
+    '# _command_offset, as sudo and env do), else file names.',
+    '__oomctl_reply_program_args() {',
+    '  if declare -F _command_offset >/dev/null; then _command_offset "$argi"; else __oomctl_reply_files -f; fi',
     '}',
     '',
     '_oomctl() {',
-    '  local cur="${COMP_WORDS[COMP_CWORD]}" prev="" cmd="" root="" i w npos=0',
+    '  local cur="${COMP_WORDS[COMP_CWORD]}" prev="" cmd="" root="" i w npos=0 argi="" dd=""',
     '  (( COMP_CWORD > 0 )) && prev="${COMP_WORDS[COMP_CWORD-1]}"',
     '  # --opt=value: bash splits the word at "=" (COMP_WORDBREAKS); the value completes as after "--opt ".',
     '  if [[ "$cur" == "=" ]]; then cur=""; elif [[ "$prev" == "=" ]] && (( COMP_CWORD > 1 )); then prev="${COMP_WORDS[COMP_CWORD-2]}"; fi',
     '  for (( i = 1; i < COMP_CWORD; i++ )); do',
     '    w="${COMP_WORDS[i]}"',
+    '    # After "--" every word is an argument; argi: the first argument (run: the command it runs).',
+    '    if [[ -n "$dd" ]]; then [[ -z "$argi" ]] && argi=$i; continue; fi',
     '    case "$w" in',
     '      --root) [[ "${COMP_WORDS[i+1]}" == "=" ]] && (( i++ )); root="${COMP_WORDS[i+1]}"; (( i++ ));;',
   );
   const vf = valueFlags(spec).filter((f) => f !== '--root');
   if (vf.length > 0) L.push(`      ${vf.join('|')}) [[ "\${COMP_WORDS[i+1]}" == "=" ]] && (( i++ )); (( i++ ));;`);
   L.push(
+    '      --) [[ -n "$cmd" ]] && dd=$i;;',
     '      -*) ;;',
-    '      *) if [[ -z "$cmd" ]]; then cmd="$w"; else (( npos++ )); fi;;',
+    '      *) if [[ -z "$cmd" ]]; then cmd="$w"; else [[ -z "$argi" ]] && argi=$i; (( npos++ )); fi;;',
     '    esac',
     '  done',
     '  case "$prev" in',
@@ -175,6 +206,10 @@ export function renderBashCompletion(input: CompletionSpec): string {
   );
   for (const c of spec.commands) {
     L.push(`    ${[c.name, ...c.aliases].join('|')})`);
+    if (c.args.some((a) => a.kind === 'program')) {
+      L.push('      if [[ -n "$argi" ]]; then __oomctl_reply_program_args; return; fi');
+      L.push('      if [[ -n "$dd" ]]; then __oomctl_reply_files -c; return; fi');
+    }
     const cases = bashValueCases(c.options, '        ');
     if (cases.length > 0) L.push('      case "$prev" in', ...cases, '      esac');
     const opts = [...c.options.flatMap((o) => o.flags), ...globals];
@@ -210,6 +245,7 @@ function zshValueCases(options: readonly OptionSpec[], indent: string): string[]
     if (o.value === 'choices') out.push(`${indent}${pat}) compadd -- ${o.choices.join(' ')}; return;;`);
     else if (o.value === 'dir') out.push(`${indent}${pat}) _files -/; return;;`);
     else if (o.value === 'file') out.push(`${indent}${pat}) _files; return;;`);
+    else if (o.value === 'user') out.push(`${indent}${pat}) __oomctl_complete users; return;;`);
     else out.push(`${indent}${pat}) return;;`);
   }
   return out;
@@ -227,18 +263,30 @@ export function renderZshCompletion(input: CompletionSpec): string {
     `# Load it with: source <(${p} completion zsh)   (after compinit)`,
     `# or install it as _${p} in a folder of $fpath.`,
     '',
-    '__oomctl_targets() {',
+    '# Process names and pids, users, sysctl values: from the program itself (same --root).',
+    '__oomctl_complete() {',
     '  local -a lines values rootopt',
     '  local line',
     '  [[ -n $root ]] && rootopt=(--root "$root")',
-    `  lines=("\${(@f)$(command "\${words[1]:-${p}}" $rootopt __complete targets 2>/dev/null)}")`,
+    `  lines=("\${(@f)$(command "\${words[1]:-${p}}" $rootopt __complete "$@" 2>/dev/null)}")`,
     "  for line in $lines; do [[ -n $line ]] && values+=(\"${line%%$'\\t'*}\"); done",
     '  compadd -a values',
     '}',
     '',
+    '# KEY, or after KEY= the values of KEY.',
+    '__oomctl_sysctl() {',
+    '  if [[ $cur == *=* ]]; then',
+    '    local key=${cur%%=*}',
+    "    compset -P '*='",
+    '    __oomctl_complete sysctl "$key"',
+    '  else',
+    '    __oomctl_complete sysctl',
+    '  fi',
+    '}',
+    '',
     '_oomctl() {',
     '  local cur=$words[CURRENT] prev=$words[CURRENT-1] cmd= root= w',
-    '  local -i i npos=0',
+    '  local -i i npos=0 argi=0 dd=0',
     '  local -a items',
     '  # --opt=value: the value completes as after "--opt ", with "--opt=" kept in front.',
     '  if [[ $cur == --*=* ]]; then',
@@ -248,6 +296,8 @@ export function renderZshCompletion(input: CompletionSpec): string {
     '  fi',
     '  for (( i = 2; i < CURRENT; i++ )); do',
     '    w=$words[i]',
+    '    # After "--" every word is an argument; argi: the first argument (run: the command it runs).',
+    '    if (( dd )); then (( argi )) || argi=$i; continue; fi',
     '    case $w in',
     '      --root) root=$words[i+1]; (( i++ ));;',
     '      --root=*) root=${w#--root=};;',
@@ -255,8 +305,9 @@ export function renderZshCompletion(input: CompletionSpec): string {
   const vf = valueFlags(spec).filter((f) => f !== '--root');
   if (vf.length > 0) L.push(`      ${vf.join('|')}) (( i++ ));;`);
   L.push(
+    '      --) [[ -n $cmd ]] && dd=$i;;',
     '      -*) ;;',
-    '      *) if [[ -z $cmd ]]; then cmd=$w; else (( npos++ )); fi;;',
+    '      *) if [[ -z $cmd ]]; then cmd=$w; else (( argi )) || argi=$i; (( npos++ )); fi;;',
     '    esac',
     '  done',
     '  case $prev in',
@@ -274,6 +325,11 @@ export function renderZshCompletion(input: CompletionSpec): string {
   );
   for (const c of spec.commands) {
     L.push(`    ${[c.name, ...c.aliases].join('|')})`);
+    if (c.args.some((a) => a.kind === 'program')) {
+      // As sudo's completion: the words from the command run on complete as for that command.
+      L.push('      if (( argi )); then shift $(( argi - 1 )) words; (( CURRENT -= argi - 1 )); _normal; return; fi');
+      L.push('      if (( dd )); then _command_names -e; return; fi');
+    }
     const cases = zshValueCases(c.options, '        ');
     if (cases.length > 0) L.push('      case $prev in', ...cases, '      esac');
     L.push(
@@ -287,8 +343,10 @@ export function renderZshCompletion(input: CompletionSpec): string {
       L.push('      case $npos in');
       c.args.forEach((a, i) => {
         const pat = a.variadic && i === c.args.length - 1 ? '*' : String(i);
-        const body = a.kind === 'target' ? '__oomctl_targets'
+        const body = a.kind === 'target' ? '__oomctl_complete targets'
           : a.kind === 'command' ? `compadd -- ${commandNames(spec).join(' ')}`
+          : a.kind === 'program' ? '_command_names -e'
+          : a.kind === 'sysctl' ? '__oomctl_sysctl'
           : a.kind === 'choices' ? `compadd -- ${a.choices.join(' ')}`
           : ':';
         L.push(`        ${pat}) ${body};;`);
@@ -317,6 +375,7 @@ function fishOptionLine(p: string, condition: string | undefined, o: OptionSpec)
   if (o.value === 'choices') parts.push(`-x -a ${fishQuote(o.choices.join(' '))}`);
   else if (o.value === 'dir') parts.push(`-x -a ${fishQuote('(__fish_complete_directories (commandline -ct))')}`);
   else if (o.value === 'file') parts.push('-r -F');
+  else if (o.value === 'user') parts.push(`-x -a ${fishQuote('(__oomctl_complete users)')}`);
   else if (o.value === 'any') parts.push('-x');
   if (o.description) parts.push(`-d ${fishQuote(oneLine(o.description))}`);
   return parts.join(' ');
@@ -333,16 +392,29 @@ export function renderFishCompletion(input: CompletionSpec): string {
     `# Load it with: ${p} completion fish | source`,
     `# or install it: ${p} completion fish > ~/.config/fish/completions/${p}.fish`,
     '',
-    '# The command word and the count of arguments after it, skipping option values.',
+    '# The command word, the count of arguments after it (skipping option values), and the',
+    '# index (in commandline -opc) of the first argument, 0 if none: run\'s command.',
     'function __oomctl_parse',
     '    set -l tokens (commandline -opc)',
     '    set -e tokens[1]',
     '    set -l cmd',
     '    set -l npos 0',
     '    set -l skip 0',
+    '    set -l dd 0',
+    '    set -l argi 0',
+    '    set -l idx 1',
     '    for t in $tokens',
+    '        set idx (math $idx + 1)',
+    '        if test $dd = 1',
+    '            test $argi = 0; and set argi $idx',
+    '            continue',
+    '        end',
     '        if test $skip = 1',
     '            set skip 0',
+    '            continue',
+    '        end',
+    '        if test "$t" = "--"; and test -n "$cmd"',
+    '            set dd 1',
     '            continue',
     '        end',
     '        switch $t',
@@ -353,12 +425,15 @@ export function renderFishCompletion(input: CompletionSpec): string {
     '                if test -z "$cmd"',
     '                    set cmd $t',
     '                else',
+    '                    test $argi = 0; and set argi $idx',
     '                    set npos (math $npos + 1)',
     '                end',
     '        end',
     '    end',
     '    echo $cmd',
     '    echo $npos',
+    '    echo $argi',
+    '    echo $dd',
     'end',
     '',
     'function __oomctl_no_command',
@@ -374,7 +449,38 @@ export function renderFishCompletion(input: CompletionSpec): string {
     '    test "$argv[2]" = "*"; or test "$r[2]" = "$argv[2]"',
     'end',
     '',
-    'function __oomctl_targets',
+    '# run [OPTIONS] [--] CMD ARGS: a command from PATH, then what completes for CMD (as sudo\'s).',
+    'function __oomctl_program',
+    '    set -l r (__oomctl_parse)',
+    '    if test "$r[3]" = 0',
+    '        __fish_complete_command',
+    '    else',
+    '        set -l tokens (commandline -opc)',
+    "        complete -C (string join ' ' -- (string escape -- $tokens[$r[3]..-1]) (commandline -ct))",
+    '    end',
+    'end',
+    '',
+    '# __oomctl_before_program CMD: the command is CMD (run) and its own options still apply.',
+    'function __oomctl_before_program',
+    '    set -l r (__oomctl_parse)',
+    '    test "$r[1]" = "$argv[1]"; and test "$r[3]" = 0; and test "$r[4]" = 0',
+    'end',
+    '',
+    '# KEY, or after KEY= the values of KEY.',
+    'function __oomctl_sysctl',
+    '    set -l cur (commandline -ct)',
+    "    if string match -q -- '*=*' $cur",
+    '        set -l key (string split -m1 = -- $cur)[1]',
+    '        for line in (__oomctl_complete sysctl $key)',
+    '            echo "$key=$line"',
+    '        end',
+    '    else',
+    '        __oomctl_complete sysctl',
+    '    end',
+    'end',
+    '',
+    '# Process names and pids, users, sysctl values: from the program itself (same --root).',
+    'function __oomctl_complete',
     '    set -l tokens (commandline -opc)',
     '    set -l root',
     '    set -l i (contains -i -- --root $tokens)',
@@ -383,7 +489,7 @@ export function renderFishCompletion(input: CompletionSpec): string {
     '    for t in $tokens',
     "        string match -q -- '--root=*' $t; and set root --root (string replace -- '--root=' '' $t)",
     '    end',
-    `    command $tokens[1] $root __complete targets 2>/dev/null`,
+    `    command $tokens[1] $root __complete $argv 2>/dev/null`,
     'end',
     '',
     `complete -c ${p} -f`,
@@ -395,12 +501,15 @@ export function renderFishCompletion(input: CompletionSpec): string {
     }
   }
   for (const c of spec.commands) {
+    const program = c.args.some((a) => a.kind === 'program');
     for (const n of [c.name, ...c.aliases]) {
-      for (const o of c.options) L.push(fishOptionLine(p, `__oomctl_using ${n}`, o));
+      for (const o of c.options) L.push(fishOptionLine(p, program ? `__oomctl_before_program ${n}` : `__oomctl_using ${n}`, o));
       c.args.forEach((a, i) => {
         const pos = a.variadic && i === c.args.length - 1 ? '"*"' : String(i);
         const cond = `__oomctl_using ${n} ${pos}`;
-        if (a.kind === 'target') L.push(`complete -c ${p} -n ${fishQuote(cond)} -a ${fishQuote('(__oomctl_targets)')}`);
+        if (a.kind === 'target') L.push(`complete -c ${p} -n ${fishQuote(cond)} -a ${fishQuote('(__oomctl_complete targets)')}`);
+        else if (a.kind === 'program') L.push(`complete -c ${p} -n ${fishQuote(`__oomctl_using ${n}`)} -a ${fishQuote('(__oomctl_program)')}`);
+        else if (a.kind === 'sysctl') L.push(`complete -c ${p} -n ${fishQuote(cond)} -a ${fishQuote('(__oomctl_sysctl)')}`);
         else if (a.kind === 'command') L.push(`complete -c ${p} -n ${fishQuote(cond)} -a ${fishQuote(commandNames(spec).join(' '))}`);
         else if (a.kind === 'choices') L.push(`complete -c ${p} -n ${fishQuote(cond)} -a ${fishQuote(a.choices.join(' '))}`);
       });

@@ -64,6 +64,7 @@ export function doctorJson(r: DoctorResult): unknown {
       node_version: f.nodeVersion,
       systemd_oomctl: f.systemdOomctl ?? null,
       path_oomctl: f.pathOomctl ?? null,
+      oom_kills: f.oomKills,
     },
   };
 }

@@ -18,3 +18,13 @@ export function escapeUntrusted(text: string): string {
   }
   return out;
 }
+
+/**
+ * JSON text safe to print on a terminal: JSON.stringify already escapes C0
+ * controls, but leaves C1 controls (U+0080-U+009F, which some terminals obey),
+ * bidirectional overrides and U+2028/U+2029 raw. Writing them as \uXXXX is
+ * the same JSON value for every parser, and shows as text.
+ */
+export function terminalSafeJson(json: string): string {
+  return json.replace(/[\u0080-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (ch) => '\\u' + (ch.codePointAt(0) as number).toString(16).padStart(4, '0'));
+}

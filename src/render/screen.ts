@@ -5,7 +5,7 @@
 
 import type { ChalkInstance } from 'chalk';
 import type { Changes, CgroupPressure, LiveRow, LiveSnapshot, LiveState, OomKillTrack, RowChange, Section } from '../core/live-types.js';
-import { alignRow, padCell, truncateToWidth, type Align } from './columns.js';
+import { alignRow, fitColumns, padCell, truncateWithEllipsis, type Align } from './columns.js';
 import { formatBytes, formatKbCompact, formatPercent } from './format.js';
 import { escapeUntrusted } from './sanitize.js';
 import { OVERCOMMIT_MODE_NAMES } from '../kernel/sysctl-catalogue.js';
@@ -110,9 +110,16 @@ export function headerLines(input: FrameInput): Line[] {
 const HEAD = ['', 'RANK', 'PID', 'USER', 'COMM', 'OOM', 'OOMADJ', 'RSS', 'SWAP', '%TOTAL', 'CHANGE'];
 const WIDTHS = [1, 5, 7, 8, 16, 4, 6, 6, 6, 6, 9];
 const ALIGN: Align[] = ['left', 'right', 'right', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'left'];
+/** On a narrow terminal the table gives up whole columns, first CHANGE, then SWAP, USER, OOMADJ, RSS (94 columns hold all). */
+const DROP_ORDER = [10, 8, 3, 6, 7];
 
+function pick<T>(values: readonly T[], kept: readonly number[]): T[] {
+  return kept.map((i) => values[i] as T);
+}
+
+/** A name cut to its column, marked with "…" when cut. */
 function cut(text: string, width: number): string {
-  return truncateToWidth(text, width);
+  return truncateWithEllipsis(text, width);
 }
 
 export function changeText(change: RowChange | undefined): string {
@@ -142,8 +149,8 @@ export function processCells(row: LiveRow, changes: Changes): string[] {
   ];
 }
 
-function processLine(row: LiveRow, changes: Changes): Line {
-  const text = alignRow(processCells(row, changes), WIDTHS, ALIGN);
+function processLine(row: LiveRow, changes: Changes, kept: readonly number[]): Line {
+  const text = alignRow(pick(processCells(row, changes), kept), pick(WIDTHS, kept), pick(ALIGN, kept));
   const r = row.ranked;
   const style: Style = r.rank === 1 ? 'victim' : r.rank === null ? 'unkillable' : r.task.oomScoreAdj < 0 ? 'protected' : changes.rows.get(row.key)?.kind === 'new' ? 'new' : 'plain';
   return { text, style };
@@ -157,9 +164,10 @@ const CG_ALIGN: Align[] = ['right', 'right', 'right', 'right', 'left', 'left'];
 
 function cgroupLine(cg: CgroupPressure): Line {
   const v = cg.nextVictim;
-  const victim = v ? `${v.task.pid} ${escapeUntrusted(v.task.record.comm)} ${formatPercent(cg.victimShare)}` : 'none killable';
+  // Only the name gives way to the column's 30: the pid and the share are never cut.
+  const victim = v ? `${v.task.pid} ${cut(escapeUntrusted(v.task.record.comm), 30 - String(v.task.pid).length - formatPercent(cg.victimShare).length - 2)} ${formatPercent(cg.victimShare)}` : 'none killable';
   const text = alignRow([
-    formatPercent(cg.used), formatBytes(cg.usageBytes), formatBytes(cg.limitBytes), String(cg.tasks), cut(victim, 30), escapeUntrusted(cg.path),
+    formatPercent(cg.used), formatBytes(cg.usageBytes), formatBytes(cg.limitBytes), String(cg.tasks), victim, escapeUntrusted(cg.path),
   ], CG_WIDTHS, CG_ALIGN);
   return { text, style: cg.used >= 0.9 ? 'victim' : 'plain' };
 }
@@ -188,6 +196,8 @@ export function bodyItems(input: FrameInput): BodyItem[] {
 
 export interface Layout {
   header: Line[];
+  /** The process table's columns that fit the terminal (indices into HEAD). */
+  columns: number[];
   tableHead: Line | undefined;
   items: BodyItem[];
   /** The body lines on screen. */
@@ -200,18 +210,19 @@ export interface Layout {
 export function layoutFrame(input: FrameInput, size: FrameSize): Layout {
   const header = headerLines(input);
   const items = bodyItems(input);
+  const columns = fitColumns(WIDTHS, DROP_ORDER, size?.columns);
   let tableHead: Line | undefined;
   if (!input.state.help) {
     tableHead = input.state.view === 'cgroups'
       ? { text: alignRow(CG_HEAD, CG_WIDTHS, CG_ALIGN), style: 'heading' }
-      : { text: alignRow(HEAD, WIDTHS, ALIGN), style: 'heading' };
+      : { text: alignRow(pick(HEAD, columns), pick(WIDTHS, columns), pick(ALIGN, columns)), style: 'heading' };
   }
-  if (size === undefined) return { header, tableHead, items, visible: items, scroll: 0, bodyHeight: items.length };
+  if (size === undefined) return { header, columns, tableHead, items, visible: items, scroll: 0, bodyHeight: items.length };
   // header, a blank line, the table head, the body, the status line
   const bodyHeight = Math.max(1, size.rows - header.length - 1 - (tableHead ? 1 : 0) - 1);
   const maxScroll = Math.max(0, items.length - bodyHeight);
   const scroll = Math.min(Math.max(0, input.state.scroll), maxScroll);
-  return { header, tableHead, items, visible: items.slice(scroll, scroll + bodyHeight), scroll, bodyHeight };
+  return { header, columns, tableHead, items, visible: items.slice(scroll, scroll + bodyHeight), scroll, bodyHeight };
 }
 
 /** The rows a frame will show: their oom_score is read before drawing. */
@@ -250,11 +261,11 @@ function statusLine(input: FrameInput, layout: Layout): Line {
   return { text: `q quit  ? help  s/m/a/p sort  u user  / name  c cgroups  space refresh${pos}`, style: 'status' };
 }
 
-function itemLine(it: BodyItem, changes: Changes): Line {
+function itemLine(it: BodyItem, changes: Changes, columns: readonly number[]): Line {
   switch (it.kind) {
     case 'title': return { text: it.text, style: 'dim' };
     case 'text': return { text: it.text, style: 'plain' };
-    case 'row': return processLine(it.row, changes);
+    case 'row': return processLine(it.row, changes, columns);
     case 'cgroup': return cgroupLine(it.cg);
   }
 }
@@ -280,7 +291,7 @@ function paint(line: Line, chalk: ChalkInstance): string {
 export function buildFrame(input: FrameInput, size: FrameSize, chalk: ChalkInstance, layout = layoutFrame(input, size)): string[] {
   const lines: Line[] = [...layout.header, { text: '', style: 'plain' }];
   if (layout.tableHead) lines.push(layout.tableHead);
-  for (const it of layout.visible) lines.push(itemLine(it, input.changes));
+  for (const it of layout.visible) lines.push(itemLine(it, input.changes, layout.columns));
   if (size !== undefined) {
     const status = statusLine(input, layout);
     while (lines.length < size.rows - 1) lines.push({ text: '', style: 'plain' });
@@ -288,7 +299,8 @@ export function buildFrame(input: FrameInput, size: FrameSize, chalk: ChalkInsta
   }
   const width = size?.columns;
   return lines.slice(0, size?.rows ?? lines.length).map((l) => {
-    let text = width === undefined ? l.text : truncateToWidth(l.text, width);
+    // A line cut short ends in "…" so that what is left is not read as whole.
+    let text = width === undefined ? l.text : truncateWithEllipsis(l.text, width);
     // The heading and status bars run the full width, like top's.
     if (width !== undefined && (l.style === 'heading' || l.style === 'status')) text = padCell(text, width, 'left');
     return paint({ text, style: l.style }, chalk);

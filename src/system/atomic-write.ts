@@ -4,7 +4,7 @@
 
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { errnoOf } from '../errors.js';
+import { errnoOf, ExitCode, OomctlError, PermissionError, UnsupportedError } from '../errors.js';
 
 export type WriteOutcome = 'written' | 'unchanged';
 
@@ -15,21 +15,53 @@ export interface AtomicWriteOptions {
   mkdir?: boolean;
 }
 
+/** errno -> words for a file oomctl reads or writes: one line, a documented exit code, never "a bug in oomctl". */
+export function fileWriteError(error: unknown, file: string): OomctlError {
+  const code = errnoOf(error);
+  const opts = { cause: error };
+  switch (code) {
+    case 'EISDIR': return new OomctlError(`${file} is a directory, not a file`, ExitCode.FAILURE, 'failure', 'move it out of the way', opts);
+    case 'ENOTDIR': return new OomctlError(`cannot write ${file}: a part of its path is a file, not a folder`, ExitCode.FAILURE, 'failure', undefined, opts);
+    case 'ENOSPC': case 'EDQUOT': return new OomctlError(`no space left to write ${file} (${code}); it is as it was`, ExitCode.FAILURE, 'failure', undefined, opts);
+    case 'EROFS': return new UnsupportedError(`${file} is on a read-only file system: cannot write it`, undefined, opts);
+    case 'EACCES': case 'EPERM': return new PermissionError(`no permission to write ${file}`, 'run as root', opts);
+    default: return new OomctlError(`cannot write ${file}: ${code ?? (error instanceof Error ? error.message : String(error))}`, ExitCode.FAILURE, 'failure', undefined, opts);
+  }
+}
+
 export function readIfExists(file: string): string | undefined {
   try {
     return readFileSync(file, 'utf8');
   } catch (error) {
-    if (errnoOf(error) === 'ENOENT') return undefined;
-    throw error;
+    // ENOTDIR: a part of the path is a file, so this file cannot exist either.
+    if (errnoOf(error) === 'ENOENT' || errnoOf(error) === 'ENOTDIR') return undefined;
+    throw fileWriteError(error, file);
   }
 }
 
 export function writeFileAtomic(file: string, content: string, opts: AtomicWriteOptions = {}): WriteOutcome {
+  try {
+    return writeAtomic(file, content, opts);
+  } catch (error) {
+    throw error instanceof OomctlError ? error : fileWriteError(error, file);
+  }
+}
+
+function writeAtomic(file: string, content: string, opts: AtomicWriteOptions): WriteOutcome {
   if (readIfExists(file) === content) return 'unchanged';
   const dir = path.dirname(file);
   if (opts.mkdir) mkdirSync(dir, { recursive: true, mode: 0o755 });
   const temp = path.join(dir, opts.tempName ?? `.${path.basename(file)}.oomctl-${process.pid}.tmp`);
-  const fd = openSync(temp, 'wx', opts.mode ?? 0o644);
+  let fd: number;
+  try {
+    fd = openSync(temp, 'wx', opts.mode ?? 0o644);
+  } catch (error) {
+    if (errnoOf(error) !== 'EEXIST') throw error;
+    // Left by a process of the same pid that was killed mid-write (or planted: O_EXCL never
+    // follows it). Unlinking removes the name only, then the file is created afresh.
+    rmSync(temp, { force: true });
+    fd = openSync(temp, 'wx', opts.mode ?? 0o644);
+  }
   try {
     writeSync(fd, content);
     fsyncSync(fd);

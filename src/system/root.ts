@@ -138,8 +138,9 @@ export class SystemRoot {
       return undefined;
     }
     if (code !== undefined && GONE.has(code)) return undefined;
-    // EINVAL/EIO on a /proc file of a dying process: treat as gone too.
-    if (code === 'EINVAL' || code === 'EIO') return undefined;
+    // EINVAL/EIO on a /proc file of a dying process: treat as gone too. EISDIR: a directory
+    // where a file belongs (a damaged --root tree): nothing readable there either.
+    if (code === 'EINVAL' || code === 'EIO' || code === 'EISDIR') return undefined;
     throw error;
   }
 }

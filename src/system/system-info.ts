@@ -41,7 +41,10 @@ export function readSysctls(root: SystemRoot, keys: readonly string[]): Record<s
 export function readMeminfo(root: SystemRoot): Meminfo {
   const text = root.readText('/proc/meminfo');
   if (text === undefined) throw new UnsupportedError(`cannot read ${root.path('/proc/meminfo')}`, 'is /proc mounted (or does --root point at a captured tree)?');
-  return parseMeminfo(text);
+  const info = parseMeminfo(text);
+  // Without MemTotal there are no totalpages: every share and oom_score would be a guess.
+  if (!(info.memTotalKb > 0)) throw new UnsupportedError(`${root.path('/proc/meminfo')} has no MemTotal line: not a /proc/meminfo`, 'is /proc mounted (or does --root point at a captured tree)?');
+  return info;
 }
 
 export function readMemoryPressure(root: SystemRoot): Pressure | undefined {

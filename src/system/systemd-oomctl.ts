@@ -1,6 +1,6 @@
 // systemd ships /usr/bin/oomctl (systemd-oomd's client: verbs "dump" and
 // "help", option --no-pager). A global npm install of ours shadows it on
-// PATH, so its invocations are handed over to it, unchanged.
+// PATH, so its invocations (and only those) are handed over to it, unchanged.
 
 import { accessSync, constants, existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
@@ -10,9 +10,21 @@ import type { SystemRoot } from './root.js';
 
 const CANDIDATES = ['/usr/bin/oomctl', '/bin/oomctl'];
 
+// systemd src/oom/oomctl.c run()/parse_argv() (v247+): verbs "help" and
+// "dump" (the default), options -h/--help, --version, --no-pager. Ours has
+// help, -h, --help and --version too, so only two calls are systemd's beyond
+// doubt: the verb "dump", or no verb at all with --no-pager among nothing but
+// systemd's options (its default verb, dump). Every other call is ours;
+// `oomctl top --no-pager` runs our top (cli.ts takes --no-pager and ignores it).
+const SYSTEMD_ONLY_VERBS = new Set(['dump']);
+const SYSTEMD_OPTIONS = new Set(['-h', '--help', '--version', '--no-pager']);
+
 export function isSystemdOomctlInvocation(args: readonly string[]): boolean {
-  const verb = args.find((a) => !a.startsWith('-'));
-  return verb === 'dump' || args.includes('--no-pager');
+  const end = args.indexOf('--');
+  const before = end === -1 ? args : args.slice(0, end);
+  const verb = before.find((a) => !a.startsWith('-'));
+  if (verb !== undefined) return SYSTEMD_ONLY_VERBS.has(verb) && before.every((a) => a === verb || SYSTEMD_OPTIONS.has(a));
+  return end === -1 && before.includes('--no-pager') && before.every((a) => SYSTEMD_OPTIONS.has(a));
 }
 
 /** systemd's binary, if present and not this very program. */

@@ -13,10 +13,22 @@ const HOME = '\x1b[H';
 const CLEAR_EOL = '\x1b[K';
 const CLEAR_EOS = '\x1b[J';
 
+/**
+ * Every signal whose default action ends the process and that Node lets a
+ * listener catch (signal(7)): the terminal is restored, then cli.ts dies of
+ * the same signal. Not SIGUSR1 (Node's inspector), not SIGPIPE (Node ignores
+ * it), not SIGBUS/SIGFPE/SIGSEGV/SIGILL (no JS may run after a real one),
+ * not SIGKILL/SIGSTOP (uncatchable).
+ */
+export const ENDING_SIGNALS: readonly NodeJS.Signals[] = [
+  'SIGTERM', 'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGUSR2', 'SIGALRM', 'SIGVTALRM', 'SIGPROF',
+  'SIGXCPU', 'SIGXFSZ', 'SIGPWR', 'SIGIO', 'SIGSYS', 'SIGTRAP', 'SIGABRT', 'SIGSTKFLT',
+];
+
 export interface TerminalHandlers {
   onData(data: string): void;
   onResize(): void;
-  /** A signal asked us to stop (SIGTERM, SIGHUP): the terminal is already restored. */
+  /** A signal asked us to stop (one of ENDING_SIGNALS): the terminal is already restored. */
   onSignal(signal: NodeJS.Signals): void;
   /** The keyboard went away (stdin closed). */
   onEnd(): void;
@@ -53,25 +65,35 @@ export function openTerminal(input: ReadStream, output: WriteStream, h: Terminal
     detach();
     h.onSignal(signal);
   };
-  const onTerm = (): void => onSignal('SIGTERM');
-  const onHup = (): void => onSignal('SIGHUP');
-  const onInt = (): void => onSignal('SIGINT');
+  // raw mode turns Ctrl-C into a key; kill -INT still arrives here
+  const listeners: Array<readonly [NodeJS.Signals, () => void]> = ENDING_SIGNALS.map((signal) => [signal, (): void => onSignal(signal)] as const);
+  // kill -TSTP (Ctrl-Z is a key in raw mode): give the terminal back, then stop as the default
+  // action would; on SIGCONT take it again and redraw.
+  listeners.push(['SIGTSTP', (): void => {
+    if (closed) return;
+    try { if (input.isTTY) input.setRawMode(wasRaw); } catch { /* stdin gone */ }
+    try { output.write(LEAVE); } catch { /* closed pipe */ }
+    process.kill(process.pid, 'SIGSTOP');
+  }], ['SIGCONT', (): void => {
+    if (closed) return;
+    try {
+      output.write(ENTER);
+      if (input.isTTY) input.setRawMode(true);
+    } catch { /* closed: the next draw or close finds out */ }
+    h.onResize();
+  }]);
 
   function detach(): void {
     input.off('data', onData);
     input.off('end', onEnd);
     output.off('resize', onResize);
     process.off('exit', onExit);
-    process.off('SIGTERM', onTerm);
-    process.off('SIGHUP', onHup);
-    process.off('SIGINT', onInt);
+    for (const [signal, listener] of listeners) process.off(signal, listener);
     input.pause();
   }
 
   process.on('exit', onExit);
-  process.on('SIGTERM', onTerm);
-  process.on('SIGHUP', onHup);
-  process.on('SIGINT', onInt); // raw mode turns Ctrl-C into a key; kill -INT still arrives here
+  for (const [signal, listener] of listeners) process.on(signal, listener);
   output.write(ENTER);
   if (input.isTTY) input.setRawMode(true);
   input.setEncoding('utf8');

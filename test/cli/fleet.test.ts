@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { skipReason } from '../helpers/live.js';
 import { BIN, FIXTURES, runCli, runCliJson } from '../helpers/run-cli.js';
 import { findTool } from '../helpers/tools.js';
+import { TOP_SORT_KEYS } from '../../src/commands/top.js';
 
 const FIXTURE = path.join(FIXTURES, 'vm-6.18-scenario');
 const at = ['--root', FIXTURE];
@@ -91,11 +92,18 @@ describe('oomctl metrics', () => {
 });
 
 describe('oomctl doctor', () => {
-  it('finds only the cgroup v1 controller in the captured tree, and passes', () => {
+  it('finds the cgroup v1 controller and the 2 OOM kills of /proc/vmstat in the captured tree, and passes', () => {
     const r = runCli(['doctor', ...at]);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^WARNING {3}OOM011 {2}cgroup v1 memory controller\n/);
-    expect(r.stdout).toContain('1 finding: 0 critical, 1 warning, 0 info; --fail-on critical: pass\n');
+    expect(r.stdout).toMatch(/^WARNING {3}OOM017 {2}2 OOM kills since boot\n {17}\/proc\/vmstat oom_kill = 2: /m);
+    expect(r.stdout).toContain('2 findings: 0 critical, 2 warning, 0 info; --fail-on critical: pass\n');
+    expect(runCliJson(['doctor', ...at]).facts.oom_kills).toBe(2);
+    // No oom_kill line (a kernel before 4.13): the count is unknown, and no finding guesses one.
+    const old = fixtureWith({ 'proc/vmstat': readFileSync(path.join(FIXTURE, 'proc/vmstat'), 'utf8').replace(/^oom_kill .*\n/m, '') });
+    const j = runCliJson(['doctor', '--root', old]);
+    expect(j.facts.oom_kills).toBeNull();
+    expect(j.findings.map((f: any) => f.code)).toEqual(['OOM011']);
   });
 
   it('provokes each finding in a changed copy of the tree', () => {
@@ -119,7 +127,7 @@ describe('oomctl doctor', () => {
     const found = [...r.stdout.matchAll(/^(\w+) +(OOM\d{3}) /gm)].map((m) => `${m[2]}:${(m[1] as string).toLowerCase()}`);
     expect(found).toEqual([
       'OOM004:critical', 'OOM016:critical',
-      'OOM003:warning', 'OOM008:warning', 'OOM009:warning', 'OOM011:warning', 'OOM014:warning', 'OOM015:warning',
+      'OOM003:warning', 'OOM008:warning', 'OOM009:warning', 'OOM011:warning', 'OOM014:warning', 'OOM015:warning', 'OOM017:warning',
       'OOM005:info', 'OOM007:info',
     ]);
     expect(r.stdout).toContain('5904 (ev\\x1b[31mil\\x07, root,');
@@ -129,7 +137,7 @@ describe('oomctl doctor', () => {
     expect(r.stdout).toContain('kubelet (pid 5901)');
 
     const j = runCliJson(['doctor', '--root', root, '--fail-on', 'none']);
-    expect(j.summary).toEqual({ info: 2, warning: 6, critical: 2 });
+    expect(j.summary).toEqual({ info: 2, warning: 7, critical: 2 });
     expect(j.failed).toBe(false);
     const adj = j.findings.find((f: any) => f.code === 'OOM007');
     expect(adj.processes).toEqual([{ pid: 5904, comm: 'ev\x1b[31mil\x07', user: 'root', rss_kb: expect.any(Number) }]);
@@ -153,10 +161,10 @@ describe('oomctl doctor', () => {
     mkdirSync(path.join(root, 'usr/local/bin'), { recursive: true });
     symlinkSync(BIN, path.join(root, 'usr/local/bin/oomctl'));
     const first = runCliJson(['doctor', '--root', root], { env: { PATH: `/usr/local/bin:/usr/bin:${path.dirname(process.execPath)}` } });
-    expect(first.findings.map((f: any) => f.code)).toEqual(['OOM011', 'OOM001']);
+    expect(first.findings.map((f: any) => f.code)).toEqual(['OOM011', 'OOM017', 'OOM001']);
     expect(first.facts).toMatchObject({ systemd_oomctl: '/usr/bin/oomctl', path_oomctl: { path: '/usr/local/bin/oomctl', kind: 'ours' } });
     const second = runCliJson(['doctor', '--root', root], { env: { PATH: `/usr/bin:/usr/local/bin:${path.dirname(process.execPath)}` } });
-    expect(second.findings.map((f: any) => f.code)).toEqual(['OOM002', 'OOM011']);
+    expect(second.findings.map((f: any) => f.code)).toEqual(['OOM002', 'OOM011', 'OOM017']);
     expect(second.facts.path_oomctl).toEqual({ path: '/usr/bin/oomctl', kind: 'systemd' });
   });
 
@@ -180,7 +188,7 @@ describe('oomctl completion', () => {
   it('prints a script for each shell, rejects others', () => {
     for (const r of Object.values(scripts)) {
       expect(r.status).toBe(0);
-      expect(r.stdout).toContain('__complete targets');
+      expect(r.stdout).toContain('complete targets'); // __complete targets/users/sysctl through one helper per shell
     }
     expect(runCli(['completion', 'tcsh']).status).toBe(2);
   });
@@ -235,6 +243,29 @@ describe('oomctl completion', () => {
       expect(complete('oomctl', '--color', '=', 'never', 'completion', 'f')).toEqual(['fish']);
     });
 
+    it('after run [--], commands from PATH, then the command\'s own arguments; never oomctl\'s commands', () => {
+      expect(complete('oomctl', 'run', '--', 'ech')).toContain('echo');
+      expect(complete('oomctl', 'run', '--adj', '5', '--', '')).not.toContain('explain');
+      expect(complete('oomctl', 'run', '--adj', '5', 'ech')).toContain('echo');
+      // After the command: what completes for it (here file names; bash-completion's _command_offset where loaded).
+      const files = complete('oomctl', 'run', '--adj', '5', '--', 'ls', path.join(FIXTURE, 'pr'));
+      expect(files).toEqual([path.join(FIXTURE, 'proc')]);
+      expect(complete('oomctl', 'run', '--', 'ls', '--')).not.toContain('--adj');
+    });
+
+    it('values for --sort, --source, --user (the root\'s /etc/passwd) and sysctl KEY / KEY=', () => {
+      expect(complete('oomctl', 'top', '--sort', '')).toEqual([...TOP_SORT_KEYS]);
+      expect(complete('oomctl', 'top', '--sort', '=', 'r')).toEqual(['rank', 'rss']);
+      expect(complete('oomctl', 'events', '--source', '')).toEqual(['journal', 'kmsg', 'dmesg', 'file']);
+      expect(complete(BIN, '--root', FIXTURE, 'top', '--user', 'po')).toEqual(['polkitd', 'postgres']);
+      expect(complete(BIN, '--root', FIXTURE, 'protect', '--user', 'ro')).toEqual(['root']);
+      expect(complete(BIN, 'sysctl', 'vm.oom_')).toEqual(['vm.oom_kill_allocating_task', 'vm.oom_dump_tasks']);
+      expect(complete(BIN, 'sysctl', '')).toHaveLength(9);
+      expect(complete(BIN, '--root', FIXTURE, 'sysctl', 'vm.panic_on_oom', '=')).toEqual(['0', '1', '2']);
+      expect(complete(BIN, '--root', FIXTURE, 'sysctl', 'kernel.panic', '=', '')).toEqual(['1']); // the live value
+      expect(complete(BIN, '--root', FIXTURE, 'sysctl', 'vm.panic_on_oom=1', 'kernel.panic', '=', '')).toEqual(['1']);
+    });
+
     it('proposes process names and pids for explain, from the same --root', () => {
       expect(complete(BIN, '--root', FIXTURE, 'explain', 'pyth')).toEqual(['python3']);
       expect(complete(BIN, '--root', FIXTURE, 'explain', '590')).toEqual(['5900', '5901', '5902', '5903', '5904']);
@@ -243,6 +274,19 @@ describe('oomctl completion', () => {
       // a second argument to explain gets nothing
       expect(complete(BIN, '--root', FIXTURE, 'explain', 'python3', '')).toEqual([]);
     });
+  });
+});
+
+describe('completion offers what the commands accept', () => {
+  it('each --source word is one events takes, and no other is', () => {
+    const spec = runCli(['completion', 'bash']).stdout;
+    const words = /--source\) __oomctl_reply_words '([^']+)'/.exec(spec)?.[1]?.split(' ') ?? [];
+    expect(words).toEqual(['journal', 'kmsg', 'dmesg', 'file']);
+    for (const w of [...words, 'nosuchsource']) {
+      const r = runCli([...at, 'events', '--source', w, '--file', '/dev/null']);
+      if (w === 'nosuchsource') expect(r.stderr).toMatch(/--source must be one of/);
+      else expect(r.stderr).not.toMatch(/--source must be one of/);
+    }
   });
 });
 
@@ -262,6 +306,8 @@ describe('oomctl completion, run in zsh and fish', () => {
       'compadd() { if [[ $1 == -a ]]; then print -rl -- "${(@P)2}"; else shift; print -rl -- "$@"; fi; }',
       'compset() { :; }',
       '_describe() { print -rl -- "${(@P)4}"; }',
+      '_command_names() { print -r -- "<commands from PATH>"; }',
+      '_normal() { print -r -- "<normal: $words[1] at $CURRENT>"; }',
       'source "$1"; shift',
       'words=("$@"); CURRENT=$#; _oomctl',
     ].join('\n');
@@ -276,6 +322,15 @@ describe('oomctl completion, run in zsh and fish', () => {
     const targets = run('oomctl', '--root', FIXTURE, 'explain', '');
     expect(targets).toEqual(expect.arrayContaining(['python3', '5903']));
     expect(targets).not.toContain('kthreadd');
+    // run: commands from PATH, then the command's own completion (_normal on the words from it on).
+    expect(run('oomctl', 'run', '--', '')).toEqual(['<commands from PATH>']);
+    expect(run('oomctl', 'run', '--adj', '5', '')).toEqual(['<commands from PATH>']);
+    expect(run('oomctl', 'run', '--adj', '5', '--', 'ls', '-l', '')).toEqual(['<normal: ls at 3>']);
+    expect(run('oomctl', 'top', '--sort', '')).toEqual([...TOP_SORT_KEYS]);
+    expect(run('oomctl', 'events', '--source', '')).toEqual(['journal', 'kmsg', 'dmesg', 'file']);
+    expect(run('oomctl', '--root', FIXTURE, 'top', '--user', '')).toEqual(expect.arrayContaining(['postgres', 'root']));
+    expect(run('oomctl', 'sysctl', '')).toHaveLength(9);
+    expect(run('oomctl', '--root', FIXTURE, 'sysctl', 'vm.panic_on_oom=')).toEqual(['0', '1', '2']);
     // --opt=value in one word: its value is completed, and --root=DIR counts.
     expect(run('oomctl', 'doctor', '--fail-on=')).toEqual(['info', 'warning', 'critical', 'none']);
     expect(run('oomctl', `--root=${FIXTURE}`, 'explain', '')).toEqual(expect.arrayContaining(['python3', '5903']));
@@ -297,6 +352,15 @@ describe('oomctl completion, run in zsh and fish', () => {
     expect(run(`oomctl --root ${FIXTURE} explain python3 `)).toEqual([]);
     expect(run('oomctl doctor --fail-on=c')).toEqual(['--fail-on=critical']);
     expect(run(`oomctl --root=${FIXTURE} explain 590`)).toEqual(['5900', '5901', '5902', '5903', '5904']);
+    expect(run('oomctl run -- ech')).toContain('echo');
+    expect(run('oomctl run --adj 5 ')).not.toContain('explain');
+    expect(run(`oomctl run --adj 5 -- ls ${path.join(FIXTURE, 'pr')}`)).toEqual([path.join(FIXTURE, 'proc/')]);
+    expect(run('oomctl run -- ls --')).not.toContain('--adj');
+    expect(run('oomctl top --sort ')).toEqual([...TOP_SORT_KEYS].sort());
+    expect(run('oomctl events --source ')).toEqual(['dmesg', 'file', 'journal', 'kmsg']);
+    expect(run(`oomctl --root ${FIXTURE} top --user po`)).toEqual(['polkitd', 'postgres']);
+    expect(run('oomctl sysctl vm.oom_')).toEqual(['vm.oom_dump_tasks', 'vm.oom_kill_allocating_task']);
+    expect(run(`oomctl --root ${FIXTURE} sysctl vm.panic_on_oom=`)).toEqual(['vm.panic_on_oom=0', 'vm.panic_on_oom=1', 'vm.panic_on_oom=2']);
   });
 });
 

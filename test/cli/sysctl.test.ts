@@ -331,6 +331,29 @@ describe('oomctl sysctl --persist', () => {
     expect(j.sysctls[0].boot.systemd_sysctl).toEqual({ value: '1', kernel_value: 1, file: '/etc/sysctl.d/60-oomctl.conf', line: 3, zeroed_by: null });
   });
 
+  it.each(['10', '20', '60', '100', '1000000'])('kernel.panic=%s persisted reads back as itself at boot (decimal, not octal)', (v) => {
+    const root = copyRoot();
+    expect(runCli(['--root', root, 'sysctl', `kernel.panic=${v}`, '--persist', '--yes']).status).toBe(0);
+    const r = runCli(['--root', root, 'sysctl', 'kernel.panic']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^kernel\\.panic +${v} .* ${v} +/etc/sysctl\\.d/60-oomctl\\.conf:3$`, 'm'));
+    expect(r.stdout).not.toMatch(/\(= |differs/);
+  });
+
+  it('reads boot values of every key as the kernel does: decimal, leading-zero octal, 0x hex, refusals', () => {
+    const root = copyRoot();
+    const lines = ['vm.panic_on_oom = 02', 'kernel.panic = 012', 'vm.overcommit_memory = 0x2', 'vm.overcommit_ratio = 0x3c',
+      'vm.oom_kill_allocating_task = 08', 'vm.oom_dump_tasks = 10',
+      'vm.admin_reserve_kbytes = 03641100', 'vm.user_reserve_kbytes = -100'];
+    writeFileSync(path.join(root, CONF), lines.join('\n') + '\n');
+    const j = JSON.parse(runCli(['--root', root, 'sysctl', '--json']).stdout);
+    const got = Object.fromEntries(j.sysctls.map((s: { key: string; boot: { systemd_sysctl: { kernel_value: number | null } | null } }) => [s.key, s.boot.systemd_sysctl?.kernel_value]));
+    expect(got).toEqual({
+      'vm.panic_on_oom': 2, 'kernel.panic': 10, 'vm.overcommit_memory': 2, 'vm.overcommit_ratio': 60, 'vm.overcommit_kbytes': 0, // overcommit_ratio_handler() zeroes kbytes
+      'vm.oom_kill_allocating_task': null, 'vm.oom_dump_tasks': 10, 'vm.admin_reserve_kbytes': 1000000, 'vm.user_reserve_kbytes': null,
+    });
+  });
+
   it('keeps comments and untouched keys of an existing file', () => {
     const root = copyRoot();
     writeFileSync(path.join(root, CONF), '# my notes\nvm.oom_dump_tasks = 0\n\nvm/panic_on_oom=0\n');

@@ -193,6 +193,16 @@ describe('handing over to systemd\'s oomctl', () => {
     }
   });
 
+  it('--no-pager after a verb of ours runs ours and is ignored (oomctl never pages); no hand-over', () => {
+    const env = { OOMCTL_SYSTEMD_OOMCTL: path.join(ROOT, 'no-such-systemd-oomctl') };
+    const r = runCli(['--root', ROOT, 'top', '--no-pager', '--once', '-n', '1'], { env });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^RANK +PID/m);
+    const plain = runCli(['--root', ROOT, 'top', '--once', '-n', '1'], { env });
+    expect(r.stdout).toBe(plain.stdout);
+  });
+
   it('bare oomctl shows the ranking', () => {
     const j = runCliJson(['--root', ROOT]);
     expect(j.processes[0].rank).toBe(1);

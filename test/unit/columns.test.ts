@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { alignRow, columnWidths, displayWidth, truncateToWidth } from '../../src/render/columns.js';
+import { alignRow, columnWidths, displayWidth, fitColumns, truncateToWidth, truncateWithEllipsis } from '../../src/render/columns.js';
 import { SystemRoot } from '../../src/system/root.js';
 
 describe('displayWidth / truncateToWidth', () => {
@@ -22,6 +22,20 @@ describe('displayWidth / truncateToWidth', () => {
     ['ab', 5, 'ab'],
   ])('%j cut to %d is %j', (s, w, out) => {
     expect(truncateToWidth(s, w)).toBe(out);
+  });
+});
+
+describe('truncateWithEllipsis / fitColumns', () => {
+  it.each([
+    ['abcdef', 6, 'abcdef'], ['abcdef', 5, 'abcd…'], ['数据库', 4, '数…'], ['abc', 0, ''], ['abc', 1, '…'],
+  ])('%j at %d -> %j', (s, w, out) => {
+    expect(truncateWithEllipsis(s, w)).toBe(out);
+  });
+  it('drops whole columns in the given order until the rest fits', () => {
+    expect(fitColumns([4, 4, 4], [2, 0], undefined)).toEqual([0, 1, 2]);
+    expect(fitColumns([4, 4, 4], [2, 0], 16)).toEqual([0, 1, 2]);
+    expect(fitColumns([4, 4, 4], [2, 0], 15)).toEqual([0, 1]);
+    expect(fitColumns([4, 4, 4], [2, 0], 9)).toEqual([1]);
   });
 });
 

@@ -17,6 +17,7 @@ function healthy(over: Partial<DoctorFacts> = {}): DoctorFacts {
     nodeVersion: '20.20.2',
     systemdOomctl: undefined,
     pathOomctl: undefined,
+    oomKills: 0,
     ...over,
   };
 }
@@ -48,11 +49,20 @@ describe('computeFindings', () => {
     ['node too old', { nodeVersion: '18.19.0' }, ['OOM013:critical']],
     ['allocating task', sys({ 'vm.oom_kill_allocating_task': 1 }), ['OOM014:warning']],
     ['no task dump', sys({ 'vm.oom_dump_tasks': 0 }), ['OOM015:warning']],
+    ['OOM kills this boot', { oomKills: 38 }, ['OOM017:warning']],
+    ['OOM kill count unknown (kernel < 4.13)', { oomKills: null }, []],
     ['over-committed, heuristic', { committedAsKb: 5 * 1024 * 1024 }, ['OOM016:info']],
     ['over-committed, strict', { ...sys({ 'vm.overcommit_memory': 2 }), committedAsKb: 5 * 1024 * 1024 }, ['OOM016:critical', 'OOM003:warning']],
   ])('%s', (_name, over, expected) => {
     const found = codes(computeFindings(healthy(over))).filter((c) => c !== 'OOM010:info');
     expect(found).toEqual(expected);
+  });
+
+  it('OOM017 gives the count from /proc/vmstat oom_kill', () => {
+    const f = computeFindings(healthy({ oomKills: 38 })).find((x) => x.code === 'OOM017');
+    expect(f?.title).toBe('38 OOM kills since boot');
+    expect(f?.detail).toMatch(/^\/proc\/vmstat oom_kill = 38: .* has killed 38 processes/);
+    expect(computeFindings(healthy({ oomKills: 1 })).find((x) => x.code === 'OOM017')?.title).toBe('1 OOM kill since boot');
   });
 
   it.each<[1 | 2 | null, boolean, string]>([

@@ -47,6 +47,32 @@ describe('buildFrame', () => {
     expect(lines[23]).toMatch(/^q quit {2}\? help/);
   });
 
+  // 80 and 60 columns: the table gives up whole columns (never cuts a value), header lines cut end in "…".
+  it.each([
+    [80, ['RANK', 'PID', 'USER', 'COMM', 'OOM', 'OOMADJ', 'RSS', '%TOTAL']],
+    [60, ['RANK', 'PID', 'COMM', 'OOM', 'RSS', '%TOTAL']],
+  ])('at %d columns the table shows whole columns only: %j', (columns, heads) => {
+    const lines = buildFrame(input(), { columns, rows: 24 }, plain);
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(columns);
+    const head = lines.find((l) => /^ +RANK/.test(l)) as string;
+    expect(head.trim().split(/\s+/)).toEqual(heads);
+    const victim = lines.find((l) => l.startsWith('>')) as string;
+    const cells = victim.trim().split(/\s+/);
+    expect(cells).toHaveLength(heads.length + 1);
+    expect(cells[0]).toBe('>');
+    expect(cells[heads.indexOf('%TOTAL') + 1]).toBe('0.2%'); // whole, not "0" or "0."
+    expect(cells[heads.indexOf('PID') + 1]).toBe('1357');
+    // Every header line longer than the terminal ends in "…"; none is cut silently.
+    const full = buildFrame(input(), { columns: 400, rows: 24 }, plain);
+    for (let i = 0; i < 6; i++) {
+      const whole = (full[i] as string).trimEnd();
+      const shown = lines[i] as string;
+      if (whole.length > columns) expect(shown).toMatch(/…$/);
+      else expect(shown.trimEnd()).toBe(whole);
+    }
+    expect(lines.slice(0, 6).some((l) => l.endsWith('…'))).toBe(true);
+  });
+
   it('marks the next victim and sets the never-killed apart', () => {
     const lines = buildFrame(input(), { columns: 120, rows: 30 }, plain);
     const victim = lines.findIndex((l) => l.startsWith('>'));

@@ -110,12 +110,50 @@ describe('validateSysctlValue', () => {
   });
 });
 
-describe('parseKernelInteger (proc_get_long, base 0)', () => {
+describe('parseKernelInteger (kernel/sysctl.c proc_get_long(), base 0)', () => {
   it.each([
-    ['1', 1], ['010', 8], ['0x64', 100], ['0X10', 16], ['-1', -1], ['0', 0], [' 7 ', 7],
-    ['08', undefined], ['+1', undefined], ['1.0', undefined], ['', undefined], ['yes', undefined],
-  ])('%j -> %s', (text, want) => {
-    expect(parseKernelInteger(text)).toBe(want);
+    ['1', 1], ['010', 8], ['0x64', 100], ['0X10', 16], ['-1', -1], ['0', 0], [' 7 ', 7], ['\t7\n', 7],
+    ['-0x10', -16], ['-010', -8], ['10 20', 10], ['10\t20', 10],
+    ['08', undefined], ['0x', undefined], ['0xg', undefined], ['+1', undefined], ['1.0', undefined], ['', undefined],
+    ['yes', undefined], ['10abc', undefined], ['-', undefined], ['- 1', undefined],
+    ['2147483647', 2147483647], ['-2147483648', -2147483648], ['2147483648', undefined], ['-2147483649', undefined],
+    ['000000000000000000001', undefined], // 21 characters: proc_get_long() refuses len == TMPBUFLEN - 1
+    ['00000000000000000001', 1],
+  ])('kernel.panic %j -> %s', (text, want) => {
+    expect(parseKernelInteger('kernel.panic', text)).toBe(want);
+  });
+
+  // Every multi-digit decimal is decimal, in every key; a leading zero is octal and 0x hex, as the kernel reads them.
+  const forms: [string, number][] = [
+    ['10', 10], ['20', 20], ['60', 60], ['100', 100], ['1000000', 1000000],
+    ['012', 10], ['024', 20], ['074', 60], ['0144', 100], ['03641100', 1000000],
+    ['0xa', 10], ['0x14', 20], ['0x3c', 60], ['0x64', 100], ['0xF4240', 1000000],
+  ];
+  const unbounded: SysctlKey[] = ['kernel.panic', 'vm.overcommit_ratio', 'vm.overcommit_kbytes', 'vm.oom_kill_allocating_task',
+    'vm.oom_dump_tasks', 'vm.admin_reserve_kbytes', 'vm.user_reserve_kbytes'];
+  for (const key of unbounded) {
+    it.each(forms)(`${key} %j -> %d`, (text, want) => {
+      expect(parseKernelInteger(key, text)).toBe(want);
+    });
+  }
+  // proc_dointvec_minmax 0..2: a multi-digit value is out of range and refused, whatever its base.
+  for (const key of ['vm.panic_on_oom', 'vm.overcommit_memory'] as SysctlKey[]) {
+    it.each(forms)(`${key} %j is refused (0..2)`, (text) => {
+      expect(parseKernelInteger(key, text)).toBeUndefined();
+    });
+    it.each([['2', 2], ['02', 2], ['0x2', 2], ['00', 0], ['3', undefined], ['-1', undefined]])(`${key} %j -> %s`, (text, want) => {
+      expect(parseKernelInteger(key, text)).toBe(want);
+    });
+  }
+  it.each([
+    ['vm.overcommit_kbytes', '-1', undefined], // do_proc_doulongvec_minmax(): neg -> -EINVAL
+    ['vm.admin_reserve_kbytes', '-0', undefined],
+    ['vm.user_reserve_kbytes', '18446744073709551616', undefined], // 2^64: strtoul_lenient() -ERANGE
+    ['vm.user_reserve_kbytes', '9007199254740991', 9007199254740991],
+    ['vm.oom_dump_tasks', '5', 5], // proc_dointvec: any int, read as a boolean
+    ['kernel.panic', '-0', 0],
+  ] as [SysctlKey, string, number | undefined][])('%s %j -> %s', (key, text, want) => {
+    expect(parseKernelInteger(key, text)).toBe(want);
   });
 });
 
