@@ -1,7 +1,7 @@
 // Spawns the bundled binary, as a user would, with colour off.
 
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,4 +42,39 @@ export function copyFixture(name: string, prefix = 'oomctl-'): string {
   const dir = mkdtempSync(path.join(tmpdir(), prefix));
   cpSync(path.join(FIXTURES, name), dir, { recursive: true, verbatimSymlinks: true });
   return dir;
+}
+
+/**
+ * A copy of the build (bin/ and dist/) in a new temporary folder that every
+ * user may read, for tests that run oomctl as another uid: the checkout itself
+ * may sit in a folder that uid cannot enter (as `mktemp -d` makes them) or
+ * have been cloned with a umask that leaves its files unreadable to others.
+ * Returns the folder; the caller removes it.
+ */
+export function copyBuild(prefix = 'oomctl-build-'): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  for (const sub of ['bin', 'dist']) cpSync(path.join(REPO, sub), path.join(dir, sub), { recursive: true });
+  const open = (d: string): void => {
+    chmodSync(d, 0o755);
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) open(p);
+      else chmodSync(p, p.endsWith('.js') && path.basename(d) === 'bin' ? 0o755 : 0o644);
+    }
+  };
+  open(dir);
+  return dir;
+}
+
+/**
+ * Why `uid` cannot run bin/oomctl.js of the build copy in `dir` (see
+ * copyBuild), or undefined when it can: switching uid needs root, and the
+ * temporary folder's parents and node itself must be open to that uid.
+ */
+export function whyUidCannotRun(dir: string, uid: number): string | undefined {
+  if (process.getuid?.() !== 0) return `needs root to run oomctl as uid ${uid}`;
+  const r = spawnSync(process.execPath, [path.join(dir, 'bin/oomctl.js'), '--version'], { encoding: 'utf8', uid, gid: uid, cwd: '/', env: { PATH: process.env.PATH ?? '' } });
+  if (r.status === 0) return undefined;
+  const why = r.error?.message ?? r.stderr.split('\n').find((l) => /Error|EACCES|oomctl:/.test(l)) ?? `exit ${r.status}`;
+  return `uid ${uid} cannot run ${process.execPath} ${path.join(dir, 'bin/oomctl.js')} (${why.trim()})`;
 }

@@ -12,7 +12,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCliJson } from '../helpers/run-cli.js';
 import { KmsgReader } from '../helpers/kmsg.js';
-import { isRoot, skipReason, writableMemcgParent, type MemcgRoot } from '../helpers/live.js';
+import { isRoot, writableMemcgParent, type MemcgRoot } from '../helpers/live.js';
+import { skipWith } from '../helpers/skip.js';
 import { killAll, startHog, type Hog } from '../helpers/procs.js';
 
 const LIMIT_MB = 256;
@@ -78,7 +79,7 @@ const SCENARIOS: Scenario[] = [
 const reason = why();
 const SHM = `/dev/shm/oomctl-live-${process.pid}`;
 
-describe.skipIf(skipReason(reason, 'memory-cgroup OOM kills'))('real memory-cgroup OOM kills', () => {
+describe('real memory-cgroup OOM kills', skipWith(reason), () => {
   let hogs: Hog[] = [];
   let cg: Cgroup | undefined;
 
