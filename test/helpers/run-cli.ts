@@ -1,7 +1,7 @@
 // Spawns the bundled binary, as a user would, with colour off.
 
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdtempSync, readdirSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,7 +41,23 @@ export function runCliJson<T = any>(args: string[], opts: { env?: Record<string,
 export function copyFixture(name: string, prefix = 'oomctl-'): string {
   const dir = mkdtempSync(path.join(tmpdir(), prefix));
   cpSync(path.join(FIXTURES, name), dir, { recursive: true, verbatimSymlinks: true });
+  openModes(dir);
+  chmodSync(dir, 0o700); // as mkdtemp made it: a test that lets another uid in says so
   return dir;
+}
+
+/**
+ * Folders 0755, files 0644 (0755 where the owner may execute), symlinks untouched, under
+ * `dir`: git keeps no other mode, so what a checkout has is its umask's (077 would lock
+ * another uid out of a fixture copy).
+ */
+export function openModes(dir: string): void {
+  chmodSync(dir, 0o755);
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) openModes(p);
+    else if (e.isFile()) chmodSync(p, statSync(p).mode & 0o100 ? 0o755 : 0o644);
+  }
 }
 
 /**
@@ -54,15 +70,7 @@ export function copyFixture(name: string, prefix = 'oomctl-'): string {
 export function copyBuild(prefix = 'oomctl-build-'): string {
   const dir = mkdtempSync(path.join(tmpdir(), prefix));
   for (const sub of ['bin', 'dist']) cpSync(path.join(REPO, sub), path.join(dir, sub), { recursive: true });
-  const open = (d: string): void => {
-    chmodSync(d, 0o755);
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) open(p);
-      else chmodSync(p, p.endsWith('.js') && path.basename(d) === 'bin' ? 0o755 : 0o644);
-    }
-  };
-  open(dir);
+  openModes(dir);
   return dir;
 }
 

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { copyBuild, FIXTURES, whyUidCannotRun } from '../helpers/run-cli.js';
+import { copyBuild, FIXTURES, openModes, whyUidCannotRun } from '../helpers/run-cli.js';
 import { isRoot } from '../helpers/live.js';
 import { skipWith } from '../helpers/skip.js';
 
@@ -25,6 +25,7 @@ describe('as nobody', skipWith(reason), () => {
   it('shows what it can read and says once what is missing', () => {
     const root = path.join(tmp, 'root');
     cpSync(path.join(FIXTURES, 'vm-6.18-scenario'), root, { recursive: true });
+    openModes(root); // whatever the umask of the checkout
     chmodSync(tmp, 0o755);
     const pids = readdirSync(path.join(root, 'proc')).filter((d) => /^\d+$/.test(d));
     const hidden = pids.slice(0, 3);
