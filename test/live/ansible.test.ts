@@ -6,7 +6,7 @@
 // temporary npm prefix.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, constants, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,10 @@ import { skipNow, skipWith } from '../helpers/skip.js';
 
 // Looked up on PATH, not run: running it would create ~/.ansible.
 const hasAnsible = spawnSync('sh', ['-c', 'command -v ansible-playbook'], { encoding: 'utf8' }).status === 0;
-const skip = hasAnsible ? undefined : 'ansible-playbook is not installed (Debian package ansible)';
+// The playbook installs this checkout with npm, whose prepare step rebuilds dist/ in it.
+const writable = (dir: string): boolean => { try { accessSync(dir, constants.W_OK); return true; } catch { return false; } };
+const skip = !hasAnsible ? 'ansible-playbook is not installed (Debian package ansible)'
+  : !writable(REPO) || !writable(path.join(REPO, 'dist')) ? `this user cannot write ${REPO}: npm install runs its prepare step (the build) there` : undefined;
 const NAME = 'oomctlansible';
 let dir: string | undefined;
 let sleeper: ChildProcess | undefined;
