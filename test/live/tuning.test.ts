@@ -21,8 +21,9 @@ function capSysResource(): boolean {
   const m = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
   return m !== null && ((BigInt('0x' + m[1]) >> 24n) & 1n) === 1n;
 }
-// Values below 0 need CAP_SYS_RESOURCE (fs/proc/base.c __set_oom_adj()): each side of that
-// rule is its own test, and the one this machine cannot show skips.
+// Lowering oom_score_adj below oom_score_adj_min (0 for these processes) needs CAP_SYS_RESOURCE
+// (fs/proc/base.c __set_oom_adj(); docs/tuning.md): each side of that rule is its own test,
+// and the one this machine cannot show skips.
 const CAP = capSysResource();
 const withoutCap = skip ?? (CAP ? 'this root has CAP_SYS_RESOURCE: the kernel accepts values below 0' : undefined);
 const withCap = skip ?? (CAP ? undefined : 'this root lacks CAP_SYS_RESOURCE (CapEff bit 24): the kernel refuses values below 0');
