@@ -6,18 +6,13 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BIN, copyBuild, copyFixture, runCli, whyUidCannotRun } from '../helpers/run-cli.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BIN, binaryForUid, copyFixture, runCli } from '../helpers/run-cli.js';
 import { skipWith } from '../helpers/skip.js';
 
 const REAL = 30848; // root's mysqld in /system.slice/mysql.service
 const FAKE = 30849; // nobody's mysqld from another path
 const LONG = 30850; // my-very-long-daemon-name
-
-// Another uid runs a copy of the build it can read: the checkout may be out of its reach.
-const BUILD = copyBuild('oomctl-policy-build-');
-const NOBODY = whyUidCannotRun(BUILD, 65534);
-afterAll(() => rmSync(BUILD, { recursive: true, force: true }));
 
 let root: string;
 let dir: string;
@@ -234,7 +229,9 @@ describe('apply', () => {
     expect(r.stderr).toContain('Committed_AS is already');
     expect([sys('vm/overcommit_memory'), adjOf(REAL)]).toEqual(['0', '0']);
   });
-  it('sysctls are all or nothing: a failed write puts back the earlier ones, and no process is touched (unprivileged uid)', skipWith(NOBODY), () => {
+  it('sysctls are all or nothing: a failed write puts back the earlier ones, and no process is touched (unprivileged uid)', (ctx) => {
+    // uid 65534 runs a copy of the build it can read: the checkout may be out of its reach.
+    const bin = binaryForUid(ctx, 65534);
     chmodSync(root, 0o755);
     chmodSync(path.join(root, 'proc/sys/kernel/panic'), 0o666);
     chmodSync(path.join(root, 'proc/sys/vm/oom_dump_tasks'), 0o444);
@@ -244,7 +241,7 @@ describe('apply', () => {
     chmodSync(file, 0o644);
     // Contents only: the put-back rewrites kernel.panic with its old value.
     const before = snapshot(false);
-    const r = spawnSync(process.execPath, [path.join(BUILD, 'bin/oomctl.js'), '--root', root, 'apply', '-f', file, '--yes'], { encoding: 'utf8', uid: 65534, gid: 65534, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' }, cwd: '/' });
+    const r = spawnSync(process.execPath, [bin, '--root', root, 'apply', '-f', file, '--yes'], { encoding: 'utf8', uid: 65534, gid: 65534, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' }, cwd: '/' });
     expect(r.stderr).toContain('put back kernel.panic=1 after vm.oom_dump_tasks failed: nothing is changed');
     expect(r.status).toBe(4);
     expect(snapshot(false)).toEqual(before);

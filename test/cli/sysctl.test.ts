@@ -1,20 +1,17 @@
 // `oomctl sysctl` against copies of a captured root: never the real /proc/sys.
 import { chmodSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { BIN, copyBuild, copyFixture, FIXTURES, runCli, whyUidCannotRun } from '../helpers/run-cli.js';
+import { BIN, binaryForUid, copyFixture, FIXTURES, runCli } from '../helpers/run-cli.js';
 import { skipWith } from '../helpers/skip.js';
 
-// Another uid runs a copy of the build it can read: the checkout may be out of its reach.
-const BUILD = copyBuild('oomctl-sysctl-build-');
-const NOBODY = whyUidCannotRun(BUILD, 65534);
-afterAll(() => rmSync(BUILD, { recursive: true, force: true }));
 const PYTHON_PTY = spawnSync('python3', ['-c', 'import pty']).status === 0 ? undefined : 'python3 with the pty module is not installed (Debian package python3)';
 const PTY_RUN = path.join(path.dirname(BIN), '../test/helpers/pty-run.py');
 
-function runAs(uid: number, args: string[]) {
-  const r = spawnSync(process.execPath, [path.join(BUILD, 'bin/oomctl.js'), ...args], { encoding: 'utf8', uid, gid: uid, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' }, cwd: '/' });
+/** Runs `bin` (a build copy that uid can read: the checkout may be out of its reach) as uid. */
+function runAs(bin: string, uid: number, args: string[]) {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', uid, gid: uid, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' }, cwd: '/' });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -278,7 +275,8 @@ describe('oomctl sysctl KEY=VALUE (apply)', () => {
     expect(r.stderr).toContain('warning: a running kubelet (pid 777) sets vm.panic_on_oom=0 when it starts');
   });
 
-  it('all or nothing: when the second write fails, the first is put back (run as an unprivileged uid)', skipWith(NOBODY), () => {
+  it('all or nothing: when the second write fails, the first is put back (run as an unprivileged uid)', (ctx) => {
+    const bin = binaryForUid(ctx, 65534);
     const root = copyRoot();
     chmodSync(root, 0o755);
     // kernel.panic is written before vm.oom_dump_tasks (WRITE_ORDER). As uid 65534 the first
@@ -286,7 +284,7 @@ describe('oomctl sysctl KEY=VALUE (apply)', () => {
     chmodSync(path.join(root, 'proc/sys/kernel/panic'), 0o666);
     chmodSync(path.join(root, 'proc/sys/vm/oom_dump_tasks'), 0o444);
     const before = snapshot(root);
-    const r = runAs(65534, ['--root', root, 'sysctl', 'vm.oom_dump_tasks=0', 'kernel.panic=10', '--yes']);
+    const r = runAs(bin, 65534, ['--root', root, 'sysctl', 'vm.oom_dump_tasks=0', 'kernel.panic=10', '--yes']);
     expect(r.stderr).toContain('oomctl: put back kernel.panic=1 after vm.oom_dump_tasks failed: nothing is changed');
     expect(r.stderr).toContain('oomctl: no permission to write vm.oom_dump_tasks');
     expect(r.status).toBe(4);

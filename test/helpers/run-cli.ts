@@ -1,10 +1,12 @@
 // Spawns the bundled binary, as a user would, with colour off.
 
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { TestContext } from 'vitest';
+import { skipNow } from './skip.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = path.join(REPO, 'bin/oomctl.js');
@@ -85,4 +87,15 @@ export function whyUidCannotRun(dir: string, uid: number): string | undefined {
   if (r.status === 0) return undefined;
   const why = r.error?.message ?? r.stderr.split('\n').find((l) => /Error|EACCES|oomctl:/.test(l)) ?? `exit ${r.status}`;
   return `uid ${uid} cannot run ${process.execPath} ${path.join(dir, 'bin/oomctl.js')} (${why.trim()})`;
+}
+
+/**
+ * bin/oomctl.js of a build copy that `uid` can run (copyBuild), removed when the test ends;
+ * when that uid cannot run it, the test skips with the reason.
+ */
+export function binaryForUid(ctx: TestContext, uid: number): string {
+  const dir = copyBuild(`oomctl-build-${uid}-`);
+  ctx.onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  skipNow(ctx, whyUidCannotRun(dir, uid));
+  return path.join(dir, 'bin/oomctl.js');
 }

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { isRoot } from '../helpers/live.js';
 import { idleInEventLoop } from '../helpers/procs.js';
-import { BIN, copyBuild, runCli, whyUidCannotRun } from '../helpers/run-cli.js';
+import { BIN, binaryForUid, runCli } from '../helpers/run-cli.js';
 import { skipWith } from '../helpers/skip.js';
 import { waitUntil } from '../helpers/wait.js';
 
@@ -27,9 +27,6 @@ function capSysResource(): boolean {
 const CAP = capSysResource();
 const withoutCap = skip ?? (CAP ? 'this root has CAP_SYS_RESOURCE: the kernel accepts values below 0' : undefined);
 const withCap = skip ?? (CAP ? undefined : 'this root lacks CAP_SYS_RESOURCE (CapEff bit 24): the kernel refuses values below 0');
-// uid 65534 runs a copy of the build it can read: the checkout may be out of its reach.
-const BUILD = skip === undefined ? copyBuild('oomctl-live-tuning-build-') : undefined;
-const asNobody = skip ?? whyUidCannotRun(BUILD as string, 65534);
 
 const started: ChildProcess[] = [];
 let dir: string | undefined;
@@ -93,7 +90,6 @@ describe('live: tuning real processes', skipWith(skip), () => {
       }
     }
     if (dir) rmSync(dir, { recursive: true, force: true });
-    if (BUILD) rmSync(BUILD, { recursive: true, force: true });
   });
 
   it('raises to 500, lowers to 100 (allowed at or above the floor without CAP_SYS_RESOURCE), reads back, and unprotect restores', async () => {
@@ -161,9 +157,11 @@ describe('live: tuning real processes', skipWith(skip), () => {
     expect(r.stderr).toContain(`no process with pid ${pid}`);
   });
 
-  it('a non-root caller is told it is not root (exit 4)', skipWith(asNobody), async () => {
+  it('a non-root caller is told it is not root (exit 4)', async (ctx) => {
+    // uid 65534 runs a copy of the build it can read: the checkout may be out of its reach.
+    const bin = binaryForUid(ctx, 65534);
     const { pid } = await startSleeper('e');
-    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, path.join(BUILD as string, 'bin/oomctl.js'), 'adj', String(pid), '200'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, bin, 'adj', String(pid), '200'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
     expect(r.status).toBe(4);
     expect(r.stderr).toContain('not root (uid 65534): the process belongs to uid 0');
     expect(adjOf(pid)).toBe(0);
