@@ -1,13 +1,48 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+
+// Two groups (docs/design.md, "Tests"). First "parallel": the unit tests and the CLI tests
+// against fixture roots, files side by side: each works in its own temporary folders and
+// shares nothing with the others. Then "serial", one file at a time with nothing else of
+// ours running: the live tests (real processes, memory cgroups and OOM kills, /run/oomctl,
+// /dev/kmsg) and the tests that measure memory or time or must react within a watch
+// interval, whose numbers other work would disturb.
+const SERIAL = [
+  'test/live/**/*.test.ts',
+  'test/cli/events-stream.test.ts', // peak RSS of `events --json` on 8 and 64 MiB logs
+  'test/cli/bench-smoke.test.ts', // times oomctl against ps
+  'test/cli/policy-watch.test.ts', // a change must land between two passes 0.5 s apart
+  'test/unit/kernel-log-fuzz.test.ts', // parse time of 8x the input stays linear
+];
+
+// The CLI tests mostly wait for the node they spawn: one worker more than there are cores.
+const WORKERS = Math.max(2, availableParallelism() + 1);
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // Live tests start processes and memory cgroups; run files one at a time
-    // so that they do not disturb each other's memory measurements.
-    fileParallelism: false,
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    reporters: ['default'],
+    reporters: ['default', './test/helpers/skip-reporter.ts'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'parallel',
+          include: ['test/**/*.test.ts'],
+          exclude: SERIAL,
+          maxWorkers: WORKERS,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'serial',
+          include: SERIAL,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

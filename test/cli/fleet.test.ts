@@ -7,8 +7,8 @@ import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, r
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { skipReason } from '../helpers/live.js';
 import { BIN, FIXTURES, runCli, runCliJson } from '../helpers/run-cli.js';
+import { skipWith } from '../helpers/skip.js';
 import { findTool } from '../helpers/tools.js';
 import { TOP_SORT_KEYS } from '../../src/commands/top.js';
 
@@ -80,7 +80,7 @@ describe('oomctl metrics', () => {
     expect(missing.stderr).toMatch(/^oomctl: cannot write .*: no folder /);
   });
 
-  describe.skipIf(skipReason(PROMTOOL ? undefined : 'promtool not installed (Debian package prometheus)', 'promtool on oomctl metrics'))('promtool', () => {
+  describe('promtool', skipWith(PROMTOOL ? undefined : 'promtool is not installed (Debian package prometheus)'), () => {
     it.each([['the captured tree', at], ['this machine', []]])('accepts the output for %s', (_n, args) => {
       const out = runCli(['metrics', ...args, '--top', '50']);
       expect(out.status).toBe(0);
@@ -203,7 +203,7 @@ describe('oomctl completion', () => {
   });
 
   for (const [shell, bin] of [['bash', BASH], ['zsh', ZSH], ['fish', FISH]] as const) {
-    it.skipIf(skipReason(bin ? undefined : `${shell} not installed`, `${shell} -n`))(`${shell} -n accepts the script`, () => {
+    it(`${shell} -n accepts the script`, skipWith(bin ? undefined : `${shell} is not installed (Debian package ${shell})`), () => {
       const file = path.join(tmp, `completion.${shell}`);
       writeFileSync(file, scripts[shell].stdout);
       const r = spawnSync(bin as string, ['-n', file], { encoding: 'utf8' });
@@ -212,7 +212,7 @@ describe('oomctl completion', () => {
     });
   }
 
-  describe.skipIf(skipReason(BASH ? undefined : 'bash not installed', 'bash completion'))('in bash', () => {
+  describe('in bash', skipWith(BASH ? undefined : 'bash is not installed (Debian package bash)'), () => {
     const file = path.join(tmp, 'oomctl.bash');
     writeFileSync(file, scripts.bash.stdout);
     /** Runs the completion function for the words typed so far (the last is the current one). */
@@ -297,7 +297,7 @@ describe('oomctl completion, run in zsh and fish', () => {
   symlinkSync(BIN, path.join(binDir, 'oomctl'));
   const env = { ...process.env, NO_COLOR: '1', PATH: `${binDir}:${process.env.PATH ?? ''}` };
 
-  it.skipIf(skipReason(ZSH ? undefined : 'zsh not installed', 'zsh completion'))('zsh: commands with descriptions, options, targets under --root', () => {
+  it('zsh: commands with descriptions, options, targets under --root', skipWith(ZSH ? undefined : 'zsh is not installed (Debian package zsh)'), () => {
     const file = path.join(tmp, '_oomctl');
     writeFileSync(file, runCli(['completion', 'zsh']).stdout);
     // Outside a completion widget compadd and _describe do not exist: stubs print what they get.
@@ -336,7 +336,7 @@ describe('oomctl completion, run in zsh and fish', () => {
     expect(run('oomctl', `--root=${FIXTURE}`, 'explain', '')).toEqual(expect.arrayContaining(['python3', '5903']));
   });
 
-  it.skipIf(skipReason(FISH ? undefined : 'fish not installed', 'fish completion'))('fish: commands, options, choices, targets under --root', () => {
+  it('fish: commands, options, choices, targets under --root', skipWith(FISH ? undefined : 'fish is not installed (Debian package fish)'), () => {
     const file = path.join(tmp, 'oomctl.fish');
     writeFileSync(file, runCli(['completion', 'fish']).stdout);
     const run = (line: string) => {

@@ -4,14 +4,13 @@
 // Start-up loads none of what only some commands need (docs/performance.md).
 
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FIXTURES, REPO } from '../helpers/run-cli.js';
+import { copyBuild, FIXTURES, REPO, whyUidCannotRun } from '../helpers/run-cli.js';
+import { skipNow } from '../helpers/skip.js';
 
 const VERSION = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')).version as string;
-const isRoot = process.getuid?.() === 0;
 
 let dir: string;
 
@@ -31,9 +30,7 @@ const headerOf = (file: string): string => readFileSync(file, 'latin1').split('\
 const identity = (file: string): string => { const s = statSync(file); return `${s.ino}:${s.mtimeMs}`; };
 
 beforeEach(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'oomctl-launcher-'));
-  cpSync(path.join(REPO, 'bin'), path.join(dir, 'bin'), { recursive: true });
-  cpSync(path.join(REPO, 'dist'), path.join(dir, 'dist'), { recursive: true });
+  dir = copyBuild('oomctl-launcher-');
 });
 
 afterEach(() => {
@@ -86,11 +83,8 @@ describe('the code cache', () => {
     }
   });
 
-  it('is missing and cannot be written (dist/ read-only to this user): oomctl works all the same', () => {
-    if (!isRoot) {
-      console.log('skipped: needs root to run oomctl as another user');
-      return;
-    }
+  it('is missing and cannot be written (dist/ read-only to this user): oomctl works all the same', (ctx) => {
+    skipNow(ctx, whyUidCannotRun(dir, 65534));
     unlinkSync(cache());
     chmodSync(dir, 0o755);
     const r = run(['--version'], { uid: 65534 });

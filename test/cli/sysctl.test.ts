@@ -3,10 +3,15 @@ import { chmodSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writ
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { BIN, copyFixture, FIXTURES, runCli } from '../helpers/run-cli.js';
+import { BIN, binaryForUid, copyFixture, FIXTURES, runCli } from '../helpers/run-cli.js';
+import { skipWith } from '../helpers/skip.js';
 
-function runAs(uid: number, args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', uid, gid: uid, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' }, cwd: '/' });
+const PYTHON_PTY = spawnSync('python3', ['-c', 'import pty']).status === 0 ? undefined : 'python3 with the pty module is not installed (Debian package python3)';
+const PTY_RUN = path.join(path.dirname(BIN), '../test/helpers/pty-run.py');
+
+/** Runs `bin` (a build copy that uid can read: the checkout may be out of its reach) as uid. */
+function runAs(bin: string, uid: number, args: string[]) {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', uid, gid: uid, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' }, cwd: '/' });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -199,14 +204,9 @@ describe('oomctl sysctl KEY=VALUE (apply)', () => {
     expect(sys(root, 'vm.panic_on_oom')).toBe('1\n');
   });
 
-  it('on a terminal, asks before a risky change: "n" writes nothing, "y" applies', () => {
-    if (spawnSync('python3', ['-c', 'import pty']).status !== 0) {
-      console.log('SKIP terminal prompt test: python3 with the pty module is not available');
-      return;
-    }
+  it('on a terminal, asks before a risky change: "n" writes nothing, "y" applies', skipWith(PYTHON_PTY), () => {
     const root = copyRoot();
-    const pty = path.join(path.dirname(BIN), '../test/helpers/pty-run.py');
-    const ask = (answer: string) => spawnSync('python3', [pty, answer, process.execPath, BIN, '--root', root, 'sysctl', 'vm.panic_on_oom=1'], { encoding: 'utf8' });
+    const ask = (answer: string) => spawnSync('python3', [PTY_RUN, answer, process.execPath, BIN, '--root', root, 'sysctl', 'vm.panic_on_oom=1'], { encoding: 'utf8' });
     const no = ask('n');
     expect(no.stdout).toContain('vm.panic_on_oom=1 makes an OOM panic the machine. Apply? [y/N]');
     expect(no.stdout).toContain('oomctl: not confirmed: nothing written');
@@ -275,7 +275,8 @@ describe('oomctl sysctl KEY=VALUE (apply)', () => {
     expect(r.stderr).toContain('warning: a running kubelet (pid 777) sets vm.panic_on_oom=0 when it starts');
   });
 
-  it('all or nothing: when the second write fails, the first is put back (run as an unprivileged uid)', () => {
+  it('all or nothing: when the second write fails, the first is put back (run as an unprivileged uid)', (ctx) => {
+    const bin = binaryForUid(ctx, 65534);
     const root = copyRoot();
     chmodSync(root, 0o755);
     // kernel.panic is written before vm.oom_dump_tasks (WRITE_ORDER). As uid 65534 the first
@@ -283,21 +284,18 @@ describe('oomctl sysctl KEY=VALUE (apply)', () => {
     chmodSync(path.join(root, 'proc/sys/kernel/panic'), 0o666);
     chmodSync(path.join(root, 'proc/sys/vm/oom_dump_tasks'), 0o444);
     const before = snapshot(root);
-    const r = runAs(65534, ['--root', root, 'sysctl', 'vm.oom_dump_tasks=0', 'kernel.panic=10', '--yes']);
+    const r = runAs(bin, 65534, ['--root', root, 'sysctl', 'vm.oom_dump_tasks=0', 'kernel.panic=10', '--yes']);
     expect(r.stderr).toContain('oomctl: put back kernel.panic=1 after vm.oom_dump_tasks failed: nothing is changed');
     expect(r.stderr).toContain('oomctl: no permission to write vm.oom_dump_tasks');
     expect(r.status).toBe(4);
     expect(snapshot(root)).toEqual(before);
   });
 
-  it('a read-only /proc/sys: one clear line and exit 7 (private mount namespace)', () => {
+  const probe = spawnSync('unshare', ['--mount', '--propagation', 'private', 'true'], { encoding: 'utf8' });
+  const UNSHARE = probe.error ? `unshare (util-linux) is not installed (${probe.error.message})` : probe.status !== 0 ? `cannot make a private mount namespace here: ${probe.stderr.trim()}` : undefined;
+  it('a read-only /proc/sys: one clear line and exit 7 (private mount namespace)', skipWith(UNSHARE), () => {
     const root = copyRoot();
     const script = `mount --bind "$1/proc/sys" "$1/proc/sys" && mount -o remount,bind,ro "$1/proc/sys" && exec "$2" "$3" --root "$1" sysctl vm.oom_dump_tasks=0`;
-    const probe = spawnSync('unshare', ['--mount', '--propagation', 'private', 'true']);
-    if (probe.status !== 0) {
-      console.log('SKIP read-only /proc/sys test: cannot create a mount namespace here');
-      return;
-    }
     const r = spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', script, 'sh', root, process.execPath, BIN], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
     expect(r.stderr).toMatch(/^oomctl: .*proc\/sys\/vm\/oom_dump_tasks is on a read-only file system: cannot write vm.oom_dump_tasks$/m);
     expect(r.status).toBe(7);
@@ -405,13 +403,9 @@ describe('oomctl sysctl --persist', () => {
 describe('oomctl sysctl on a narrow terminal', () => {
   // On a terminal of 80 columns the MEANING column is cut (with …) so that the table fits, as
   // systemctl cuts descriptions; piped, every line is whole.
-  it('fits the table to the terminal, and leaves piped output whole', () => {
-    const pty = path.join(path.dirname(BIN), '../test/helpers/pty-run.py');
-    const r = spawnSync('python3', [pty, 'n', process.execPath, BIN, '--root', FIXTURE, 'sysctl'], { encoding: 'utf8', env: { ...process.env, PTY_COLS: '80' } });
-    if (r.error) {
-      console.log(`skipped: python3 is not available (${r.error.message})`);
-      return;
-    }
+  it('fits the table to the terminal, and leaves piped output whole', skipWith(PYTHON_PTY), () => {
+    const r = spawnSync('python3', [PTY_RUN, 'n', process.execPath, BIN, '--root', FIXTURE, 'sysctl'], { encoding: 'utf8', env: { ...process.env, PTY_COLS: '80' } });
+    expect(r.error).toBeUndefined();
     const lines = r.stdout.split(/\r?\n/);
     const table = lines.slice(0, lines.indexOf(''));
     expect(table[0]).toMatch(/^KEY +LIVE +MEANING +BOOT +FROM$/);

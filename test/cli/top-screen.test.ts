@@ -5,7 +5,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { skipReason } from '../helpers/live.js';
+import { skipWith } from '../helpers/skip.js';
 import { BIN, FIXTURES } from '../helpers/run-cli.js';
 
 const hasTmux = spawnSync('tmux', ['-V'], { stdio: 'ignore' }).status === 0;
@@ -46,7 +46,7 @@ function start(): void {
   tmux('new-session', '-d', '-s', 'top', '-x', '120', '-y', '40', cmd);
 }
 
-describe.skipIf(skipReason(hasTmux ? undefined : 'tmux is not installed', 'live screen in tmux'))('oomctl top live screen (tmux)', () => {
+describe('oomctl top live screen (tmux)', skipWith(hasTmux ? undefined : 'tmux is not installed (Debian package tmux)'), () => {
   afterEach(() => {
     spawnSync('tmux', ['-L', SOCKET, 'kill-server'], { stdio: 'ignore' });
   });
@@ -99,7 +99,8 @@ describe.skipIf(skipReason(hasTmux ? undefined : 'tmux is not installed', 'live 
     start();
     await waitFor((x) => x.includes('next victim'), 'the first frame');
     tmux('resize-window', '-t', 'top', '-x', '60', '-y', '15');
-    const s = await waitFor((x) => x.split('\n')[14]?.startsWith('q quit') === true, 'the status line on row 15');
+    // The whole new frame: its status line on row 15 and its header on row 1.
+    const s = await waitFor((x) => x.split('\n')[14]?.startsWith('q quit') === true && x.startsWith('oomctl top -'), 'the status line on row 15 and the header on row 1');
     const lines = s.split('\n');
     expect(lines.slice(0, 15).every((l) => l.length <= 60)).toBe(true);
     // The first line is longer than 60 columns: cut at exactly 60.

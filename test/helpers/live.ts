@@ -1,4 +1,4 @@
-// Guards for tests that need the real kernel: they skip with a printed reason.
+// Guards for tests that need the real kernel: they skip with a printed reason (./skip.js).
 
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { parseCgroupMounts } from '../../src/parse/cgroup.js';
@@ -35,7 +35,11 @@ function canWrite(dir: string): boolean {
   }
 }
 
-/** Logs why a suite is skipped, so CI output says it. */
+/**
+ * Logs why a suite is skipped, for `describe.skipIf(skipReason(...))`.
+ * @deprecated use skipWith(reason) from ./skip.js: it keeps the reason with the test, so the
+ * report lists it (test/helpers/skip-reporter.ts); no test here uses this any more.
+ */
 export function skipReason(reason: string | undefined, suite: string): boolean {
   if (reason !== undefined) {
     // eslint-disable-next-line no-console

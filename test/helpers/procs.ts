@@ -3,7 +3,7 @@
 // allocates, so its memory is charged to that cgroup, then says "ready".
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 
 export interface Hog {
   child: ChildProcess;
@@ -52,5 +52,21 @@ export function killAll(hogs: Iterable<{ child: ChildProcess }>): void {
     } catch {
       // already gone
     }
+  }
+}
+
+/**
+ * Whether node process `pid` waits in its event loop: state S in epoll_wait. A node program
+ * that gets there has run all the synchronous code before its first await (signal handlers
+ * set, a ring buffer drained). /proc/PID/wchan tells epoll_wait from, say, a futex wait of
+ * the garbage collector; where the kernel hides it ("0"), state S alone is taken.
+ */
+export function idleInEventLoop(pid: number): boolean {
+  try {
+    const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').at(-1)?.split(' ')[0];
+    const wchan = readFileSync(`/proc/${pid}/wchan`, 'utf8');
+    return state === 'S' && (wchan === '0' || wchan.includes('epoll'));
+  } catch {
+    return false; // not started yet, or gone
   }
 }

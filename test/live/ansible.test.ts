@@ -6,16 +6,19 @@
 // temporary npm prefix.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, chmodSync, constants, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { skipReason } from '../helpers/live.js';
 import { FIXTURES, REPO } from '../helpers/run-cli.js';
+import { skipNow, skipWith } from '../helpers/skip.js';
 
 // Looked up on PATH, not run: running it would create ~/.ansible.
 const hasAnsible = spawnSync('sh', ['-c', 'command -v ansible-playbook'], { encoding: 'utf8' }).status === 0;
-const skip = skipReason(hasAnsible ? undefined : 'ansible-playbook is not installed (Debian package ansible)', 'ansible playbook');
+// The playbook installs this checkout with npm, whose prepare step rebuilds dist/ in it.
+const writable = (dir: string): boolean => { try { accessSync(dir, constants.W_OK); return true; } catch { return false; } };
+const skip = !hasAnsible ? 'ansible-playbook is not installed (Debian package ansible)'
+  : !writable(REPO) || !writable(path.join(REPO, 'dist')) ? `this user cannot write ${REPO}: npm install runs its prepare step (the build) there` : undefined;
 const NAME = 'oomctlansible';
 let dir: string | undefined;
 let sleeper: ChildProcess | undefined;
@@ -45,7 +48,7 @@ function play(varsFile: string, work: string): { status: number | null; tasks: T
 
 const task = (tasks: TaskResult[], name: string): TaskResult | undefined => tasks.find((t) => t.name === name);
 
-describe.skipIf(skip)('ansible playbook (docs/ansible)', () => {
+describe('ansible playbook (docs/ansible)', skipWith(skip), () => {
   afterAll(() => {
     if (sleeper && sleeper.exitCode === null && sleeper.signalCode === null) sleeper.kill('SIGKILL');
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -56,7 +59,7 @@ describe.skipIf(skip)('ansible playbook (docs/ansible)', () => {
     }
   });
 
-  it('installs oomctl, reports drift, applies the policy, gathers top; a second run changes nothing', async () => {
+  it('installs oomctl, reports drift, applies the policy, gathers top; a second run changes nothing', async (ctx) => {
     dir = mkdtempSync(path.join(tmpdir(), 'oomctl-ansible-'));
     chmodSync(dir, 0o755);
     const exe = path.join(dir, NAME);
@@ -89,6 +92,8 @@ describe.skipIf(skip)('ansible playbook (docs/ansible)', () => {
     writeFileSync(varsFile, JSON.stringify(vars));
 
     const first = play(varsFile, dir);
+    // The report comes through the ansible.posix collection's json callback, which ansible-core alone lacks.
+    skipNow(ctx, /Invalid callback for stdout specified: json/.test(first.stderr) ? 'ansible-playbook has no json callback: the ansible.posix collection is not installed (Debian package ansible; ansible-core alone lacks it)' : undefined);
     expect(first.status, first.stderr).toBe(0);
     expect(task(first.tasks, 'Install oomctl with npm')?.changed).toBe(true);
     expect(task(first.tasks, 'Check the host against the policy')).toMatchObject({ changed: true, rc: 1 });

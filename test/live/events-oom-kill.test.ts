@@ -2,15 +2,40 @@
 // must report it with the pid, name, cgroup and numbers /dev/kmsg shows.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, constants, existsSync, mkdirSync, openSync, readSync, rmdirSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readlinkSync, readSync, rmdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isRoot, skipReason, writableMemcgParent } from '../helpers/live.js';
+import { isRoot, writableMemcgParent } from '../helpers/live.js';
+import { idleInEventLoop } from '../helpers/procs.js';
 import { BIN, runCli, runCliJson } from '../helpers/run-cli.js';
+import { skipWith } from '../helpers/skip.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const memcg = isRoot() ? writableMemcgParent() : undefined;
 const hasPython = spawnSync('python3', ['-c', 'pass']).status === 0;
-const reason = !isRoot() ? 'not root' : memcg === undefined ? 'no writable memory cgroup' : !hasPython ? 'python3 not installed' : undefined;
+const reason = !isRoot() ? 'not root' : memcg === undefined ? 'no writable memory cgroup' : !hasPython ? 'python3 is not installed (Debian package python3)' : undefined;
+
+/**
+ * `oomctl events --follow --source kmsg` is ready for a new kill once it has /dev/kmsg open and
+ * waits in its event loop: it drains the ring buffer (the old kills) synchronously after the
+ * open, then polls.
+ */
+function followsKmsg(pid: number): boolean {
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return false; // not started yet
+  }
+  const kmsg = fds.some((fd) => {
+    try {
+      return readlinkSync(`/proc/${pid}/fd/${fd}`) === '/dev/kmsg';
+    } catch {
+      return false; // closed meanwhile
+    }
+  });
+  return kmsg && idleInEventLoop(pid);
+}
 
 /** The kernel's own text: every /dev/kmsg record now in the ring buffer. */
 function readKmsg(): string[] {
@@ -36,7 +61,7 @@ function readKmsg(): string[] {
   return out;
 }
 
-describe.skipIf(skipReason(reason, 'live OOM kill for oomctl events'))('oomctl events on a real OOM kill', () => {
+describe('oomctl events on a real OOM kill', skipWith(reason), () => {
   const name = `oomctl-events-live-${process.pid}`;
   const dir = path.join(memcg?.parent ?? '/nonexistent', name);
   afterAll(() => {
@@ -76,9 +101,12 @@ describe.skipIf(skipReason(reason, 'live OOM kill for oomctl events'))('oomctl e
   });
 
   it('names a victim that is running again now, with its pid, adj and the protect command', async () => {
-    const again = spawn('python3', ['-c', 'import time; time.sleep(30)'], { stdio: 'ignore' });
+    // It says "ready" once it runs (python3 on PATH may be a shim that execs the real one).
+    const again = spawn('python3', ['-c', 'import time; print("ready", flush=True); time.sleep(30)'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let said = '';
+    again.stdout.on('data', (d: Buffer) => { said += d.toString(); });
     try {
-      await new Promise((r) => setTimeout(r, 300));
+      await waitUntil(() => said.includes('ready'), 'python3 to start');
       const r = runCli(['events', '--source', 'kmsg', '--victim', 'python3', '-n', '1']);
       expect(r.status).toBe(0);
       expect(r.stdout).toMatch(new RegExp(`python3 is running now: .*pid ${again.pid} \\(oom_score_adj 0\\).*; to protect it: oomctl protect python3`));
@@ -96,7 +124,7 @@ describe.skipIf(skipReason(reason, 'live OOM kill for oomctl events'))('oomctl e
     follower.stdout.setEncoding('utf8');
     follower.stdout.on('data', (d: string) => { out += d; });
     try {
-      await new Promise((r) => setTimeout(r, 1500));
+      await waitUntil(() => followsKmsg(follower.pid as number), 'events --follow to read /dev/kmsg');
       const r = spawnSync('sh', ['-c', `echo $$ > ${dir}/cgroup.procs; exec python3 -c "a=bytearray(200*1024*1024)"`], { timeout: 30_000 });
       expect(r.signal).toBe('SIGKILL');
       for (let i = 0; i < 40 && !out.includes(`"pid":${r.pid}`); i++) await new Promise((res) => setTimeout(res, 100));

@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliJson } from '../helpers/run-cli.js';
 import { killAll, startHog, type Hog } from '../helpers/procs.js';
-import { isRoot, skipReason } from '../helpers/live.js';
+import { isRoot } from '../helpers/live.js';
+import { skipWith } from '../helpers/skip.js';
 
 const hogs: Hog[] = [];
 // Raising oom_score_adj needs no privilege; 0..1000 work for any user.
@@ -43,7 +44,7 @@ describe('predicted oom_score == the kernel\'s, on this machine', () => {
     expect(ours[0].oom_score_adj).toBe(1000);
   });
 
-  it.skipIf(skipReason(isRoot() ? undefined : 'not root', 'live oom_score as root'))('as root sees every process of /proc', () => {
+  it('as root sees every process of /proc', skipWith(isRoot() ? undefined : 'not root'), () => {
     const j = runCliJson(['top', '--all', '-n', '0']);
     expect(j.processes.some((p: any) => p.pid === 1)).toBe(true);
   });

@@ -8,10 +8,11 @@ import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmdirSy
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isRoot, skipReason } from '../helpers/live.js';
+import { isRoot } from '../helpers/live.js';
 import { BIN, runCli } from '../helpers/run-cli.js';
+import { skipWith } from '../helpers/skip.js';
 
-const skip = skipReason(!isRoot() ? 'not root' : undefined, 'live policy');
+const skip = !isRoot() ? 'not root' : undefined;
 const NAME = 'oomctlpolsleep';
 const started: ChildProcess[] = [];
 let dir: string | undefined;
@@ -50,7 +51,7 @@ function policyFile(adj: number): string {
   return file;
 }
 
-describe.skipIf(skip)('live policy', () => {
+describe('live policy', skipWith(skip), () => {
   afterAll(() => {
     for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     for (const r of records) rmSync(`/run/oomctl/adj/${r}.json`, { force: true });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseMeminfo } from '../../src/parse/meminfo.js';
 import { parsePressure } from '../../src/parse/pressure.js';
 import { escapeLabelValue, renderMetrics, type MetricsInput, type ProcessMetric } from '../../src/render/metrics.js';
-import { skipReason } from '../helpers/live.js';
+import { skipWith } from '../helpers/skip.js';
 import { findTool } from '../helpers/tools.js';
 
 const MEMINFO = 'MemTotal:       24684092 kB\nMemFree:        23750008 kB\nMemAvailable:   24050576 kB\nSwapTotal:             0 kB\nSwapFree:              0 kB\nCommitLimit:    12342044 kB\nCommitted_AS:     440368 kB\n';
@@ -115,7 +115,7 @@ describe('renderMetrics', () => {
 
 const PROMTOOL = findTool('promtool');
 
-describe.skipIf(skipReason(PROMTOOL ? undefined : 'promtool not installed (Debian package prometheus)', 'promtool check metrics'))('promtool check metrics', () => {
+describe('promtool check metrics', skipWith(PROMTOOL ? undefined : 'promtool is not installed (Debian package prometheus)'), () => {
   const check = (text: string) => spawnSync(PROMTOOL as string, ['check', 'metrics'], { input: text, encoding: 'utf8' });
 
   it('accepts the exposition, hostile names included, with no lint complaint', () => {

@@ -14,7 +14,7 @@ describe('analyzeOomEvent', () => {
     const ev = first('oomanalyser-rhel7-3.10.log');
     const a = analyzeOomEvent(ev);
     expect(a).toBeDefined();
-    if (!a) return;
+    if (!a) throw new Error('no analysis');
     expect(a.model.era).toBe('v3.5-v3.13');
     expect(a.pageSize).toBe(4096);
     expect(a.pageSizeBasis).toBe('total_vm');

@@ -12,6 +12,7 @@ import { MATCH_KEYS, parsePolicy as parsePolicyWith, RULE_KEYS, TOP_KEYS, type P
 // parse/ takes the catalogue from kernel/ (the arrows go kernel -> parse)
 const parsePolicy = (text: string) => parsePolicyWith(text, POLICY_VOCABULARY);
 import { REPO } from '../helpers/run-cli.js';
+import { skipWith } from '../helpers/skip.js';
 
 const problems = (text: string): string[] => parsePolicy(text).problems.map((p) => `${p.line}:${p.col}: ${p.message}`);
 
@@ -207,9 +208,8 @@ describe('the examples in docs/ and the JSON Schema', () => {
     }
   });
   const py = spawnSync('python3', ['-c', 'import jsonschema'], { encoding: 'utf8' });
-  const reason = py.status === 0 ? undefined : 'python3 with the jsonschema module is not installed';
-  if (reason) console.log(`SKIP schema validation with python3-jsonschema: ${reason}`);
-  it.skipIf(reason !== undefined)('python jsonschema accepts the schema and the examples, and rejects what the validator rejects', () => {
+  const reason = py.status === 0 ? undefined : 'python3 with the jsonschema module is not installed (Debian package python3-jsonschema)';
+  it('python jsonschema accepts the schema and the examples, and rejects what the validator rejects', skipWith(reason), () => {
     const bad = ['sysctl:\n  vm.swappiness: 1\n', 'processes:\n  - match: { name: a }\n', 'processes:\n  - match: { name: a, pid: 2 }\n    oom_score_adj: 1\n', 'sysctl:\n  panic_on_oom: 5\n'];
     const docs = { good: docExamples().map((e) => parseYaml(e.text)), bad: bad.map((t) => parseYaml(t)) };
     for (const t of bad) expect(problems(t).length, t).toBeGreaterThan(0);
