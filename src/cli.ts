@@ -479,7 +479,7 @@ Examples:
     .option('--until <when>', 'only kills at or before this time')
     .option('--victim <name>', 'only kills of processes with this name')
     .option('-n, --limit <n>', 'show the last N kills (0 = all)', parseInteger('--limit', 0, 10_000_000))
-    .option('--details [n]', 'one kill in full: the memory state and the ranking recomputed from its task table (default: the latest; N = the # in the list)')
+    .option('--details [n]', 'one kill in full: the verdict, the memory state and the ranking recomputed from its task table (default: the latest; N = the # in the list, or an ID)')
     .option('--follow', 'wait and print each new kill as it happens (kmsg or journal)', false)
     .addHelpText('after', `
 Examples:
@@ -491,9 +491,10 @@ Examples:
     .action(async (opts: { source?: string; file?: string[]; since?: string; until?: string; victim?: string; limit?: number; details?: string | boolean; follow: boolean }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const ctx = makeContext(g);
-      let details: number | true | undefined;
+      let details: number | true | string | undefined;
       if (opts.details === true) details = true;
-      else if (typeof opts.details === 'string') details = parseInteger('--details', 1, 1_000_000_000)(opts.details);
+      // a number is the # of the list; anything else an event id (the ID column)
+      else if (typeof opts.details === 'string') details = /^\d+$/.test(opts.details) ? parseInteger('--details', 1, 1_000_000_000)(opts.details) : opts.details;
       if (details !== undefined && opts.follow) throw new UsageError('--details and --follow do not go together');
       const { runEvents, canStream } = await import('./commands/events.js');
       const render = await import('./render/events.js');

@@ -11,7 +11,7 @@ import {
   parseTaskInLine, leadingInt, type KilledLine, type KillerKind,
 } from './messages.js';
 import {
-  parseContainerRecord, parseEarlyoom, parseEarlyoomFollowUp, parseKubelet, parseNohangLine, parseOomd, parsePid1,
+  parseContainerRecord, parseEarlyoom, parseEarlyoomFollowUp, parseKubelet, parseNohangLine, parseOomd, parseOomdContext, parsePid1,
   type UserspaceKill, type UserspaceKiller, type WitnessRecord,
 } from './userspace.js';
 import { stripPrefix, type LogLine, type PrefixContext, type PrefixKind } from './prefix.js';
@@ -100,6 +100,16 @@ export interface OomEvent {
   kmsg_seq: number | null;
   /** Lines of the report that looked like part of an OOM report but could not be read. */
   unparsed_lines: number;
+}
+
+/** A cgroup's OOM counter that went up (--follow polls memory.events / memory.oom_control): a record of `delta` kills in `cgroup`. */
+export function counterEvent(file: 'memory.events' | 'memory.oom_control', cgroup: string, delta: number, nowMs: number): OomEvent {
+  const ev = emptyEvent({ kind: 'bare', text: '', uptimeSec: null, wallMs: nowMs, seq: null, host: null, ident: null }, 'kernel');
+  ev.source_format = null;
+  ev.task_memcg = cgroup;
+  ev.scope = 'memcg';
+  ev.witness = { witness: file, unit: null, container_id: null, pid: null, comm: null, says_killer: 'kernel', processes_killed: delta, text: `${file} oom_kill +${delta} in ${cgroup}` };
+  return ev;
 }
 
 export interface ParserOptions extends Partial<PrefixContext> {
@@ -323,6 +333,8 @@ export class KernelLogParser {
   }
 
   private readonly witnesses: boolean;
+  private earlyoomReason: string | null = null;
+  private oomdContext: { trigger_kind: 'swap' | 'pressure'; reason: string | null } | undefined;
   /** The last earlyoom kill handed out: its follow-up lines ("escalating to SIGKILL", "process exited") complete it. */
   private lastEarlyoom: OomEvent | undefined;
   /** A nohang victim report being read (from "Victim status" to "Sending SIGx to the victim"). */
@@ -428,6 +440,8 @@ export class KernelLogParser {
     if (l.kind === 'continuation') {
       // nohang's indented report lines, printed without a prefix
       if ((this.nohangPending || this.nohangReason !== null || this.lastNohang) && this.nohangLine(l, out)) return;
+      // kubectl describe's event table is indented
+      if (this.witnesses && !this.current && (text.includes('System OOM encountered') || text.includes('The node was low on resource')) && this.kubeletLine(l, out)) return;
       // Mem-Info and memcg stats continue over unprefixed lines; they belong to the report in progress
       if (!this.current) return;
       l.kind = this.lastKernelKind ?? 'bare';
@@ -453,8 +467,18 @@ export class KernelLogParser {
     if (id === 'earlyoom') { this.earlyoomLine(l, true, out); return; }
     if (id === 'nohang' || id === 'nohang-desktop') { this.nohangLine(l, out); return; }
     if (id === 'systemd-oomd') {
+      const c = parseOomdContext(l.text);
+      if (c) { this.oomdContext = c; return; }
       const u = parseOomd(l.text);
-      if (u) this.userspaceKill(l, u, out);
+      if (!u) return;
+      // the path that fired, when the kill line does not say it (v247's per-pid lines, v260's bare "Marked X for killing")
+      const ctx = this.oomdContext;
+      if (ctx) {
+        u.trigger_kind ??= ctx.trigger_kind;
+        if (u.reason === null || u.reason === '') u.reason = ctx.reason;
+      }
+      if (u.reason === '') u.reason = null;
+      this.userspaceKill(l, u, out);
       return;
     }
     if (!this.witnesses) return;
@@ -475,15 +499,20 @@ export class KernelLogParser {
     const t = l.text;
     const c0 = t.charCodeAt(0);
     // every earlyoom kill or follow-up line starts with one of these letters (or an SGR colour sequence)
-    if (c0 === 115 /* s */ || c0 === 107 /* k */ || c0 === 75 /* K */ || c0 === 101 /* e */ || c0 === 112 /* p */ || c0 === 27) {
+    if (c0 === 115 /* s */ || c0 === 107 /* k */ || c0 === 75 /* K */ || c0 === 101 /* e */ || c0 === 112 /* p */ || c0 === 108 /* l */ || c0 === 76 /* L */ || c0 === 27) {
       if (this.earlyoomLine(l, false, out)) return true;
     }
     if (c0 === 86 /* V */ || c0 === 73 /* I */ || c0 === 84 /* T */ || c0 === 77 /* M */ || c0 === 79 /* O */) {
       if (this.nohangLine(l, out)) return true;
     }
+    // systemd-oomd's kill line pasted alone: "Killed /cgroup due to memory ..." (the kernel's "Killed process" is not a path)
+    if ((t.startsWith('Killed /') && t.includes(' due to memory ')) || (t.startsWith('Marked /') && t.includes(' for killing'))) {
+      const u = parseOomd(t);
+      if (u) { this.userspaceKill(l, u, out); return true; }
+    }
     if (this.witnesses && t.length > 20) {
       if (t.includes('The node was low on resource') || t.includes('System OOM encountered')) return this.kubeletLine(l, out);
-      if (t.includes(' container oom ') || t.includes('TaskOOM event ')) {
+      if (t.startsWith('container oom ') || t.includes(' container oom ') || t.includes('TaskOOM event ')) {
         const w = parseContainerRecord(t);
         if (w) { this.witnessRecord(l, w, out); return true; }
       }
@@ -492,8 +521,17 @@ export class KernelLogParser {
   }
 
   private earlyoomLine(l: LogLine, identified: boolean, out: OomEvent[]): boolean {
-    const u = parseEarlyoom(l.text, identified);
+    const t = l.text;
+    // main.c: "low memory! at or below SIGTERM limits: mem %5.2lf%%, swap %5.2lf%%" (v1.3+), "Low memory! At or below ..." (v1.2),
+    // "Out of memory! avail: ..." (v1.0-1.1, only with the ident): the trigger of the kill that follows
+    if (t.startsWith('low memory! ') || t.startsWith('Low memory! ') || (identified && t.startsWith('Out of memory! '))) {
+      this.earlyoomReason = t.slice(0, 200);
+      return true;
+    }
+    const u = parseEarlyoom(t, identified);
     if (u) {
+      u.reason = this.earlyoomReason;
+      this.earlyoomReason = null;
       this.lastEarlyoom = this.userspaceKill(l, u, out);
       return true;
     }

@@ -7,7 +7,7 @@
 import { leadingInt } from './messages.js';
 
 export type UserspaceKiller = 'earlyoom' | 'nohang' | 'systemd-oomd' | 'kubelet';
-export type Witness = 'systemd' | 'kubelet' | 'docker' | 'containerd';
+export type Witness = 'systemd' | 'kubelet' | 'docker' | 'containerd' | 'memory.events' | 'memory.oom_control';
 
 export interface UserspaceKill {
   killer: UserspaceKiller;
@@ -259,10 +259,19 @@ export function parseOomd(text: string): UserspaceKill | undefined {
     path = text.slice(7, due);
     reason = text.slice(due + 8);
   } else if (text.startsWith('Marked ')) {
-    const due = text.indexOf(' for killing due to ');
+    const due = text.indexOf(' for killing');
     if (due < 0) return undefined;
     path = text.slice(7, due);
-    reason = text.slice(due + 20);
+    reason = text.startsWith(' due to ', due + 12) ? text.slice(due + 20) : '';
+  } else if (text.startsWith('oomd attempting to kill ')) {
+    // v247-v249 (oomd-util.c oomd_cgroup_kill(), then at debug level): one line per pid, no cgroup
+    const pid = leadingInt(text.slice(24, 40));
+    if (!Number.isFinite(pid)) return undefined;
+    const u = blank('systemd-oomd');
+    u.pid = pid;
+    const w = text.indexOf(' with ', 24);
+    u.signal = w > 0 ? `SIG${text.slice(w + 6, w + 12).trim()}` : 'SIGKILL';
+    return u;
   } else return undefined;
   const u = blank('systemd-oomd');
   u.signal = 'SIGKILL';
@@ -270,6 +279,22 @@ export function parseOomd(text: string): UserspaceKill | undefined {
   u.reason = reason;
   u.trigger_kind = reason.startsWith('memory pressure') ? 'pressure' : reason.startsWith('memory used') || reason.includes('swap used') ? 'swap' : null;
   return u;
+}
+
+/**
+ * Lines of systemd-oomd that say which path fired before the kill line: v247's notice "Memory pressure for %s is
+ * %lu.%02lu%% > ... with reclaim activity" (PR #15206), the dump's "Swap Usage:" / "Memory Pressure Limit:"
+ * (v251+, PR #22395) and v260's "Rule '%s' conditions met for cgroup %s ..., taking action %s".
+ */
+export function parseOomdContext(text: string): { trigger_kind: 'swap' | 'pressure'; reason: string | null } | undefined {
+  const t = text.trimStart();
+  if (t.startsWith('Memory pressure for ') && t.includes(' with reclaim activity')) return { trigger_kind: 'pressure', reason: t.slice(0, 300) };
+  if (t.startsWith('Swap Usage: ')) return { trigger_kind: 'swap', reason: null };
+  if (t.startsWith('Memory Pressure Limit: ')) return { trigger_kind: 'pressure', reason: null };
+  if (t.startsWith('Rule ') && t.includes(' conditions met for cgroup ')) {
+    return t.includes('kill-by-swap') ? { trigger_kind: 'swap', reason: t.slice(0, 300) } : { trigger_kind: 'pressure', reason: t.slice(0, 300) };
+  }
+  return undefined;
 }
 
 export interface WitnessRecord {
@@ -374,8 +399,8 @@ function hexId(s: string): string | null {
  * containerd: "TaskOOM event container_id:\"<id>\"" (pkg/cri/server/events.go, logged at info).
  */
 export function parseContainerRecord(text: string): WitnessRecord | undefined {
-  const d = text.indexOf(' container oom ');
-  if (d >= 0) {
+  const d = text.startsWith('container oom ') ? -1 : text.indexOf(' container oom ');
+  if (d >= -1 && (d >= 0 || text.startsWith('container oom '))) {
     const id = hexId(text.slice(d + 15));
     if (id) {
       const w = witness('docker', text);
