@@ -290,8 +290,9 @@ export async function runEvents(ctx: CommandContext, opts: EventsOptions, onFoll
           const k = key(c);
           const n = c.oom_kill ?? 0;
           now.set(k, n);
-          const was = before.get(k);
-          if (was !== undefined && n > was) onRecord(counterEvent(c.file, c.cgroup, n - was, Date.now()));
+          // a cgroup made since --follow started counts from 0 (it may be made and OOM-killed between two polls)
+          const was = before.get(k) ?? 0;
+          if (n > was) onRecord(counterEvent(c.file, c.cgroup, n - was, Date.now()));
         }
         before = now;
       }
