@@ -137,10 +137,13 @@ export function parseEarlyoom(raw: string, identified = true): UserspaceKill | u
   if (!Number.isFinite(pid)) return undefined;
   u.pid = pid;
   const q1 = rest.indexOf('"');
-  // the name is quoted; it may itself contain '"': the closing quote is the one before '": ' or '" with signal'
-  let q2 = rest.indexOf('": ', q1 + 1);
-  const ws = rest.indexOf('" with signal ', q1 + 1);
-  if (ws >= 0 && (q2 < 0 || ws < q2)) q2 = ws;
+  // the name is quoted raw (kill.c prints the comm as is): it may hold '"' and '": ' itself. The closing quote is
+  // the one before the first field name; a comm is at most 15 bytes, so that is near.
+  let q2 = -1;
+  for (const f of ['": badness ', '": oom_score ', '" with signal ']) {
+    const k = rest.indexOf(f, q1 + 1);
+    if (k >= 0 && (q2 < 0 || k < q2)) q2 = k;
+  }
   if (q1 < 0 || q2 < 0) return undefined;
   u.comm = rest.slice(q1 + 1, q2);
   const uidAt = rest.indexOf(' uid ');
