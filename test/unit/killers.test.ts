@@ -120,6 +120,11 @@ describe('systemd-oomd and PID 1', () => {
     expect(v[0]?.v.trigger.detail).toMatch(/2104 process\(es\)/);
   });
 
+  it('v260 "Marked %s for killing due to ..." with either tail (format strings of src/oom/oomd-manager.c, v260)', () => {
+    expect(parseOomd('Marked /user.slice/a.scope for killing due to memory pressure for /user.slice being 51.07% > 50.00% for > 20s with reclaim activity')).toMatchObject({ cgroup: '/user.slice/a.scope', trigger_kind: 'pressure' });
+    expect(parseOomd('Marked /system.slice/b.service for killing due to memory used (1) / total (2) and swap used (3) / total (4) being more than 90.00%')).toMatchObject({ cgroup: '/system.slice/b.service', trigger_kind: 'swap' });
+  });
+
   it('v247 "oomd attempting to kill N" after the pressure notice (systemd PR #22032)', () => {
     const v = verdicts('systemd-22032-oomd-247-pressure-attempting.log');
     expect(v.map((x) => [x.d.primary.victim?.pid, x.v.killer])).toEqual([[113, 'systemd-oomd-pressure'], [118, 'systemd-oomd-pressure'], [108, 'systemd-oomd-pressure']]);
