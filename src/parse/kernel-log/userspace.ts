@@ -318,10 +318,11 @@ function witness(w: Witness, text: string): WitnessRecord {
 }
 
 /**
- * PID 1 (src/core/unit.c unit_check_oomd_kill() / unit_check_oom(), service.c):
- *   "%s: systemd-oomd killed %lu process(es) in this unit." (v248+), older "systemd-oomd killed some process(es) in this unit."
- *   "%s: A process of this unit has been killed by the OOM killer." (v243+)
- *   "%s: Failed with result 'oom-kill'." (v251+ also for oomd, PR #22629)
+ * PID 1 and the user managers (systemd src/core; wordings as seen in real journals, systemd #23606 and
+ * omarchy #9799, and quoted in systemd PRs #20690 / #22629; the source functions were not re-read here):
+ *   "%s: systemd-oomd killed %lu process(es) in this unit."
+ *   "%s: A process of this unit has been killed by the OOM killer."
+ *   "%s: Failed with result 'oom-kill'." (for oomd kills too since PR #22629, v251)
  */
 export function parsePid1(text: string): WitnessRecord | undefined {
   const c = text.indexOf(': ');
@@ -350,9 +351,10 @@ export function parsePid1(text: string): WitnessRecord | undefined {
 }
 
 /**
- * The kubelet (pkg/kubelet/eviction/helpers.go evictionMessage(): "The node was low on resource: %v. "
- * + "Container %v was using %v, which exceeds its request of %v. "; pkg/kubelet/oom_watcher_linux.go:
- * "System OOM encountered, victim process: %s, pid: %d" since PR #78174, "System OOM encountered" before).
+ * The kubelet: eviction "The node was low on resource: memory. Container %v was using %v, which exceeds its
+ * request of %v." (pkg/kubelet/eviction/helpers.go evictionMessage(), as seen in k8s #112927 and squat/kilo #329);
+ * "System OOM encountered" (seen in k8s PR #78174), ", victim process: %s, pid: %d" added by that PR
+ * (pkg/kubelet/oom watcher; that wording was not seen in a real log here).
  * Found anywhere in a line: kubectl describe, kubelet's klog and the event stream all carry the text.
  */
 export function parseKubelet(text: string): { eviction: UserspaceKill } | { witness: WitnessRecord } | undefined {
