@@ -4,17 +4,19 @@
 
 import type { Readable } from 'node:stream';
 import { NotFoundError, UsageError } from '../errors.js';
+import { computeVerdict, DeathJoiner, type Death } from '../kernel/death.js';
 import { analyzeOomEvent } from '../kernel/oom-event.js';
-import { KernelLogParser, REAPER_LOOKBEHIND, type OomEvent } from '../parse/kernel-log/parser.js';
+import { counterEvent, KernelLogParser, REAPER_LOOKBEHIND, type OomEvent } from '../parse/kernel-log/parser.js';
 import { parseTimePhrase } from '../parse/time-phrase.js';
 import { commMatchesName } from '../kernel/target.js';
-import { readKernelLogs, type SourceName } from '../system/kernel-log-sources.js';
+import { readBootTimeMs, readKernelLogs, type SourceName } from '../system/kernel-log-sources.js';
+import { readBootId, readMemcgOomCounters, readVmstatOomKill, type MemcgOomCounter } from '../system/oom-counters.js';
 import { readProcesses } from '../system/procfs.js';
 import { readUserNames } from '../system/system-info.js';
 import type { CommandContext } from '../core/context.js';
 import { parseInteger, type CommandModule } from '../core/command.js';
-import type { RunningNow, EventView, EventsResult } from '../core/events-result.js';
-export type { RunningNow, EventView, EventsResult };
+import type { RunningNow, EventView, EventsResult, LostKills } from '../core/events-result.js';
+export type { RunningNow, EventView, EventsResult, LostKills };
 
 export interface EventsOptions {
   source?: string;
@@ -24,12 +26,25 @@ export interface EventsOptions {
   victim?: string;
   /** Show the last N events (0 or undefined: all). */
   limit?: number;
-  /** true: the latest event; a number: event #N as listed. */
-  details?: number | true;
+  /** true: the latest event; a number: event #N as listed; a string: the event with that id. */
+  details?: number | true | string;
   follow?: boolean;
   json?: boolean;
   stdin?: Readable;
   nowMs: number;
+}
+
+/** Kills the kernel counted (/proc/vmstat oom_kill, every process killed: mm/oom_kill.c __oom_kill_process(), v4.13+) and the log does not hold. */
+export function computeLostKills(vmstat: number | null, inLog: number): LostKills | null {
+  if (vmstat === null) return null;
+  return { vmstat_oom_kill: vmstat, in_log: inLog, not_in_log: Math.max(0, vmstat - inLog) };
+}
+
+/** How many processes a kernel kill record stands for: the victim and the other members of a memory.oom.group kill. */
+function kernelKillsIn(e: OomEvent): number {
+  if (e.killer !== 'kernel' || e.witness !== null || e.victim === null) return 0;
+  const v = e.victim.pid;
+  return 1 + (e.oom_group?.victims.filter((g) => g.pid !== v).length ?? 0);
 }
 
 const SOURCES: readonly SourceName[] = ['journal', 'kmsg', 'dmesg', 'file'];
@@ -106,7 +121,7 @@ function listOnly(e: OomEvent): OomEvent {
     },
     oom_group: null,
     table: null,
-    userspace: u === null ? null : { ...u, cgroup: own(u.cgroup), reason: own(u.reason) },
+    userspace: u === null ? null : { ...u, cgroup: own(u.cgroup), reason: own(u.reason), cmdline: u.cmdline === undefined ? undefined : own(u.cmdline) },
   };
 }
 
@@ -122,12 +137,19 @@ export async function runEvents(ctx: CommandContext, opts: EventsOptions, onFoll
   const fromFiles = (opts.files?.length ?? 0) > 0;
   const timeFilter = sinceMs !== undefined || untilMs !== undefined;
   const wantNumber = typeof opts.details === 'number' ? opts.details : undefined;
+  const wantId = typeof opts.details === 'string' ? opts.details : undefined;
   if (onStreamed && !canStream(opts)) throw new Error('runEvents: onStreamed needs canStream(opts)');
   // -n N: a ring of the last N (up to 2N before it is cut back); --details: the one event shown;
   // the human list: what it prints of each event
   const keepAllTables = opts.json === true;
 
-  const parser = new KernelLogParser({ year: new Date(opts.nowMs).getFullYear() });
+  const parser = new KernelLogParser({ year: new Date(opts.nowMs).getFullYear(), witnesses: true });
+  const bootMs = fromFiles ? null : readBootTimeMs(ctx.root);
+  const bootId = fromFiles ? null : readBootId(ctx.root);
+  // a kernel stamp names a record for good together with the boot it counts from: only this boot's records get the boot id
+  const bootOf = (e: OomEvent): string | null => (bootId !== null && bootMs !== null && e.uptime_sec !== null && (e.time_ms === null || e.time_ms >= bootMs - 2000) ? bootId : null);
+  const joiner = new DeathJoiner(bootOf, undefined, Date.now);
+  let killsThisBoot = 0;
   const kept: EventView[] = [];
   let matched = 0;
   let withoutTimeDropped = 0;
@@ -150,6 +172,7 @@ export async function runEvents(ctx: CommandContext, opts: EventsOptions, onFoll
   let seq = 0;
   const complete = (v: EventView): EventView => {
     v.analysis ??= analyzeOomEvent(v.event);
+    v.verdict ??= computeVerdict(v.death, v.analysis);
     const comm = v.event.victim?.comm;
     v.runningNow = comm ? runningNow(comm) : null;
     return v;
@@ -162,22 +185,29 @@ export async function runEvents(ctx: CommandContext, opts: EventsOptions, onFoll
   };
   let detailsView: EventView | undefined;
 
-  const onEvent = (e: OomEvent): void => {
+  const onRecord = (e: OomEvent): void => {
     seq++;
+    if (bootMs !== null && e.time_ms !== null && e.time_ms >= bootMs - 1000) killsThisBoot += kernelKillsIn(e);
     if (onStreamed) release(seq - REAPER_LOOKBEHIND);
+    for (const d of joiner.push(e)) onDeath(d);
+  };
+
+  const onDeath = (d: Death): void => {
+    const e = d.primary;
     if (timeFilter) {
       if (e.time_ms === null) { withoutTimeDropped++; return; }
       if (sinceMs !== undefined && e.time_ms < sinceMs) return;
       if (untilMs !== undefined && e.time_ms > untilMs) return;
     }
     if (opts.victim !== undefined) {
-      const names = [e.victim?.comm, e.selected?.comm, ...(e.oom_group?.victims.map((v) => v.comm) ?? [])];
+      const names = d.records.flatMap((r) => [r.victim?.comm, r.selected?.comm, ...(r.oom_group?.victims.map((v) => v.comm) ?? [])]);
       if (!names.some((n) => n !== undefined && sameComm(n, opts.victim as string))) return;
     }
     matched++;
-    const view: EventView = { number: matched, event: e, analysis: undefined, runningNow: null };
+    const view: EventView = { number: matched, id: d.id, event: e, death: d, verdict: undefined, analysis: undefined, runningNow: null };
     if (onFollow) {
       view.analysis = analyzeOomEvent(e);
+      view.verdict = computeVerdict(d, view.analysis);
       const comm = e.victim?.comm;
       view.runningNow = comm ? runningNow(comm) : null;
       onFollow(view);
@@ -188,27 +218,62 @@ export async function runEvents(ctx: CommandContext, opts: EventsOptions, onFoll
       return;
     }
     if (opts.details !== undefined) {
-      // only the event shown is kept (the latest, or #N)
-      if (wantNumber === undefined || view.number === wantNumber) detailsView = view;
+      // only the event shown is kept (the latest, #N, or the one with that id)
+      if (wantId !== undefined ? view.id === wantId : wantNumber === undefined || view.number === wantNumber) detailsView = view;
       return;
     }
     // Constant memory for the list: only the tables someone will look at are kept.
     // the list shows a few fields of each event; only the last one keeps its table (its ADJ may come from it)
-    if (!keepAllTables && latest) latest.event = listOnly(latest.event);
+    if (!keepAllTables && latest) {
+      const slim = listOnly(latest.event);
+      const d0 = latest.death;
+      latest.death = { id: d0.id, primary: slim, records: d0.records.map((r) => (r === d0.primary ? slim : listOnly(r))) };
+      latest.event = slim;
+    }
     latest = view;
     kept.push(view);
     if (opts.limit && kept.length > opts.limit * 2) kept.splice(0, kept.length - opts.limit);
   };
 
-  const { source: shown } = await readKernelLogs(ctx.root, parser, {
-    source,
-    files: opts.files,
-    stdin: opts.stdin,
-    sinceMs,
-    follow: opts.follow,
-    onEvent,
-    note: (m) => ctx.warn(m),
-  });
+  // --follow: the cgroups' OOM counters are polled beside the log, and a death is shown once whatever could join it has come
+  let timer: NodeJS.Timeout | undefined;
+  if (opts.follow) {
+    let before = new Map<string, number>();
+    const key = (c: MemcgOomCounter): string => `${c.file}:${c.cgroup}`;
+    for (const c of readMemcgOomCounters(ctx.root)) before.set(key(c), c.oom_kill ?? 0);
+    let ticks = 0;
+    timer = setInterval(() => {
+      // every 500 ms (every other tick): the counters; every tick: the deaths whose sources have all had time to arrive
+      if (ticks++ % 2 === 0) {
+        const now = new Map<string, number>();
+        for (const c of readMemcgOomCounters(ctx.root)) {
+          const k = key(c);
+          const n = c.oom_kill ?? 0;
+          now.set(k, n);
+          // a cgroup made since --follow started counts from 0 (it may be made and OOM-killed between two polls)
+          const was = before.get(k) ?? 0;
+          if (n > was) onRecord(counterEvent(c.file, c.cgroup, n - was, Date.now()));
+        }
+        before = now;
+      }
+      for (const d of joiner.flushSeenBefore(FOLLOW_JOIN_MS)) onDeath(d);
+    }, 250);
+  }
+  let shown: string;
+  try {
+    ({ source: shown } = await readKernelLogs(ctx.root, parser, {
+      source,
+      files: opts.files,
+      stdin: opts.stdin,
+      sinceMs,
+      follow: opts.follow,
+      onEvent: onRecord,
+      note: (m) => ctx.warn(m),
+    }));
+  } finally {
+    if (timer) clearInterval(timer);
+  }
+  for (const d of joiner.end()) onDeath(d);
 
   release(Infinity);
   let events = opts.limit ? kept.slice(-opts.limit) : kept;
@@ -216,13 +281,16 @@ export async function runEvents(ctx: CommandContext, opts: EventsOptions, onFoll
   if (opts.details !== undefined) {
     details = detailsView;
     if (!details) {
-      throw new NotFoundError(matched === 0 ? 'no OOM kill found in the log' : `there is no event #${wantNumber} (${matched} matched)`, matched === 0 ? undefined : `numbers run from 1 (oldest) to ${matched}`);
+      throw new NotFoundError(matched === 0 ? 'no OOM kill found in the log' : wantId !== undefined ? `there is no event with id ${wantId} (${matched} matched)` : `there is no event #${wantNumber} (${matched} matched)`, matched === 0 ? undefined : `numbers run from 1 (oldest) to ${matched}; ids are in the ID column`);
     }
     details.analysis = analyzeOomEvent(details.event);
+    details.verdict = computeVerdict(details.death, details.analysis);
     events = [details];
   }
   for (const v of events) {
+    // the verdict needs the ranking: for the list too (its KILLER column), computed from the table before listOnly() drops it
     if (opts.json) v.analysis ??= analyzeOomEvent(v.event);
+    v.verdict ??= computeVerdict(v.death, v.analysis);
     const comm = v.event.victim?.comm;
     v.runningNow = comm ? runningNow(comm) : null;
   }
@@ -239,8 +307,13 @@ export async function runEvents(ctx: CommandContext, opts: EventsOptions, onFoll
     sinceMs,
     untilMs,
     userNames: fromFiles ? null : readUserNames(ctx.root),
+    lostKills: fromFiles ? null : computeLostKills(readVmstatOomKill(ctx.root), killsThisBoot),
+    cgroupCounters: fromFiles ? null : readMemcgOomCounters(ctx.root).filter((c) => (c.oom_kill ?? 0) > 0 || (c.oom ?? 0) > 0 || (c.oom_group_kill ?? 0) > 0),
   };
 }
+
+/** --follow: a death is shown this long after its first record came (a cgroup counter is polled every 500 ms, kmsg every 250 ms). */
+const FOLLOW_JOIN_MS = 1000;
 
 interface EventsCliOptions { source?: string; file?: string[]; since?: string; until?: string; victim?: string; limit?: number; details?: string | boolean; follow: boolean }
 
@@ -255,7 +328,7 @@ export const command: CommandModule = {
       .option('--until <when>', 'only kills at or before this time')
       .option('--victim <name>', 'only kills of processes with this name')
       .option('-n, --limit <n>', 'show the last N kills (0 = all)', parseInteger('--limit', 0, 10_000_000))
-      .option('--details [n]', 'one kill in full: the memory state and the ranking recomputed from its task table (default: the latest; N = the # in the list)')
+      .option('--details [n]', 'one kill in full: the verdict, the memory state and the ranking recomputed from its task table (default: the latest; N = the # in the list, or an ID)')
       .option('--follow', 'wait and print each new kill as it happens (kmsg or journal)', false)
       .addHelpText('after', `
 Examples:
@@ -268,9 +341,10 @@ Examples:
   async run(ctx, _args, o) {
     const opts = o as unknown as EventsCliOptions;
     const json = ctx.globals.json;
-    let details: number | true | undefined;
+    let details: number | true | string | undefined;
     if (opts.details === true) details = true;
-    else if (typeof opts.details === 'string') details = parseInteger('--details', 1, 1_000_000_000)(opts.details);
+    // a number is the # of the list; anything else an event id (the ID column)
+    else if (typeof opts.details === 'string') details = /^\d+$/.test(opts.details) ? parseInteger('--details', 1, 1_000_000_000)(opts.details) : opts.details;
     if (details !== undefined && opts.follow) throw new UsageError('--details and --follow do not go together');
     const render = await import('../render/events.js');
     const chalk = ctx.chalk();

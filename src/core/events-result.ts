@@ -1,7 +1,9 @@
 // The result of `oomctl events`, which render/events.ts prints.
 
+import type { Death, Verdict } from '../kernel/death.js';
 import type { EventAnalysis } from '../kernel/oom-event.js';
 import type { OomEvent } from '../parse/kernel-log/parser.js';
+import type { MemcgOomCounter } from '../system/oom-counters.js';
 
 export interface RunningNow {
   pid: number;
@@ -9,9 +11,15 @@ export interface RunningNow {
 }
 
 export interface EventView {
-  /** 1 = the oldest event matched. */
+  /** 1 = the oldest event matched (shifts as the log rotates: `id` does not). */
   number: number;
+  /** Stable id of the death (kernel/death.ts eventId). */
+  id: string;
+  /** The primary record of the death. */
   event: OomEvent;
+  /** Every record joined into this death. */
+  death: Death;
+  verdict: Verdict | undefined;
   analysis: EventAnalysis | undefined;
   /** Processes with the victim's name running now on this machine (not for --file logs). */
   runningNow: RunningNow[] | null;
@@ -30,4 +38,14 @@ export interface EventsResult {
   untilMs: number | undefined;
   /** uid -> name on this machine; null for logs from --file (uids of another machine). */
   userNames: Map<number, string> | null;
+  /** /proc/vmstat oom_kill against the kernel's kills this boot found in the log; null for --file or without /proc/vmstat. */
+  lostKills: LostKills | null;
+  /** Memory cgroups whose OOM counters are not zero (not for --file). */
+  cgroupCounters: MemcgOomCounter[] | null;
+}
+
+export interface LostKills {
+  vmstat_oom_kill: number;
+  in_log: number;
+  not_in_log: number;
 }

@@ -39,7 +39,10 @@ function triggerText(ev: OomEvent): string {
     const u = ev.userspace;
     return `earlyoom ${u?.signal ?? ''}${u?.badness !== null && u?.badness !== undefined ? ` badness ${u.badness}` : ''}${u?.oom_score !== null && u?.oom_score !== undefined ? ` oom_score ${u.oom_score}` : ''}`.trim();
   }
-  if (ev.killer === 'systemd-oomd') return `systemd-oomd: ${e(ev.userspace?.reason ?? '')}`;
+  if (ev.killer === 'systemd-oomd') return `systemd-oomd: ${e(ev.userspace?.reason ?? ev.witness?.text ?? '')}`;
+  if (ev.killer === 'nohang') return `nohang ${ev.userspace?.signal ?? ''} badness ${ev.userspace?.badness ?? '?'}`;
+  if (ev.killer === 'kubelet') return `kubelet: ${e(ev.userspace?.reason ?? '')}`;
+  if (ev.witness !== null) return e(ev.witness.text);
   const t = ev.trigger;
   const via = ev.kill_path === 'allocating-task' ? ' (oom_kill_allocating_task)' : '';
   if (!t) return ev.kill_path === 'memcg' ? `memcg limit${via}` : `kernel${via}`;
@@ -74,13 +77,14 @@ function clipScope(scope: string): string {
 
 function listRow(v: EventView, names: Map<number, string> | null): string[] {
   const ev = v.event;
-  const victim = ev.victim;
+  const victim = ev.victim ?? v.death.records.find((r) => r.victim !== null)?.victim ?? null;
   const adj = adjOf(ev);
   return [
-    String(v.number),
+    e(v.id),
     formatWhen(ev),
+    v.verdict?.killer ?? ev.killer,
     victim ? String(victim.pid) : '-',
-    victim ? e(victim.comm) : ev.killer === 'systemd-oomd' ? '(cgroup)' : ev.no_killable_process ? '(nothing killable)' : ev.selected ? e(ev.selected.comm) : '(not in log)',
+    victim ? e(victim.comm) : ev.killer === 'systemd-oomd' ? '(cgroup)' : ev.killer === 'kubelet' ? '(pod)' : ev.no_killable_process ? '(nothing killable)' : ev.selected ? e(ev.selected.comm) : '(not in log)',
     userText(victim?.uid ?? null, names),
     victim?.rss_kb !== null && victim?.rss_kb !== undefined ? formatKbCompact(victim.rss_kb) : '-',
     adj === null ? '-' : String(adj),
@@ -115,7 +119,13 @@ function footer(r: EventsResult): string[] {
     out.push(`${r.unparsedLines} line(s) looked like part of an OOM report but could not be read, e.g. line ${r.unparsedSamples[0]?.line ?? '?'}: ${e(r.unparsedSamples[0]?.text ?? '')}`);
   }
   if (r.overlongLines > 0) out.push(`${r.overlongLines} over-long line(s) were cut`);
+  const lost = r.lostKills;
+  if (lost && lost.not_in_log > 0) out.push(lostKillsText(lost));
   return out;
+}
+
+export function lostKillsText(lost: NonNullable<EventsResult['lostKills']>): string {
+  return `${lost.not_in_log} kill(s) not in the log (log rotated or ring buffer overwritten): /proc/vmstat oom_kill counts ${lost.vmstat_oom_kill} this boot, the log holds ${lost.in_log}`;
 }
 
 export function renderEventsHuman(r: EventsResult, chalk: ChalkInstance): { out: string; notes: string[] } {
@@ -127,8 +137,8 @@ export function renderEventsHuman(r: EventsResult, chalk: ChalkInstance): { out:
   if (r.events.length === 0) {
     return { out: `no OOM kill found in ${e(r.source)}${r.sinceMs !== undefined || r.untilMs !== undefined ? ' in that time range' : ''}\n`, notes };
   }
-  const head = ['#', 'TIME', 'PID', 'COMM', 'USER', 'RSS', 'ADJ', 'SCOPE', 'TRIGGER'];
-  const table = renderPlainTable(head, r.events.map((v) => listRow(v, r.userNames)), ['right', 'left', 'right', 'left', 'left', 'right', 'right', 'left', 'left']);
+  const head = ['ID', 'TIME', 'KILLER', 'PID', 'COMM', 'USER', 'RSS', 'ADJ', 'SCOPE', 'TRIGGER'];
+  const table = renderPlainTable(head, r.events.map((v) => listRow(v, r.userNames)), ['left', 'left', 'left', 'right', 'left', 'left', 'right', 'right', 'left', 'left']);
   const shownNote = r.events.length < r.matched ? `\n(${r.events.length} of ${r.matched} shown; -n 0 for all)` : '';
   return { out: `${table}${shownNote}\n${runningBlock(r, chalk)}`, notes };
 }
@@ -139,7 +149,7 @@ function runningBlock(r: EventsResult, chalk: ChalkInstance): string {
 }
 
 export function renderFollowLine(v: EventView, names: Map<number, string> | null): string {
-  return listRow(v, names).slice(1).join('  ') + '\n';
+  return listRow(v, names).join('  ') + `  [${v.death.records.map((r) => e(sourceOf(r))).join('+')}]\n`;
 }
 
 function kb(n: number | null): string {
@@ -198,7 +208,7 @@ export function renderDetails(v: EventView, names: Map<number, string> | null, c
   const ev = v.event;
   const out: string[] = [];
   const when = formatWhen(ev);
-  out.push(chalk.bold(`OOM kill #${v.number}${ev.killer !== 'kernel' ? ` by ${ev.killer}` : ''}, ${when}`) + (ev.uptime_sec !== null && ev.time_ms !== null ? ` (${ev.uptime_sec.toFixed(3)} s after boot)` : '') + (ev.host ? ` on ${e(ev.host)}` : ''));
+  out.push(chalk.bold(`OOM kill ${e(v.id)} (#${v.number})${ev.killer !== 'kernel' ? ` by ${ev.killer}` : ''}, ${when}`) + (ev.uptime_sec !== null && ev.time_ms !== null ? ` (${ev.uptime_sec.toFixed(3)} s after boot)` : '') + (ev.host ? ` on ${e(ev.host)}` : ''));
   const vic = ev.victim;
   if (vic) {
     out.push(`  killed      pid ${vic.pid} (${e(vic.comm)}), user ${userText(vic.uid, names)}, oom_score_adj ${adjOf(ev) ?? '?'}`);
@@ -228,9 +238,39 @@ export function renderDetails(v: EventView, names: Map<number, string> | null, c
   } else {
     out.push(`  trigger     ${triggerText(ev)}`);
   }
+  const vd = v.verdict;
+  if (vd) {
+    out.push(chalk.bold('Verdict'));
+    out.push(`  killer      ${vd.killer}`);
+    out.push(`  trigger     ${vd.trigger.kind}: ${e(vd.trigger.detail)}`);
+    out.push(`  why it      ${e(vd.why)}`);
+    out.push('  owner       unknown (owner resolution is not built yet)');
+    for (const w of vd.would_have_changed) out.push(`  would save  ${e(w)}`);
+    for (const n of vd.notes) out.push(`  note        ${e(n)}`);
+    out.push(`  sources     ${v.death.records.map((r) => e(sourceOf(r))).join(', ')}`);
+  }
   if (v.analysis) out.push(...analysisLines(v.analysis, ev, chalk));
-  else if (ev.killer === 'kernel') out.push('  no task table in the log: the ranking cannot be recomputed');
+  else if (ev.killer === 'kernel' && ev.witness === null) out.push('  no task table in the log: the ranking cannot be recomputed');
   return out.join('\n') + '\n';
+}
+
+/** Which source a record came from: 'kernel' (its own report), a userspace killer's name, or a witness (systemd, kubelet, docker, containerd, memory.events, memory.oom_control). */
+export function sourceOf(r: OomEvent): string {
+  if (r.witness !== null) return r.witness.witness;
+  return r.killer;
+}
+
+function sourcesJson(v: EventView) {
+  return v.death.records.map((r) => ({
+    source: sourceOf(r),
+    format: r.source_format,
+    time: r.time,
+    line: r.line > 0 ? r.line : null,
+    kmsg_seq: r.kmsg_seq,
+    pid: r.victim?.pid ?? null,
+    cgroup: r.task_memcg ?? r.oom_memcg ?? r.witness?.unit ?? r.witness?.container_id ?? null,
+    text: r.witness?.text ?? null,
+  }));
 }
 
 function analysisJson(a: EventAnalysis | undefined, ev: OomEvent) {
@@ -263,9 +303,15 @@ function analysisJson(a: EventAnalysis | undefined, ev: OomEvent) {
 }
 
 export function eventJson(v: EventView) {
+  const vd = v.verdict;
   return {
+    id: v.id,
     number: v.number,
     ...v.event,
+    verdict: vd === undefined ? null : { killer: vd.killer, trigger: vd.trigger, why: vd.why, would_have_changed: vd.would_have_changed, notes: vd.notes },
+    // owners (unit, container, pod) come from another change; until then null
+    owner: null,
+    sources: sourcesJson(v),
     analysis: analysisJson(v.analysis, v.event),
     running_now: v.runningNow,
   };
@@ -282,6 +328,8 @@ export function eventsJson(r: EventsResult) {
     unparsed_lines: r.unparsedLines,
     unparsed_samples: r.unparsedSamples,
     overlong_lines: r.overlongLines,
+    kills_this_boot: r.lostKills === null ? null : { ...r.lostKills, note: r.lostKills.not_in_log > 0 ? lostKillsText(r.lostKills) : null },
+    cgroup_counters: r.cgroupCounters,
   };
 }
 

@@ -199,8 +199,10 @@ function hasJournalFiles(root: SystemRoot): boolean {
 async function readJournal(root: SystemRoot, opts: ReadLogsOptions, parser: KernelLogParser): Promise<string> {
   if (!hasJournalFiles(root)) throw new SourceUnavailable('no systemd journal here (no files in /run/log/journal or /var/log/journal)');
   const { execa } = await import('execa');
-  // The kernel's messages plus the userspace OOM killers, from every boot the journal keeps.
-  const args = ['-o', 'json', '--no-pager', '_TRANSPORT=kernel', '+', 'SYSLOG_IDENTIFIER=earlyoom', '+', 'SYSLOG_IDENTIFIER=systemd-oomd'];
+  // The kernel's messages plus the userspace OOM killers and the witnesses of a death (PID 1 and the user
+  // managers, the kubelet, the container runtimes), from every boot the journal keeps.
+  const idents = ['earlyoom', 'nohang', 'nohang-desktop', 'systemd-oomd', 'systemd', 'kubelet', 'containerd', 'dockerd'];
+  const args = ['-o', 'json', '--no-pager', '_TRANSPORT=kernel', ...idents.flatMap((i) => ['+', `SYSLOG_IDENTIFIER=${i}`])];
   if (opts.sinceMs !== undefined) args.push(`--since=@${Math.floor(opts.sinceMs / 1000)}`);
   if (opts.follow) args.push('--follow', '--lines=0');
   const sub = execa('journalctl', args, { buffer: false, reject: false, stdin: 'ignore', stderr: 'pipe' });

@@ -30,8 +30,9 @@ describe('oomctl events', () => {
     const r = runCli(['events', '--file', log('machine-6.18-memcg-v1.dmesg-T.log')]);
     expect(r.status).toBe(0);
     const lines = r.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^\s*#\s+TIME\s+PID\s+COMM\s+USER\s+RSS\s+ADJ\s+SCOPE\s+TRIGGER$/);
-    expect(lines[1]).toMatch(/^\s*1\s+2026-11-25 23:35:17\s+4460\s+python3\s+0\s+67\.2M\s+0\s+memcg \/oomctl-capture-3579\s+python3 pid 4460 order=0$/);
+    // the # column (which shifted as kills arrived) became a stable ID; KILLER is the verdict's (issue 17)
+    expect(lines[0]).toMatch(/^ID\s+TIME\s+KILLER\s+PID\s+COMM\s+USER\s+RSS\s+ADJ\s+SCOPE\s+TRIGGER$/);
+    expect(lines[1]).toMatch(/^t\d+-4460\s+2026-11-25 23:35:17\s+kernel-memcg\s+4460\s+python3\s+0\s+67\.2M\s+0\s+memcg \/oomctl-capture-3579\s+python3 pid 4460 order=0$/);
   });
 
   it('--json: every parsed field, the table, the recomputed ranking', () => {
@@ -60,7 +61,7 @@ describe('oomctl events', () => {
     expect(j.events.map((e: { victim: { pid: number } }) => e.victim.pid)).toEqual([15784, 15783]);
     const r = runCli(['events', '--root', root, '-n', '2']);
     expect(r.stdout).toContain('(2 of 11 shown; -n 0 for all)');
-    expect(r.stdout).toMatch(/\n\s*11\s+2025-06-24 18:49:43\s+68061\s+stress/);
+    expect(r.stdout).toMatch(/\n\S+-68061\s+2025-06-24 18:49:43\s+kernel-\S+\s+68061\s+stress/);
   });
 
   it('--details: the memory state, the ranking, the margin and the adj that would have spared the victim', () => {

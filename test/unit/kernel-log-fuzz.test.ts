@@ -22,7 +22,7 @@ const mutatedLine = fc.tuple(fc.constantFrom(...REAL_LINES), fc.nat(), fc.nat(),
 describe('kernel log parser, fuzzed', () => {
   it('never throws on mutated real lines and arbitrary strings', () => {
     fc.assert(fc.property(fc.array(fc.oneof(mutatedLine, fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom(...REAL_LINES)), { maxLength: 80 }), (lines) => {
-      const p = new KernelLogParser({ year: 2025 });
+      const p = new KernelLogParser({ year: 2025, witnesses: true });
       for (const l of lines) {
         const out = p.push(l);
         expect(Array.isArray(out)).toBe(true);
@@ -33,7 +33,7 @@ describe('kernel log parser, fuzzed', () => {
 
   it('never throws on random bytes decoded as text', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 4000 }), (bytes) => {
-      const { events } = parseKernelLog(Buffer.from(bytes).toString('utf8'));
+      const { events } = parseKernelLog(Buffer.from(bytes).toString('utf8'), { witnesses: true });
       expect(Array.isArray(events)).toBe(true);
     }), { numRuns: 200 });
   });
@@ -48,10 +48,18 @@ describe('kernel log parser, fuzzed', () => {
       (n: number) => 'Jan 1 00:00:00 h kernel: ' + ' '.repeat(n),
       (n: number) => '[  pid  ]' + ' uid'.repeat(n) + ' name',
       (n: number) => '{"MESSAGE":"' + 'a'.repeat(n) + '"}',
+      // the userspace killers' and witnesses' lines (parse/kernel-log/userspace.ts)
+      (n: number) => 'sending SIGTERM to process 1 uid 0 "' + '": '.repeat(n),
+      (n: number) => 'Jan 1 00:00:00 h earlyoom[1]: killing process 1 "' + '" with signal '.repeat(n),
+      (n: number) => 'Victim status (found in 1ms):\n  PID: 1, name: ' + ', state: '.repeat(n),
+      (n: number) => 'Killed /' + ' due to memory '.repeat(n),
+      (n: number) => 'Message: The node was low on resource: memory. ' + 'Container  was using '.repeat(n),
+      (n: number) => 'container oom ' + 'a'.repeat(n),
+      (n: number) => 'Jan 1 00:00:00 h systemd[1]: ' + 'a: '.repeat(n),
     ];
     const time = (text: string): number => {
       const t0 = performance.now();
-      for (let i = 0; i < 3; i++) parseKernelLog(text, { maxLineLength: 1 << 22 });
+      for (let i = 0; i < 3; i++) parseKernelLog(text, { maxLineLength: 1 << 22, witnesses: true });
       return (performance.now() - t0) / 3;
     };
     for (const shape of shapes) {

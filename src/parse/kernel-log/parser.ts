@@ -6,10 +6,14 @@
 // (the record is the schema: units in the names, null where not printed).
 
 import {
-  parseCounterLine, parseCpuLine, parseCpusetLine, parseEarlyoom, parseHeader, parseKilledLine, parseMemInfoTotal,
-  parseOomGroupLine, parseOomd, parseReapedLine, parseSelectLine, parseSummary, parseTableHeader,
-  parseTaskInLine, leadingInt, type KilledLine, type KillerKind, type UserspaceKill,
+  parseCounterLine, parseCpuLine, parseCpusetLine, parseHeader, parseKilledLine, parseMemInfoTotal,
+  parseOomGroupLine, parseReapedLine, parseSelectLine, parseSummary, parseTableHeader,
+  parseTaskInLine, leadingInt, type KilledLine, type KillerKind,
 } from './messages.js';
+import {
+  parseContainerRecord, parseEarlyoom, parseEarlyoomFollowUp, parseKubelet, parseNohangLine, parseOomd, parseOomdContext, parsePid1,
+  type UserspaceKill, type UserspaceKiller, type WitnessRecord,
+} from './userspace.js';
 import { stripPrefix, type LogLine, type PrefixContext, type PrefixKind } from './prefix.js';
 
 export interface TaskRow {
@@ -38,8 +42,8 @@ export interface Victim extends Omit<KilledLine, 'killer'> {
 }
 
 export interface OomEvent {
-  /** 'kernel' for the OOM killer; a userspace killer's name otherwise. */
-  killer: 'kernel' | 'earlyoom' | 'systemd-oomd';
+  /** 'kernel' for the OOM killer; a userspace killer's name otherwise (a witness record: the killer it names). */
+  killer: 'kernel' | UserspaceKiller;
   /** ISO 8601 wall time of the first line of the report, or null. */
   time: string | null;
   time_ms: number | null;
@@ -88,8 +92,24 @@ export interface OomEvent {
   table: { columns: string[]; rows: TaskRow[]; truncated: boolean } | null;
   /** Userspace killers only. */
   userspace: Omit<UserspaceKill, 'pid' | 'comm' | 'uid'> | null;
+  /** A record that a death happened, written by someone who did not choose the victim (PID 1, the kubelet's SystemOOM, Docker, containerd); only with ParserOptions.witnesses. */
+  witness: WitnessRecord | null;
+  /** The log line the record starts at (1 = first line fed to this parser). */
+  line: number;
+  /** kmsg sequence number of its first line, when read from /dev/kmsg. */
+  kmsg_seq: number | null;
   /** Lines of the report that looked like part of an OOM report but could not be read. */
   unparsed_lines: number;
+}
+
+/** A cgroup's OOM counter that went up (--follow polls memory.events / memory.oom_control): a record of `delta` kills in `cgroup`. */
+export function counterEvent(file: 'memory.events' | 'memory.oom_control', cgroup: string, delta: number, nowMs: number): OomEvent {
+  const ev = emptyEvent({ kind: 'bare', text: '', uptimeSec: null, wallMs: nowMs, seq: null, host: null, ident: null }, 'kernel');
+  ev.source_format = null;
+  ev.task_memcg = cgroup;
+  ev.scope = 'memcg';
+  ev.witness = { witness: file, unit: null, container_id: null, pid: null, comm: null, says_killer: 'kernel', processes_killed: delta, text: `${file} oom_kill +${delta} in ${cgroup}` };
+  return ev;
 }
 
 export interface ParserOptions extends Partial<PrefixContext> {
@@ -97,6 +117,8 @@ export interface ParserOptions extends Partial<PrefixContext> {
   maxTableRows?: number;
   /** Lines longer than this are cut (they are never OOM lines). */
   maxLineLength?: number;
+  /** Also hand out witness records (PID 1's unit results, the kubelet's SystemOOM, Docker/containerd OOM records). */
+  witnesses?: boolean;
 }
 
 export interface UnparsedSample {
@@ -143,7 +165,7 @@ export function isoTime(ms: number): string {
   return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${pad(h, 2)}:${pad(mi, 2)}:${pad(sec, 2)}.${pad(msOfDay % 1000, 3)}Z`;
 }
 
-function emptyEvent(l: LogLine, killer: OomEvent['killer']): OomEvent {
+function emptyEvent(l: LogLine, killer: OomEvent['killer'], line = 0): OomEvent {
   const ms = l.wallMs === null ? null : Math.round(l.wallMs);
   return {
     killer,
@@ -170,6 +192,9 @@ function emptyEvent(l: LogLine, killer: OomEvent['killer']): OomEvent {
     no_killable_process: false,
     table: null,
     userspace: null,
+    witness: null,
+    line,
+    kmsg_seq: l.seq,
     unparsed_lines: 0,
   };
 }
@@ -304,7 +329,18 @@ export class KernelLogParser {
     this.ctx = { year: opts.year ?? 1970, bootMs: opts.bootMs ?? null, refMs: opts.refMs ?? null };
     this.maxRows = opts.maxTableRows ?? 100_000;
     this.maxLine = opts.maxLineLength ?? DEFAULT_MAX_LINE;
+    this.witnesses = opts.witnesses === true;
   }
+
+  private readonly witnesses: boolean;
+  private earlyoomReason: string | null = null;
+  private oomdContext: { trigger_kind: 'swap' | 'pressure'; reason: string | null } | undefined;
+  /** The last earlyoom kill handed out: its follow-up lines ("escalating to SIGKILL", "process exited") complete it. */
+  private lastEarlyoom: OomEvent | undefined;
+  /** A nohang victim report being read (from "Victim status" to "Sending SIGx to the victim"). */
+  private nohangPending: OomEvent | undefined;
+  private lastNohang: OomEvent | undefined;
+  private nohangReason: string | null = null;
 
   /** Sets boot time / year for later lines (a source that learns them late). */
   setContext(ctx: Partial<PrefixContext>): void {
@@ -358,7 +394,7 @@ export class KernelLogParser {
 
   private open(l: LogLine, out: OomEvent[]): OomEvent {
     this.finish(out);
-    const ev = emptyEvent(l, 'kernel');
+    const ev = emptyEvent(l, 'kernel', this.lineNo);
     this.current = ev;
     return ev;
   }
@@ -402,12 +438,18 @@ export class KernelLogParser {
     const l = stripPrefix(line, this.ctx);
     let text = l.text;
     if (l.kind === 'continuation') {
+      // nohang's indented report lines, printed without a prefix
+      if ((this.nohangPending || this.nohangReason !== null || this.lastNohang) && this.nohangLine(l, out)) return;
+      // kubectl describe's event table is indented
+      if (this.witnesses && !this.current && (text.includes('System OOM encountered') || text.includes('The node was low on resource')) && this.kubeletLine(l, out)) return;
       // Mem-Info and memcg stats continue over unprefixed lines; they belong to the report in progress
       if (!this.current) return;
       l.kind = this.lastKernelKind ?? 'bare';
       text = text.trimStart();
     } else if (l.ident !== null && l.ident !== 'kernel') {
       this.userspaceLine(l, out);
+      return;
+    } else if (l.ident === null && (l.kind === 'bare' || l.kind === 'dmesg-iso') && this.plainUserspaceLine(l, out)) {
       return;
     } else {
       this.lastKernelKind = l.kind;
@@ -421,16 +463,167 @@ export class KernelLogParser {
   }
 
   private userspaceLine(l: LogLine, out: OomEvent[]): void {
-    const u = l.ident === 'earlyoom' ? parseEarlyoom(l.text) : l.ident === 'systemd-oomd' ? parseOomd(l.text) : undefined;
-    if (!u) return;
-    const ev = emptyEvent(l, u.killer);
+    const id = l.ident as string;
+    if (id === 'earlyoom') { this.earlyoomLine(l, true, out); return; }
+    if (id === 'nohang' || id === 'nohang-desktop') { this.nohangLine(l, out); return; }
+    if (id === 'systemd-oomd') {
+      const c = parseOomdContext(l.text);
+      if (c) { this.oomdContext = c; return; }
+      const u = parseOomd(l.text);
+      if (!u) return;
+      // the path that fired, when the kill line does not say it (v247's per-pid lines, v260's bare "Marked X for killing")
+      const ctx = this.oomdContext;
+      if (ctx) {
+        u.trigger_kind ??= ctx.trigger_kind;
+        if (u.reason === null || u.reason === '') u.reason = ctx.reason;
+      }
+      if (u.reason === '') u.reason = null;
+      this.userspaceKill(l, u, out);
+      return;
+    }
+    if (!this.witnesses) return;
+    if (id === 'systemd') {
+      const w = parsePid1(l.text);
+      if (w) this.witnessRecord(l, w, out);
+      return;
+    }
+    if (id === 'kubelet' || id === 'kubectl') { this.kubeletLine(l, out); return; }
+    if (id === 'dockerd' || id === 'containerd' || id === 'docker') {
+      const w = parseContainerRecord(l.text);
+      if (w) this.witnessRecord(l, w, out);
+    }
+  }
+
+  /** A line with no prefix at all: earlyoom's or nohang's own output, kubectl/docker text. True when taken. */
+  private plainUserspaceLine(l: LogLine, out: OomEvent[]): boolean {
+    const t = l.text;
+    const c0 = t.charCodeAt(0);
+    // every earlyoom kill or follow-up line starts with one of these letters (or an SGR colour sequence)
+    if (c0 === 115 /* s */ || c0 === 107 /* k */ || c0 === 75 /* K */ || c0 === 101 /* e */ || c0 === 112 /* p */ || c0 === 108 /* l */ || c0 === 76 /* L */ || c0 === 27) {
+      if (this.earlyoomLine(l, false, out)) return true;
+    }
+    if (c0 === 86 /* V */ || c0 === 73 /* I */ || c0 === 84 /* T */ || c0 === 77 /* M */ || c0 === 79 /* O */) {
+      if (this.nohangLine(l, out)) return true;
+    }
+    // systemd-oomd's kill line pasted alone: "Killed /cgroup due to memory ..." (the kernel's "Killed process" is not a path)
+    if ((t.startsWith('Killed /') && t.includes(' due to memory ')) || (t.startsWith('Marked /') && t.includes(' for killing'))) {
+      const u = parseOomd(t);
+      if (u) { this.userspaceKill(l, u, out); return true; }
+    }
+    if (this.witnesses && t.length > 20) {
+      if (t.includes('The node was low on resource') || t.includes('System OOM encountered')) return this.kubeletLine(l, out);
+      if (t.startsWith('container oom ') || t.includes(' container oom ') || t.includes('TaskOOM event ')) {
+        const w = parseContainerRecord(t);
+        if (w) { this.witnessRecord(l, w, out); return true; }
+      }
+    }
+    return false;
+  }
+
+  private earlyoomLine(l: LogLine, identified: boolean, out: OomEvent[]): boolean {
+    const t = l.text;
+    // main.c: "low memory! at or below SIGTERM limits: mem %5.2lf%%, swap %5.2lf%%" (v1.3+), "Low memory! At or below ..." (v1.2),
+    // "Out of memory! avail: ..." (v1.0-1.1, only with the ident): the trigger of the kill that follows
+    if (t.startsWith('low memory! ') || t.startsWith('Low memory! ') || (identified && t.startsWith('Out of memory! '))) {
+      this.earlyoomReason = t.slice(0, 200);
+      return true;
+    }
+    const u = parseEarlyoom(t, identified);
+    if (u) {
+      u.reason = this.earlyoomReason;
+      this.earlyoomReason = null;
+      this.lastEarlyoom = this.userspaceKill(l, u, out);
+      return true;
+    }
+    const f = parseEarlyoomFollowUp(l.text);
+    const ev = this.lastEarlyoom;
+    if (!f || !ev || !ev.userspace) return false;
+    // only while the event may still change (see REAPER_LOOKBEHIND), and only for its own pid when the line names one
+    if (!this.lookBehind.includes(ev)) { this.lastEarlyoom = undefined; return false; }
+    if (f.pid !== null && ev.victim && f.pid !== ev.victim.pid) return false;
+    const us = ev.userspace;
+    if (f.escalated_after_sec !== undefined) { us.escalated_after_sec = f.escalated_after_sec; us.signal = 'SIGKILL'; }
+    if (f.outcome !== undefined) { us.outcome = f.outcome; us.outcome_after_sec = f.outcome_after_sec ?? null; }
+    if (f.mrelease !== undefined) us.mrelease = f.mrelease;
+    return true;
+  }
+
+  private nohangLine(l: LogLine, out: OomEvent[]): boolean {
+    const n = parseNohangLine(l.text);
+    if (!n) return false;
+    if (n.kind === 'threshold') {
+      // "Memory status that requires corrective actions:" starts the list, each threshold line adds to it
+      this.nohangReason = n.reason === '' || !this.nohangReason ? n.reason : `${this.nohangReason}; ${n.reason}`.slice(0, 400);
+      return true;
+    }
+    if (n.kind === 'victim-status') {
+      const ev = emptyEvent(l, 'nohang', this.lineNo);
+      ev.userspace = { killer: 'nohang', signal: null, badness: null, oom_score: null, vm_rss_kb: null, cgroup: null, reason: this.nohangReason };
+      this.nohangReason = null;
+      this.nohangPending = ev;
+      return true;
+    }
+    if (n.kind === 'outcome') {
+      const last = this.lastNohang;
+      if (!last || !last.userspace || !this.lookBehind.includes(last)) return false;
+      last.userspace.outcome = n.outcome;
+      last.userspace.outcome_after_sec = n.after_sec;
+      return true;
+    }
+    const ev = this.nohangPending;
+    if (!ev || !ev.userspace) return false;
+    const us = ev.userspace;
+    switch (n.kind) {
+      case 'pid':
+        ev.victim = { pid: n.pid, comm: n.comm, uid: n.uid, total_vm_kb: null, anon_rss_kb: null, file_rss_kb: null, shmem_rss_kb: null, pgtables_kb: null, oom_score_adj: null, rss_kb: null, reaped: null };
+        break;
+      case 'badness':
+        us.badness = n.badness; us.oom_score = n.oom_score; us.oom_score_adj = n.oom_score_adj;
+        if (ev.victim) ev.victim.oom_score_adj = n.oom_score_adj;
+        break;
+      case 'rss':
+        us.vm_rss_kb = n.vm_rss_kb;
+        if (ev.victim) ev.victim.rss_kb = n.vm_rss_kb;
+        break;
+      case 'cgroup_v2': if (n.path !== '' && n.path !== 'None') { us.cgroup = n.path; ev.task_memcg = n.path; } break;
+      case 'cgroup_v1': if (us.cgroup === null && n.path !== '' && n.path !== 'None') { us.cgroup = n.path; ev.task_memcg = n.path; } break;
+      case 'sending':
+        us.signal = n.signal;
+        this.nohangPending = undefined;
+        if (!ev.victim) return true;
+        ev.scope = 'global';
+        this.lastNohang = ev;
+        this.handOut(ev, out);
+        break;
+    }
+    return true;
+  }
+
+  private kubeletLine(l: LogLine, out: OomEvent[]): boolean {
+    const k = parseKubelet(l.text);
+    if (!k) return false;
+    if ('eviction' in k) this.userspaceKill(l, k.eviction, out);
+    else this.witnessRecord(l, k.witness, out);
+    return true;
+  }
+
+  private userspaceKill(l: LogLine, u: UserspaceKill, out: OomEvent[]): OomEvent {
+    const ev = emptyEvent(l, u.killer, this.lineNo);
     const { pid, comm, uid, ...rest } = u;
     ev.victim = pid === null ? null : {
-      pid, comm: comm ?? '', uid, total_vm_kb: null, anon_rss_kb: null, file_rss_kb: null, shmem_rss_kb: null, pgtables_kb: null, oom_score_adj: null, rss_kb: u.vm_rss_kb, reaped: null,
+      pid, comm: comm ?? '', uid, total_vm_kb: null, anon_rss_kb: null, file_rss_kb: null, shmem_rss_kb: null, pgtables_kb: null, oom_score_adj: u.oom_score_adj ?? null, rss_kb: u.vm_rss_kb, reaped: null,
     };
     ev.userspace = rest;
     ev.task_memcg = u.cgroup;
     ev.scope = u.cgroup !== null ? 'memcg' : 'global';
+    this.handOut(ev, out);
+    return ev;
+  }
+
+  private witnessRecord(l: LogLine, w: WitnessRecord, out: OomEvent[]): void {
+    const ev = emptyEvent(l, w.says_killer === 'systemd-oomd' ? 'systemd-oomd' : 'kernel', this.lineNo);
+    ev.witness = w;
+    if (w.pid !== null) ev.victim = { pid: w.pid, comm: w.comm ?? '', uid: null, total_vm_kb: null, anon_rss_kb: null, file_rss_kb: null, shmem_rss_kb: null, pgtables_kb: null, oom_score_adj: null, rss_kb: null, reaped: null };
     this.handOut(ev, out);
   }
 

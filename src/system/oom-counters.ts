@@ -1,0 +1,88 @@
+// The kernel's OOM counters: /proc/vmstat oom_kill (every process the OOM
+// killer killed since boot, v4.13+: mm/oom_kill.c __oom_kill_process()
+// count_vm_event(OOM_KILL)), and per memory cgroup the v2 memory.events
+// (oom, oom_kill, oom_group_kill) or the v1 memory.oom_control (oom_kill
+// v4.13+, under_oom). Every path under the root. systemd-oomd's xattrs
+// (user.oomd_kill, user.oomd_ooms) are not read: Node has no getxattr, and
+// spawning getfattr per cgroup is not worth its cost here (docs/events.md).
+
+import type { SystemRoot } from './root.js';
+
+export function readVmstatOomKill(root: SystemRoot): number | null {
+  const t = root.readText('/proc/vmstat');
+  if (t === undefined) return null;
+  const i = t.indexOf('\noom_kill ');
+  const at = i >= 0 ? i + 10 : t.startsWith('oom_kill ') ? 9 : -1;
+  if (at < 0) return null;
+  const n = Number.parseInt(t.slice(at, at + 24), 10);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** The first 8 hex digits of this boot's id, or null. */
+export function readBootId(root: SystemRoot): string | null {
+  const t = root.readText('/proc/sys/kernel/random/boot_id');
+  if (t === undefined) return null;
+  const id = t.trim().replaceAll('-', '').slice(0, 8);
+  return /^[0-9a-f]{8}$/.test(id) ? id : null;
+}
+
+export interface MemcgOomCounter {
+  /** The cgroup path as the kernel prints it in an OOM report ("/a/b"). */
+  cgroup: string;
+  file: 'memory.events' | 'memory.oom_control';
+  oom: number | null;
+  oom_kill: number | null;
+  oom_group_kill: number | null;
+  under_oom: number | null;
+}
+
+function field(text: string, key: string): number | null {
+  for (const line of text.split('\n')) {
+    if (line.startsWith(key + ' ')) {
+      const n = Number.parseInt(line.slice(key.length + 1), 10);
+      return Number.isFinite(n) ? n : null;
+    }
+  }
+  return null;
+}
+
+const MAX_CGROUPS = 20_000;
+const MAX_DEPTH = 12;
+
+function walk(root: SystemRoot, base: string, rel: string, depth: number, visit: (dir: string, rel: string) => void, budget: { left: number }): void {
+  if (budget.left-- <= 0) return;
+  visit(`${base}${rel}`, rel === '' ? '/' : rel);
+  if (depth >= MAX_DEPTH) return;
+  for (const e of root.listDir(`${base}${rel}`) ?? []) {
+    // cgroup directories hold no dots in the kernel's own files' names; a child cgroup may (a.service): check for its control file
+    if (e.startsWith('memory.') || e.startsWith('cgroup.') || e === 'tasks' || e === 'notify_on_release' || e === 'release_agent') continue;
+    const child = `${rel}/${e}`;
+    if (root.readSmallText(`${base}${child}/cgroup.procs`) === undefined) continue;
+    walk(root, base, child, depth + 1, visit, budget);
+  }
+}
+
+/** Every memory cgroup's OOM counters (v1 hierarchy at /sys/fs/cgroup/memory, v2 at /sys/fs/cgroup or /sys/fs/cgroup/unified). */
+export function readMemcgOomCounters(root: SystemRoot): MemcgOomCounter[] {
+  const out: MemcgOomCounter[] = [];
+  const budget = { left: MAX_CGROUPS };
+  const v1 = '/sys/fs/cgroup/memory';
+  if (root.readSmallText(`${v1}/memory.oom_control`) !== undefined) {
+    walk(root, v1, '', 0, (dir, rel) => {
+      const t = root.readSmallText(`${dir}/memory.oom_control`);
+      if (t === undefined) return;
+      out.push({ cgroup: rel, file: 'memory.oom_control', oom: null, oom_kill: field(t, 'oom_kill'), oom_group_kill: null, under_oom: field(t, 'under_oom') });
+    }, budget);
+  }
+  for (const v2 of ['/sys/fs/cgroup', '/sys/fs/cgroup/unified']) {
+    if (root.readSmallText(`${v2}/cgroup.controllers`) === undefined) continue;
+    walk(root, v2, '', 0, (dir, rel) => {
+      // memory.events.local would say "this cgroup only"; memory.events counts the subtree (cgroup-v2.rst)
+      const t = root.readSmallText(`${dir}/memory.events`);
+      if (t === undefined) return;
+      out.push({ cgroup: rel, file: 'memory.events', oom: field(t, 'oom'), oom_kill: field(t, 'oom_kill'), oom_group_kill: field(t, 'oom_group_kill'), under_oom: null });
+    }, budget);
+    break;
+  }
+  return out;
+}
