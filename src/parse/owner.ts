@@ -40,6 +40,14 @@ export interface Owner {
   oom_group: boolean | null;
 }
 
+/** A warning as data ({code, file, detail}); the renderer words and escapes it. */
+export interface OwnerWarning {
+  code: 'unreadable-container-config' | 'unreadable-docker-daemon-config';
+  /** The system path of the file (untrusted: it holds a container id from a cgroup name). */
+  file: string;
+  detail: string;
+}
+
 /** What the cgroup path alone tells, plus the cgroups to read more from. */
 export interface PathOwner {
   owner: Owner;

@@ -10,17 +10,11 @@ import {
   MetaParseError, parseContainerLogName, parseDockerConfig, parseDockerDataRoot, parseOciAnnotations, parsePodLogDirName,
   type ContainerLogLink, type ContainerMeta, type PodLogDir,
 } from '../parse/container-meta.js';
-import { parseProcessOwner, type Owner, type PathOwner } from '../parse/owner.js';
+import { parseProcessOwner, type Owner, type OwnerWarning, type PathOwner } from '../parse/owner.js';
+
+export type { OwnerWarning } from '../parse/owner.js';
 import { cgroupDirectory, findMemoryHierarchy, type MemoryHierarchy } from './memcg.js';
 import type { SystemRoot } from './root.js';
-
-/** A warning as data ({code, file, detail}); the renderer words and escapes it. */
-export interface OwnerWarning {
-  code: 'unreadable-container-config' | 'unreadable-docker-daemon-config';
-  /** The system path of the file (untrusted: it holds a container id from a cgroup name). */
-  file: string;
-  detail: string;
-}
 
 export interface ProcessCgroups {
   pid: number;

@@ -184,3 +184,16 @@ describe('hostile names stay raw in data; the sanitizer escapes them', () => {
     }
   });
 });
+
+describe('renderOwnerLabel', () => {
+  it('labels each kind, escapes names, says group kill', async () => {
+    const { renderOwnerLabel, renderOwnerWarning } = await import('../../src/render/owner.js');
+    const base = parseCgroupOwner('/').owner;
+    expect(renderOwnerLabel({ ...base, kind: 'pod', pod_uid: 'u', pod_name: 'api\u202e', pod_namespace: 'shop', qos_class: 'burstable', container_name: 'api', oom_group: true })).toBe('pod shop/api\\u202e (burstable) api [group kill]');
+    expect(renderOwnerLabel({ ...base, kind: 'pod', pod_uid: 'u-1', qos_class: 'besteffort' })).toBe('pod uid u-1 (besteffort)');
+    expect(renderOwnerLabel({ ...base, kind: 'container', container_id: ID('a'), image: 'x\u001b' })).toBe('container aaaaaaaaaaaa (x\\x1b)');
+    expect(renderOwnerLabel({ ...base, kind: 'unit', unit: 'mysql.service' })).toBe('unit mysql.service');
+    expect(renderOwnerLabel(base)).toBe('-');
+    expect(renderOwnerWarning({ code: 'unreadable-container-config', file: '/var/lib/docker/containers/x\n/config.v2.json', detail: 'Unexpected end' })).toContain('x\\n/config.v2.json');
+  });
+});
