@@ -197,3 +197,22 @@ describe('renderOwnerLabel', () => {
     expect(renderOwnerWarning({ code: 'unreadable-container-config', file: '/var/lib/docker/containers/x\n/config.v2.json', detail: 'Unexpected end' })).toContain('x\\n/config.v2.json');
   });
 });
+
+describe('rankOwners (top --by)', () => {
+  it('one row per owner, as exposed as its worst process, memory summed, group kill said', async () => {
+    const { rankOwners } = await import('../../src/kernel/owner-rank.js');
+    const { byPid } = ownersOf('owners-k8s-cgroupfs-v1', [6101, 6202, 6204, 6303, 880]);
+    const procs = [
+      { pid: 6101, rank: 4, memoryKb: 100 }, { pid: 6202, rank: 2, memoryKb: 300 }, { pid: 6204, rank: 1, memoryKb: 50 },
+      { pid: 6303, rank: null, memoryKb: 900 }, { pid: 880, rank: 3, memoryKb: 70 },
+    ].map((p) => ({ ...p, owner: byPid.get(p.pid)?.owner }));
+    const rows = rankOwners(procs, 'pod');
+    expect(rows.map((r) => [r.owner.pod_name, r.processes, r.memoryKb, r.worstPid, r.worstRank])).toEqual([
+      ['api-6c9b7d5f4-x2kqp', 2, 350, 6204, 1], ['batch-worker-7d9f8', 1, 100, 6101, 4], ['etcd-node1', 1, 900, 6303, null],
+    ]);
+    expect(rows.every((r) => !r.groupKill)).toBe(true);
+    expect(rankOwners(procs, 'unit').map((r) => r.key)).toEqual(['kubelet.service']);
+    const v2 = ownersOf('owners-k8s-systemd-v2', [7101]).byPid.get(7101)?.owner;
+    expect(rankOwners([{ pid: 7101, rank: 1, memoryKb: 1, owner: v2 }], 'container')[0]?.groupKill).toBe(true);
+  });
+});
