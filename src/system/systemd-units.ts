@@ -47,68 +47,42 @@ export interface UnitSettings {
 
 const SECTIONS = ['Unit', 'Slice', 'Service', 'Scope', 'Socket', 'Mount', 'Swap'];
 
+/**
+ * Reads the first existing file of `candidates`, then every *.conf of the
+ * drop-in folders (highest priority first): one per file name, the
+ * highest-priority folder winning, applied in file-name order.
+ */
+function readWithDropins(root: SystemRoot, candidates: readonly string[], dropinFolders: readonly string[], sections: readonly string[]): UnitSettings {
+  const assignments: Assignments = new Map();
+  const files: string[] = [];
+  const apply = (f: string): boolean => {
+    const text = root.readText(f);
+    if (text === undefined) return false;
+    parseIniSections(text, sections, assignments);
+    files.push(f);
+    return true;
+  };
+  candidates.some(apply);
+  const byName = new Map<string, string>();
+  for (const d of dropinFolders) {
+    for (const f of root.listDir(d) ?? []) if (f.endsWith('.conf') && !byName.has(f)) byName.set(f, `${d}/${f}`);
+  }
+  for (const name of [...byName.keys()].sort()) apply(byName.get(name) as string);
+  return { assignments, files };
+}
+
 export function readUnitSettings(root: SystemRoot, unit: string, scope: UnitScope = 'system', uid?: number): UnitSettings {
   const dirs = unitSearchPath(scope, uid);
-  const files: string[] = [];
-  const assignments: Assignments = new Map();
   const at = unit.indexOf('@');
   const template = at >= 0 ? `${unit.slice(0, at + 1)}${unit.slice(unit.lastIndexOf('.'))}` : undefined;
-  outer: for (const name of template ? [unit, template] : [unit]) {
-    for (const d of dirs) {
-      const f = `${d}/${name}`;
-      const text = root.readText(f);
-      if (text === undefined) continue;
-      parseIniSections(text, SECTIONS, assignments);
-      files.push(f);
-      break outer;
-    }
-  }
-  // Drop-ins: all *.conf of every applicable folder in every search folder;
-  // one per file name (the highest-priority folder wins), applied by file name.
-  const byName = new Map<string, string>();
-  for (const d of dirs) {
-    for (const sub of dropinDirNames(unit)) {
-      for (const f of root.listDir(`${d}/${sub}`) ?? []) {
-        if (!f.endsWith('.conf') || byName.has(f)) continue;
-        byName.set(f, `${d}/${sub}/${f}`);
-      }
-    }
-  }
-  for (const name of [...byName.keys()].sort()) {
-    const f = byName.get(name) as string;
-    const text = root.readText(f);
-    if (text === undefined) continue;
-    parseIniSections(text, SECTIONS, assignments);
-    files.push(f);
-  }
-  return { assignments, files };
+  // The unit's own file in any folder, else its template's.
+  const candidates = (template ? [unit, template] : [unit]).flatMap((name) => dirs.map((d) => `${d}/${name}`));
+  return readWithDropins(root, candidates, dirs.flatMap((d) => dropinDirNames(unit).map((sub) => `${d}/${sub}`)), SECTIONS);
 }
 
 /** A systemd config file with drop-ins (conf_files_list + config_parse_many): e.g. "systemd/oomd.conf". */
 export function readConfigWithDropins(root: SystemRoot, relative: string, sections: readonly string[]): UnitSettings {
   const bases = ['/etc', '/run', '/usr/local/lib', '/usr/lib'];
-  const assignments: Assignments = new Map();
-  const files: string[] = [];
-  for (const b of bases) {
-    const f = `${b}/${relative}`;
-    const text = root.readText(f);
-    if (text === undefined) continue;
-    parseIniSections(text, sections, assignments);
-    files.push(f);
-    break;
-  }
-  const byName = new Map<string, string>();
-  for (const b of bases) {
-    for (const f of root.listDir(`${b}/${relative}.d`) ?? []) {
-      if (f.endsWith('.conf') && !byName.has(f)) byName.set(f, `${b}/${relative}.d/${f}`);
-    }
-  }
-  for (const name of [...byName.keys()].sort()) {
-    const f = byName.get(name) as string;
-    const text = root.readText(f);
-    if (text === undefined) continue;
-    parseIniSections(text, sections, assignments);
-    files.push(f);
-  }
-  return { assignments, files: files.map((f) => path.normalize(f)) };
+  const r = readWithDropins(root, bases.map((b) => `${b}/${relative}`), bases.map((b) => `${b}/${relative}.d`), sections);
+  return { assignments: r.assignments, files: r.files.map((f) => path.normalize(f)) };
 }
