@@ -7,14 +7,15 @@ import { parseQuantity, type KubeletConfig } from '../parse/kubelet-config.js';
 
 /**
  * Eras of pkg/kubelet/qos/policy.go. "1.15+": guaranteedOOMScoreAdj -997
- * (PR #71269, merged 2019-03). "1.4-1.14": -998 (PR #32926). The Burstable
- * floor is 1000 + guaranteedOOMScoreAdj, so 3 or 2.
+ * (PR #71269, merged 2019-03). "<1.15": -998 (since commit f884180, which
+ * PR #100960 names; -999 in the first 2015 version, not modelled). The
+ * Burstable floor is 1000 + guaranteedOOMScoreAdj, so 3 or 2.
  */
-export type KubeletAdjEra = '1.4-1.14' | '1.15+';
+export type KubeletAdjEra = '<1.15' | '1.15+';
 
 export const KUBELET_OOM_SCORE_ADJ = -999; // KubeletOOMScoreAdj, policy.go
 export const KUBE_PROXY_OOM_SCORE_ADJ = -999; // KubeProxyOOMScoreAdj, policy.go
-const GUARANTEED: Record<KubeletAdjEra, number> = { '1.4-1.14': -998, '1.15+': -997 };
+const GUARANTEED: Record<KubeletAdjEra, number> = { '<1.15': -998, '1.15+': -997 };
 const BESTEFFORT = 1000; // besteffortOOMScoreAdj
 
 export interface ContainerAdjInput {
@@ -35,7 +36,7 @@ export interface ContainerAdjInput {
 /** Go int64 division: truncates toward zero (BigInt does the same). */
 const burstableFormula = (req: bigint, cap: bigint): bigint => 1000n - (1000n * req) / cap;
 
-/** pkg/kubelet/qos/policy.go GetContainerOOMScoreAdjust(), v1.15..v1.35 (-998 era: v1.4..v1.14). */
+/** pkg/kubelet/qos/policy.go GetContainerOOMScoreAdjust(), v1.15 to current (the -998 era before). */
 export function computeContainerOomScoreAdj(i: ContainerAdjInput): number {
   const era = i.era ?? '1.15+';
   const guaranteed = GUARANTEED[era];
@@ -129,7 +130,7 @@ export interface ThresholdProblem {
  * The memory thresholds the kubelet enforces. v1beta1 defaults.go
  * SetDefaults_KubeletConfiguration(): evictionHard absent (nil) -> all of
  * DefaultEvictionHard; present -> only what it lists (an empty map disables
- * hard eviction), unless mergeDefaultEvictionSettings (v1.34+) fills the
+ * hard eviction), unless mergeDefaultEvictionSettings (newer kubelets) fills the
  * missing signals. eviction/helpers.go parseThresholdStatement(): "0%" and
  * "100%" are ignored; a quantity must be positive.
  */

@@ -62,7 +62,7 @@ export function parseDockerConfig(text: string): ContainerMeta {
 /**
  * An OCI bundle's config.json with the CRI annotations: containerd
  * (/run/containerd/io.containerd.runtime.v2.task/k8s.io/<id>/config.json;
- * internal/cri/annotations/annotations.go: io.kubernetes.cri.container-type
+ * pkg/cri/annotations/annotations.go in 1.x, internal/cri/annotations in 2.x: io.kubernetes.cri.container-type
  * "sandbox"|"container", sandbox-name, sandbox-namespace, sandbox-uid,
  * container-name, image-name) or CRI-O (io.kubernetes.pod.name,
  * io.kubernetes.pod.namespace, io.kubernetes.pod.uid, io.kubernetes.container.name,
@@ -120,8 +120,8 @@ export interface PodLogDir {
 
 /**
  * A /var/log/pods folder name, "<namespace>_<pod>_<uid>"
- * (pkg/kubelet/kuberuntime/helpers.go BuildPodLogsDirectory(), logPathDelimiter "_", v1.14+;
- * before, the folder was the bare uid, which gives no name).
+ * (pkg/kubelet/kuberuntime/helpers.go BuildPodLogsDirectory(), logPathDelimiter "_";
+ * older kubelets named the folder by the bare uid, which gives no name).
  */
 export function parsePodLogDirName(dirName: string): PodLogDir | undefined {
   const parts = dirName.split('_');

@@ -8,7 +8,7 @@ export interface KubeletConfig {
   evictionHard: Record<string, string> | undefined;
   evictionSoft: Record<string, string> | undefined;
   evictionSoftGracePeriod: Record<string, string> | undefined;
-  /** v1.34+: fill signals absent from evictionHard with the defaults. */
+  /** Newer kubelets (MergeDefaultEvictionSettings): fill signals absent from evictionHard with the defaults. */
   mergeDefaultEvictionSettings: boolean | undefined;
   cgroupDriver: string | undefined;
   cgroupRoot: string | undefined;

@@ -47,21 +47,34 @@ export async function readXattrs(realPaths: readonly string[], names: readonly s
   if (realPaths.length === 0) return { values, via: null };
   const { execa } = await import('execa');
   const pattern = '^(' + names.map((n) => n.replace(/\./g, '\\.')).join('|') + ')$';
-  const g = await execa('getfattr', ['--absolute-names', '-d', '-m', pattern, ...realPaths], { reject: false, stripFinalNewline: false });
-  // exitCode is undefined when the program could not be started (not installed).
-  if (g.exitCode !== undefined) {
-    for (const [p, v] of parseGetfattrDump(g.stdout)) values.set(p, v);
-    return { values, via: 'getfattr' };
-  }
-  const py = await execa('python3', ['-c', PY, names.join(','), ...realPaths], { reject: false });
-  if (py.exitCode === 0) {
-    try {
-      const j = JSON.parse(py.stdout) as Record<string, Record<string, string>>;
-      for (const [p, v] of Object.entries(j)) values.set(p, new Map(Object.entries(v)));
-      return { values, via: 'python3' };
-    } catch {
-      /* fall through: unknown */
+  // In batches, so that thousands of cgroups stay far below the argument-size limit.
+  const batches: string[][] = [];
+  for (let i = 0; i < realPaths.length; i += 500) batches.push(realPaths.slice(i, i + 500));
+  let via: XattrRead['via'] = null;
+  for (const batch of batches) {
+    if (via !== 'python3') {
+      const g = await execa('getfattr', ['--absolute-names', '-d', '-m', pattern, ...batch], { reject: false, stripFinalNewline: false });
+      // exitCode is undefined when the program could not be started (not installed).
+      if (g.exitCode !== undefined) {
+        for (const [p, v] of parseGetfattrDump(g.stdout)) values.set(p, v);
+        via = 'getfattr';
+        continue;
+      }
+      if (via === 'getfattr') return { values: new Map(), via: null };
     }
+    const py = await execa('python3', ['-c', PY, names.join(','), ...batch], { reject: false });
+    let ok = false;
+    if (py.exitCode === 0) {
+      try {
+        const j = JSON.parse(py.stdout) as Record<string, Record<string, string>>;
+        for (const [p, v] of Object.entries(j)) values.set(p, new Map(Object.entries(v)));
+        ok = true;
+      } catch {
+        ok = false;
+      }
+    }
+    if (!ok) return { values: new Map(), via: null };
+    via = 'python3';
   }
-  return { values, via: null };
+  return { values, via };
 }

@@ -33,8 +33,8 @@ describe('kubelet GetContainerOOMScoreAdjust (pkg/kubelet/qos/policy.go)', () =>
     ['burstable', 1n, undefined, 999],
     ['burstable', cap, undefined, 3], // floor 1000 + (-997)
     ['burstable', cap * 2n, undefined, 3],
-    ['guaranteed', 0n, '1.4-1.14', -998],
-    ['burstable', cap, '1.4-1.14', 2],
+    ['guaranteed', 0n, '<1.15', -998],
+    ['burstable', cap, '<1.15', 2],
   ] as const)('%s request %s era %s -> %s', (qos, req, era, want) => {
     expect(computeContainerOomScoreAdj({ qos, memoryRequestBytes: req, memoryCapacityBytes: cap, ...(era ? { era } : {}) })).toBe(want);
   });
@@ -74,7 +74,7 @@ describe('explainContainerAdj: the inverse', () => {
     expect(explainContainerAdj(3, cap)).toMatchObject({ kind: 'burstable', maxBytes: null });
     expect(explainContainerAdj(999, cap)).toMatchObject({ kind: 'burstable', minBytes: 0n });
     for (const bad of [0, -998, 2, -500, 1]) expect(explainContainerAdj(bad, cap).kind).toBe('impossible');
-    expect(explainContainerAdj(-998, cap, '1.4-1.14').kind).toBe('guaranteed');
+    expect(explainContainerAdj(-998, cap, '<1.15').kind).toBe('guaranteed');
     expect(adjMatchesQos(1000, 'burstable')).toBe(false);
     expect(adjMatchesQos(-997, 'besteffort')).toBe(true); // node-critical
     expect(adjMatchesQos(500, 'burstable')).toBe(true);
