@@ -259,3 +259,20 @@ export function rankMemoryPressure(pods: readonly EvictionCandidate[]): Eviction
   });
   return { order, complete: pods.every((p) => p.requestBytes !== undefined && p.priority !== undefined) };
 }
+
+export interface PodAdjNote {
+  meaning: AdjMeaning;
+  /** The adj fits the QoS class the cgroup path shows (or the node-critical −997). */
+  matchesQos: boolean;
+  /** The adj the kubelet gives this class when it is not Burstable (Burstable depends on the request). */
+  expectedAdj: number | null;
+}
+
+/** For explain: what a pod process's oom_score_adj says, against its QoS class. */
+export function explainPodAdj(adj: number, qos: QosClass, memoryCapacityBytes: bigint, era: KubeletAdjEra = '1.15+'): PodAdjNote {
+  return {
+    meaning: explainContainerAdj(adj, memoryCapacityBytes, era),
+    matchesQos: adjMatchesQos(adj, qos, era),
+    expectedAdj: qos === 'burstable' ? null : computeContainerOomScoreAdj({ qos, memoryRequestBytes: 0n, memoryCapacityBytes, era }),
+  };
+}

@@ -2,7 +2,7 @@
 // choices, against their source (see the citations in src/kernel/).
 
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ import { parseKubeletConfig, parseQuantity } from '../../src/parse/kubelet-confi
 import { parseIniSections, parsePermyriad, parseTimespanUsec } from '../../src/parse/systemd-settings.js';
 import { readKubeletConfig, readNodeMemory } from '../../src/system/kubelet-node.js';
 import { readOomdState } from '../../src/system/oomd-state.js';
+import type { ProcessRecord } from '../../src/system/procfs.js';
 import { SystemRoot } from '../../src/system/root.js';
 import { dropinDirNames, readUnitSettings } from '../../src/system/systemd-units.js';
 
@@ -276,5 +277,48 @@ describe('systemd-oomd preference xattrs', () => {
     expect(ranked.at(-1)?.cgroup.path).toBe('/system.slice/postgresql.service');
     expect(ranked.at(-1)?.cgroup.preference).toBe('avoid');
     expect(st!.byPath.get('/system.slice/backup.service')?.preference).toBe('none');
+  });
+});
+
+describe('readKillerReport: the killers before the kernel, in one call', () => {
+  it('kubelet on the k8s v2 node: defaults, distance to eviction', async () => {
+    const { readKillerReport } = await import('../../src/system/killers.js');
+    const r = await readKillerReport(new SystemRoot(path.join(FIX, 'owners-k8s-systemd-v2')), []);
+    expect(r.kubelet?.config.present).toBe(true);
+    expect(r.kubelet?.distances.map((d) => [d.threshold.source, d.thresholdBytes, d.met])).toEqual([['default', 104857600, false]]);
+    expect(r.kubelet?.memoryAvailableBytes).toBe(16303984 * 1024 - 14_500_000_000);
+    expect(r.earlyoom).toBeUndefined();
+  });
+
+  it('oomd and a running earlyoom on the oomd host', async () => {
+    const { readKillerReport } = await import('../../src/system/killers.js');
+    const dir = mkdtempSync(path.join(tmpdir(), 'oomctl-owners-killers-'));
+    try {
+      cpSync(path.join(FIX, 'owners-oomd-host'), dir, { recursive: true });
+      const put = (rel: string, text: string): void => {
+        mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+        writeFileSync(path.join(dir, rel), text);
+      };
+      put('proc/900/comm', 'earlyoom\n');
+      put('proc/900/cmdline', '/usr/bin/earlyoom\0-r\x003600\0-m\x005\0--avoid\0^(sshd|Xorg)$\0');
+      put('etc/default/earlyoom', 'EARLYOOM_ARGS="-m 20"\n');
+      const rec = (pid: number, comm: string, oomScore: number, rssKb: number): ProcessRecord => ({
+        pid, comm, state: 'S', ppid: 1, starttime: 1, uid: 1000, rssAnonKb: rssKb, rssFileKb: 0, rssShmemKb: 0, swapKb: 0, pgtablesKb: 0,
+        kernelThread: false, hasMm: true, capSysAdmin: false, oomScore, oomScoreAdj: 0, cgroups: undefined, cmdline: undefined,
+      });
+      const r = await readKillerReport(new SystemRoot(dir), [rec(300, 'Xorg', 700, 500_000), rec(400, 'chrome', 500, 9_000_000)]);
+      expect(r.kubelet).toBeUndefined();
+      expect(r.oomd?.swap.triggered).toBe(true);
+      expect(r.oomd?.pressure[0]?.above).toBe(true);
+      // The running one's command line wins over /etc/default/earlyoom.
+      expect(r.earlyoom?.found).toMatchObject({ pid: 900, source: 'cmdline' });
+      expect(r.earlyoom?.thresholds.memTermPercent).toBe(5);
+      // MemAvailable 228412 of UserMemTotal 15428412 KiB = 1.48 % <= 5 %, SwapFree 826328/8388604 = 9.85 % <= 10 %:
+      // SIGTERM; not SIGKILL, which needs swap <= 5 %.
+      expect(r.earlyoom?.memory.signal).toBe('SIGTERM');
+      expect(r.earlyoom?.choice.victim?.pid).toBe(400);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
