@@ -216,3 +216,34 @@ describe('rankOwners (top --by)', () => {
     expect(rankOwners([{ pid: 7101, rank: 1, memoryKb: 1, owner: v2 }], 'container')[0]?.groupKill).toBe(true);
   });
 });
+
+describe('small parsers', () => {
+  it('getfattr -d output, octal escapes in paths', async () => {
+    const { parseGetfattrDump } = await import('../../src/system/xattr.js');
+    const m = parseGetfattrDump('# file: /sys/fs/cgroup/a\\040b.scope\nuser.oomd_avoid="1"\n\n# file: /sys/fs/cgroup/c.service\nuser.oomd_omit="yes"\n');
+    expect(m.get('/sys/fs/cgroup/a b.scope')?.get('user.oomd_avoid')).toBe('1');
+    expect(m.get('/sys/fs/cgroup/c.service')?.get('user.oomd_omit')).toBe('yes');
+  });
+  it('CRI-O annotations, Docker data root, memory.stat, cmdline, kubelet --config', async () => {
+    const { parseOciAnnotations, parseDockerDataRoot } = await import('../../src/parse/container-meta.js');
+    const { parseMemoryStat } = await import('../../src/parse/cgroup.js');
+    const { parseCmdline } = await import('../../src/parse/earlyoom-args.js');
+    const { kubeletConfigPathFromArgs } = await import('../../src/system/kubelet-node.js');
+    expect(parseOciAnnotations(JSON.stringify({ annotations: { 'io.kubernetes.pod.name': 'p', 'io.kubernetes.pod.namespace': 'n', 'io.kubernetes.container.name': 'c', 'io.kubernetes.cri-o.ImageName': 'quay.io/x:1', 'io.kubernetes.cri-o.ContainerType': 'container' } })))
+      .toMatchObject({ podName: 'p', podNamespace: 'n', podContainerName: 'c', image: 'quay.io/x:1', sandbox: false });
+    expect(parseDockerDataRoot('{"graph":"/old"}')).toBe('/old');
+    expect(parseDockerDataRoot('{}')).toBe('/var/lib/docker');
+    expect([...parseMemoryStat('anon 5\ninactive_file 7\nbad\n')]).toEqual([['anon', 5], ['inactive_file', 7]]);
+    expect(parseCmdline('earlyoom\0-m\x005\0')).toEqual(['earlyoom', '-m', '5']);
+    expect(kubeletConfigPathFromArgs(['/usr/bin/kubelet', '--config=/etc/k/c.yaml'])).toBe('/etc/k/c.yaml');
+    expect(kubeletConfigPathFromArgs(['/usr/bin/kubelet', '--config', '/x.yaml'])).toBe('/x.yaml');
+  });
+  it('oomd candidates: a child whose memory.oom.group is unreadable is skipped, as oomd does', async () => {
+    const { oomdCandidates } = await import('../../src/kernel/oomd.js');
+    const cg = (p: string, oomGroup: boolean | undefined) => ({ path: p, hasChildren: false, oomGroup, memoryCurrent: 1, swapCurrent: 1, pgscan: 1, fullAvg10: 0, preference: 'none' as const });
+    const byPath = new Map([['/m', cg('/m', false)], ['/m/a', cg('/m/a', undefined)], ['/m/b', cg('/m/b', false)], ['/m/g', cg('/m/g', true)], ['/m/g/x', cg('/m/g/x', false)]]);
+    const kids = new Map([['/m', ['/m/a', '/m/b', '/m/g']], ['/m/g', ['/m/g/x']]]);
+    expect(oomdCandidates('/m', byPath, kids).map((c) => c.path)).toEqual(['/m/b', '/m/g']);
+    expect(oomdCandidates('/m/b', byPath, kids).map((c) => c.path)).toEqual(['/m/b']);
+  });
+});
