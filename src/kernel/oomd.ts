@@ -72,8 +72,21 @@ export interface OomdCgroup {
   pgscan: number;
   /** memory.pressure "full" avg10, in percent. */
   fullAvg10: number;
-  /** From the xattrs user.oomd_avoid / user.oomd_omit (after the owner check); 'unknown' when they could not be read. */
+  /** From the xattrs user.oomd_avoid / user.oomd_omit (before the owner check); 'unknown' when they could not be read. */
   preference: OomdPreference | 'unknown';
+  /** Owner of the cgroup folder; undefined when unreadable (oomd then keeps "none"). */
+  ownerUid: number | undefined;
+}
+
+/**
+ * oomd_fetch_cgroup_oom_preference(): the xattrs count only when the cgroup is
+ * root's or has the same owner as the prefix (the monitored cgroup for the
+ * pressure rule, "/" for the swap rule, PR #23764).
+ */
+export function effectivePreference(c: OomdCgroup, prefixOwnerUid: number | undefined): OomdPreference | 'unknown' {
+  if (c.ownerUid === undefined) return 'none';
+  if (c.ownerUid !== 0 && c.ownerUid !== prefixOwnerUid) return 'none';
+  return c.preference;
 }
 
 export interface OomdMonitored {
@@ -125,17 +138,21 @@ export function oomdCandidates(monitoredPath: string, byPath: ReadonlyMap<string
 
 export interface RankedCandidate {
   cgroup: OomdCgroup;
+  /** The preference this rule honours for it. */
+  preference: OomdPreference | 'unknown';
   /** Why it is skipped (not killed even if first), or null. */
   skipped: null | 'omit' | 'swap-below-threshold' | 'no-reclaim-and-no-memory';
   pgscanRate?: number;
 }
 
 /** oomd_sort_cgroup_contexts(): drops "omit", then sorts by the compare function (avoid after none). */
-function sortCandidates(cands: readonly OomdCgroup[], cmp: (a: OomdCgroup, b: OomdCgroup) => number): { kept: OomdCgroup[]; omitted: OomdCgroup[] } {
-  const pref = (c: OomdCgroup): number => PREF_ORDER[c.preference === 'unknown' ? 'none' : c.preference];
-  const kept = cands.filter((c) => c.preference !== 'omit');
-  kept.sort((a, b) => pref(a) - pref(b) || cmp(a, b) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { kept, omitted: cands.filter((c) => c.preference === 'omit') };
+function sortCandidates(cands: readonly OomdCgroup[], cmp: (a: OomdCgroup, b: OomdCgroup) => number, prefixOwnerUid: number | undefined): { kept: OomdCgroup[]; omitted: OomdCgroup[]; prefOf: (c: OomdCgroup) => OomdPreference | 'unknown' } {
+  const prefOf = (c: OomdCgroup): OomdPreference | 'unknown' => effectivePreference(c, prefixOwnerUid);
+  // 'unknown' (no xattr reader and no unit setting) sorts as "none".
+  const rank = (c: OomdCgroup): number => PREF_ORDER[prefOf(c) === 'unknown' ? 'none' : (prefOf(c) as OomdPreference)];
+  const kept = cands.filter((c) => prefOf(c) !== 'omit');
+  kept.sort((a, b) => rank(a) - rank(b) || cmp(a, b) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { kept, omitted: cands.filter((c) => prefOf(c) === 'omit'), prefOf };
 }
 
 export interface OomdSwapPrediction {
@@ -168,9 +185,10 @@ export function predictOomdSwap(cfg: OomdConfig, sys: OomdSystem, monitored: rea
   const candidateSwapThresholdBytes = Math.floor((sys.swapTotal * OOMD.THRESHOLD_SWAP_USED_PERCENT) / 100);
   const seen = new Map<string, OomdCgroup>();
   for (const m of monitored.filter((x) => x.swapKill)) for (const c of oomdCandidates(m.path, byPath, childrenOf)) seen.set(c.path, c);
-  const { kept, omitted } = sortCandidates([...seen.values()], (a, b) => b.swapCurrent - a.swapCurrent);
-  const ranked: RankedCandidate[] = kept.map((c) => ({ cgroup: c, skipped: c.swapCurrent <= candidateSwapThresholdBytes ? 'swap-below-threshold' : null }));
-  for (const c of omitted) ranked.push({ cgroup: c, skipped: 'omit' });
+  // oomd_select_by_swap_usage() sorts with prefix NULL: the owner check is against "/".
+  const { kept, omitted, prefOf } = sortCandidates([...seen.values()], (a, b) => b.swapCurrent - a.swapCurrent, byPath.get('/')?.ownerUid ?? 0);
+  const ranked: RankedCandidate[] = kept.map((c) => ({ cgroup: c, preference: prefOf(c), skipped: c.swapCurrent <= candidateSwapThresholdBytes ? 'swap-below-threshold' : null }));
+  for (const c of omitted) ranked.push({ cgroup: c, preference: 'omit', skipped: 'omit' });
   return {
     memBelow, swapBelow, triggered: memBelow && swapBelow && monitored.some((m) => m.swapKill),
     memThresholdBytes, swapThresholdBytes,
@@ -224,9 +242,9 @@ export function predictOomdPressure(cfg: OomdConfig, monitored: readonly OomdMon
     };
     // The prefix filter of oomd_sort_cgroup_contexts() (path_startswith).
     const cands = oomdCandidates(m.path, byPath, childrenOf).filter((c) => m.path === '/' || c.path === m.path || c.path.startsWith(m.path + '/'));
-    const { kept, omitted } = sortCandidates(cands, (a, b) => rate(b) - rate(a) || b.memoryCurrent - a.memoryCurrent);
-    const ranked: RankedCandidate[] = kept.map((c) => ({ cgroup: c, pgscanRate: rate(c), skipped: c.pgscan === 0 && c.memoryCurrent === 0 ? 'no-reclaim-and-no-memory' : null }));
-    for (const c of omitted) ranked.push({ cgroup: c, skipped: 'omit', pgscanRate: rate(c) });
+    const { kept, omitted, prefOf } = sortCandidates(cands, (a, b) => rate(b) - rate(a) || b.memoryCurrent - a.memoryCurrent, cg?.ownerUid);
+    const ranked: RankedCandidate[] = kept.map((c) => ({ cgroup: c, preference: prefOf(c), pgscanRate: rate(c), skipped: c.pgscan === 0 && c.memoryCurrent === 0 ? 'no-reclaim-and-no-memory' : null }));
+    for (const c of omitted) ranked.push({ cgroup: c, preference: 'omit', skipped: 'omit', pgscanRate: rate(c) });
     return {
       monitored: m, cgroup: cg, limitPermyriad, durationUsec,
       above: avg10 > limitPercent,

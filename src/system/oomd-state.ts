@@ -77,6 +77,7 @@ export async function readOomdState(root: SystemRoot, opts: { maxCgroups?: numbe
       pgscan: stat.get('pgscan') ?? 0,
       fullAvg10: pressure.full?.avg10 ?? 0,
       preference: 'unknown',
+      ownerUid: undefined,
     });
     const unit = p === '/' ? '-.slice' : cgUnescape(p.split('/').at(-1) as string);
     if (!UNIT_RE.test(unit)) continue;
@@ -90,8 +91,8 @@ export async function readOomdState(root: SystemRoot, opts: { maxCgroups?: numbe
       unitFiles.set(unit, s.files);
     }
   }
-  // Preferences: the xattrs PID 1 sets from ManagedOOMPreference=, honoured only when the
-  // cgroup is root's or owned by the monitored prefix's owner (oomd_fetch_cgroup_oom_preference()).
+  // Preferences: the xattrs PID 1 sets from ManagedOOMPreference=; the owner check is per rule
+  // (kernel/oomd.ts effectivePreference()), so the folder's owner is kept with it.
   const paths = [...byPath.keys()];
   const real = (p: string): string => root.path(p === '/' ? mount : `${mount}${p}`);
   const x = await readXattrs(paths.map(real), ['user.oomd_avoid', 'user.oomd_omit']);
@@ -113,11 +114,7 @@ export async function readOomdState(root: SystemRoot, opts: { maxCgroups?: numbe
       const u = unitPreference.get(c.path);
       pref = u === undefined || u === null ? 'unknown' : u;
     }
-    const uid = owner(c.path);
-    if (pref !== 'none' && pref !== 'unknown' && uid !== 0) {
-      const mon = monitored.find((m) => m.path === '/' || c.path.startsWith(m.path + '/'));
-      if (mon && owner(mon.path) !== uid) pref = 'none';
-    }
+    c.ownerUid = owner(c.path);
     c.preference = pref;
   }
   return {

@@ -322,3 +322,14 @@ describe('readKillerReport: the killers before the kernel, in one call', () => {
     }
   });
 });
+
+describe('oomd owner check (oomd_fetch_cgroup_oom_preference, PR #23764)', () => {
+  it('a user-owned cgroup keeps its xattr for a prefix of the same owner only', async () => {
+    const { effectivePreference } = await import('../../src/kernel/oomd.js');
+    const c = { path: '/user.slice/user-1000.slice/user@1000.service/app.slice/x.scope', hasChildren: false, oomGroup: false, memoryCurrent: 1, swapCurrent: 1, pgscan: 1, fullAvg10: 0, preference: 'avoid' as const, ownerUid: 1000 };
+    expect(effectivePreference(c, 1000)).toBe('avoid'); // pressure rule under user@1000.service (owned by 1000)
+    expect(effectivePreference(c, 0)).toBe('none'); // swap rule: prefix "/"
+    expect(effectivePreference({ ...c, ownerUid: 0 }, 1000)).toBe('avoid'); // root's cgroups always count
+    expect(effectivePreference({ ...c, ownerUid: undefined }, 1000)).toBe('none'); // cg_get_owner failed
+  });
+});

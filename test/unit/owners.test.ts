@@ -240,7 +240,7 @@ describe('small parsers', () => {
   });
   it('oomd candidates: a child whose memory.oom.group is unreadable is skipped, as oomd does', async () => {
     const { oomdCandidates } = await import('../../src/kernel/oomd.js');
-    const cg = (p: string, oomGroup: boolean | undefined) => ({ path: p, hasChildren: false, oomGroup, memoryCurrent: 1, swapCurrent: 1, pgscan: 1, fullAvg10: 0, preference: 'none' as const });
+    const cg = (p: string, oomGroup: boolean | undefined) => ({ path: p, hasChildren: false, oomGroup, memoryCurrent: 1, swapCurrent: 1, pgscan: 1, fullAvg10: 0, preference: 'none' as const, ownerUid: 0 });
     const byPath = new Map([['/m', cg('/m', false)], ['/m/a', cg('/m/a', undefined)], ['/m/b', cg('/m/b', false)], ['/m/g', cg('/m/g', true)], ['/m/g/x', cg('/m/g/x', false)]]);
     const kids = new Map([['/m', ['/m/a', '/m/b', '/m/g']], ['/m/g', ['/m/g/x']]]);
     expect(oomdCandidates('/m', byPath, kids).map((c) => c.path)).toEqual(['/m/b', '/m/g']);
