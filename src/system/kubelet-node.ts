@@ -1,0 +1,64 @@
+// What the kubelet's eviction manager would see on this node, from disk:
+// its config file and the root memory cgroup. Read under the root.
+
+import { parseMemoryStat, parseLimitBytes } from '../parse/cgroup.js';
+import { KubeletConfigError, parseKubeletConfig, type KubeletConfig } from '../parse/kubelet-config.js';
+import type { NodeMemorySample } from '../kernel/kubelet.js';
+import { findMemoryHierarchy } from './memcg.js';
+import type { SystemRoot } from './root.js';
+import { readMeminfo } from './system-info.js';
+
+/** kubeadm's and most distributions' --config (the kubelet has no default path of its own). */
+export const KUBELET_CONFIG_PATH = '/var/lib/kubelet/config.yaml';
+
+export interface KubeletConfigRead {
+  /** undefined: no file (then the kubelet's defaults are all oomctl can assume) or it did not parse. */
+  config: KubeletConfig | undefined;
+  file: string;
+  present: boolean;
+  /** A file that does not parse: a warning naming it; the defaults are not assumed for it. */
+  warning: { code: 'unreadable-kubelet-config'; file: string; detail: string } | undefined;
+}
+
+/** The kubelet's --config file from its command line, when given as --config=F or --config F. */
+export function kubeletConfigPathFromArgs(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a.startsWith('--config=')) return a.slice('--config='.length);
+    if (a === '--config') return argv[i + 1];
+  }
+  return undefined;
+}
+
+export function readKubeletConfig(root: SystemRoot, file: string = KUBELET_CONFIG_PATH): KubeletConfigRead {
+  const text = root.readText(file);
+  if (text === undefined) return { config: undefined, file, present: false, warning: undefined };
+  try {
+    return { config: parseKubeletConfig(text), file, present: true, warning: undefined };
+  } catch (error) {
+    if (!(error instanceof KubeletConfigError)) throw error;
+    return { config: undefined, file, present: true, warning: { code: 'unreadable-kubelet-config', file, detail: error.message } };
+  }
+}
+
+/** The root memory cgroup's usage and inactive file, and MemTotal, as the kubelet's memory.available uses them. */
+export function readNodeMemory(root: SystemRoot): NodeMemorySample | undefined {
+  const h = findMemoryHierarchy(root);
+  if (!h) return undefined;
+  const mi = readMeminfo(root);
+  if (!mi.memTotalKb) return undefined;
+  const dir = h.mount.mountPoint;
+  const statText = root.readText(`${dir}/memory.stat`);
+  if (statText === undefined) return undefined;
+  const stat = parseMemoryStat(statText);
+  if (h.version === 1) {
+    const usage = parseLimitBytes(root.readText(`${dir}/memory.usage_in_bytes`) ?? '');
+    if (typeof usage !== 'bigint') return undefined;
+    return { capacityBytes: mi.memTotalKb * 1024, usageBytes: Number(usage), inactiveFileBytes: stat.get('total_inactive_file') ?? 0 };
+  }
+  return {
+    capacityBytes: mi.memTotalKb * 1024,
+    usageBytes: (stat.get('anon') ?? 0) + (stat.get('file') ?? 0),
+    inactiveFileBytes: stat.get('inactive_file') ?? 0,
+  };
+}
