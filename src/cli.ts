@@ -10,6 +10,7 @@ import { errnoOf, ExitCode, InternalError, OomctlError, RefusedError, UsageError
 import type { CommandContext } from './commands/context.js';
 import { decideColorLevel, makeChalk, type ColorMode } from './render/color.js';
 import { SystemRoot } from './system/root.js';
+import { forecastCommand } from './commands/forecast-options.js';
 import { findSystemdOomctl, isSystemdOomctlInvocation, runSystemdOomctl } from './system/systemd-oomctl.js';
 
 declare const OOMCTL_VERSION: string;
@@ -420,6 +421,31 @@ Examples:
       else writeMetricsFile(opts.output, text);
       reportDenied(ctx);
     });
+
+  // --- forecast (issue 12): the command lives in commands/forecast.ts ---
+  {
+    const spec = forecastCommand;
+    const c = program.command(spec.name).description(spec.description).addHelpText('after', spec.help);
+    for (const o of spec.options) c.option(o.flags, o.description);
+    c.action(async (o: { cgroup?: string; window?: string; failBelow?: string }, cmd: Command) => {
+      const g = cmd.optsWithGlobals<GlobalOptions>();
+      const ctx = makeContext(g);
+      const mod = await import('./commands/forecast.js');
+      const windowSec = o.window === undefined ? mod.FORECAST_WINDOW_DEFAULT : mod.parseWindowSeconds(o.window);
+      const failBelow = o.failBelow === undefined ? undefined : mod.parseFailBelow(o.failBelow);
+      const progress = process.stderr.isTTY === true;
+      const result = await mod.runForecast(ctx, {
+        cgroup: o.cgroup, windowSec, selfPid: process.pid,
+        onSample: progress ? (done, planned) => process.stderr.write(`\roomctl: sampling ${done}/${planned} (${windowSec} s)${done === planned ? '\x1b[K\r' : ''}`) : undefined,
+      });
+      const render = await import('./render/forecast.js');
+      for (const n of result.notes) warn(n);
+      if (g.json) emitJson(render.forecastJson(result));
+      else writeOut(render.renderForecastHuman(result));
+      reportDenied(ctx);
+      if (mod.failsBelow(result, failBelow)) process.exitCode = ExitCode.FAILURE;
+    });
+  }
 
   // --- doctor (issue 7) ---
   program
