@@ -125,7 +125,8 @@ export async function runForecast(ctx: CommandContext, o: ForecastOptions): Prom
   const kernel = readKernelModel(ctx.root);
   const { pageSize } = readPageSize(ctx.root);
   const scope = resolveScope(ctx, o.cgroup, pageSize);
-  const intervalSec = o.intervalSec ?? FORECAST_INTERVAL;
+  // At least 8 intervals in a short window: a fit needs 5 samples (forecast-fit.ts).
+  const intervalSec = o.intervalSec ?? Math.min(FORECAST_INTERVAL, o.windowSec / 8);
   const { samples, last } = await sampleWindow(ctx.root, { memcgs: scope.limited, withCgroups: scope.hierarchy !== undefined, selfPid: o.selfPid }, {
     windowSec: o.windowSec, intervalSec, onSample: o.onSample,
   });
