@@ -8,7 +8,7 @@ import {
   memcgCapacityBytes, memcgLevelBytes, rankNow, rankProjected, secondsToBothBelow, seriesOf, taskGrowths,
   type ForecastSample, type RankInput, type SeriesForecast,
 } from '../kernel/forecast.js';
-import { classifyGrowth, type Growth } from '../kernel/forecast-fit.js';
+import { classifyGrowth, isTrend, type Growth } from '../kernel/forecast-fit.js';
 import type { RankedTask } from '../kernel/rank.js';
 import { computeGlobalTotalpages, computeMemcgTotalpages } from '../kernel/scope.js';
 import { earlyoomThresholds } from '../parse/earlyoom-args.js';
@@ -204,7 +204,7 @@ export async function runForecast(ctx: CommandContext, o: ForecastOptions): Prom
   const memAvail = seriesOf(samples, (s) => s.meminfo.memAvailableKb);
   const swapFree = seriesOf(samples, (s) => s.meminfo.swapFreeKb);
   const pool = classifyGrowth(seriesOf(samples, (s) => s.meminfo.memAvailableKb + s.meminfo.swapFreeKb), { minChange: pageKb });
-  const poolRate = pool.verdict === 'growing' || pool.verdict === 'shrinking' || pool.verdict === 'noisy' ? pool.rate : 0;
+  const poolRate = isTrend(pool) ? pool.rate : 0;
   const lastMem = memAvail[memAvail.length - 1]?.y ?? mi.memAvailableKb;
   const lastSwap = swapFree[swapFree.length - 1]?.y ?? mi.swapFreeKb;
   const projectedMachine = (seconds: number | null): RankedTask<ProcessCandidate>[] | undefined => (seconds === null ? undefined : rankProjected(machineInput, seconds));

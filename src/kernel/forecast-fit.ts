@@ -93,7 +93,7 @@ export type GrowthVerdict =
   | 'growing'
   /** A significant negative slope and a good line. */
   | 'shrinking'
-  /** A significant slope, but the line explains too little (R² below the bar). */
+  /** A significant slope, but the line explains too little (R² below minR2; below minTrendR2 it is not projected). */
   | 'noisy'
   /** A one-off jump fits better than a line: not growing now. */
   | 'step'
@@ -106,13 +106,15 @@ export interface GrowthOptions {
   minSamples: number;
   /** A line explaining less than this share of the variance is 'noisy'. */
   minR2: number;
+  /** Below this R² a 'noisy' line is not followed at all (no projection). */
+  minTrendR2: number;
   /** |slope| must exceed this many standard errors. */
   minTStat: number;
   /** |slope| × span must exceed this (the unit's quantum, e.g. one page). */
   minChange: number;
 }
 
-export const DEFAULT_GROWTH_OPTIONS: GrowthOptions = { minSamples: 5, minR2: 0.8, minTStat: 3, minChange: 0 };
+export const DEFAULT_GROWTH_OPTIONS: GrowthOptions = { minSamples: 5, minR2: 0.8, minTrendR2: 0.5, minTStat: 3, minChange: 0 };
 
 export interface Growth {
   verdict: GrowthVerdict;
@@ -123,9 +125,9 @@ export interface Growth {
   level: number;
 }
 
-/** True when the verdict is a trend the projection follows. */
-export function isTrend(v: GrowthVerdict): boolean {
-  return v === 'growing' || v === 'shrinking' || v === 'noisy';
+/** True when the growth is a trend the projection follows. */
+export function isTrend(g: Growth): boolean {
+  return g.rate !== 0 && (g.verdict === 'growing' || g.verdict === 'shrinking' || g.verdict === 'noisy');
 }
 
 export function classifyGrowth(points: readonly Point[], options: Partial<GrowthOptions> = {}): Growth {
@@ -138,6 +140,7 @@ export function classifyGrowth(points: readonly Point[], options: Partial<Growth
   if (!significant) return hold('flat');
   // A jump that a two-level model fits at least twice as well as the line.
   if (stepSse(points) * 2 < fit.sse) return hold('step');
+  if (fit.r2 < o.minTrendR2) return hold('noisy');
   const verdict: GrowthVerdict = fit.r2 < o.minR2 ? 'noisy' : fit.slope > 0 ? 'growing' : 'shrinking';
   return { verdict, fit, rate: fit.slope, level: fit.yFitLast };
 }

@@ -69,7 +69,7 @@ export function seriesOf(samples: readonly ForecastSample[], value: (s: Forecast
 export function forecastSeries(points: readonly Point[], target: number, direction: 'up' | 'down', quantum: number): SeriesForecast {
   const growth = classifyGrowth(points, { minChange: quantum });
   const level = growth.level;
-  const moving = isTrend(growth.verdict) && (direction === 'up' ? growth.rate > 0 : growth.rate < 0);
+  const moving = isTrend(growth) && (direction === 'up' ? growth.rate > 0 : growth.rate < 0);
   // Already past the target counts as now, whatever the trend.
   const past = direction === 'up' ? level >= target : level <= target;
   const seconds = past ? 0 : moving ? secondsToReach(level, growth.rate, target, direction) : null;

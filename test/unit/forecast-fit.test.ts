@@ -58,11 +58,11 @@ describe('classifyGrowth', () => {
   });
 
   it('noisy (made): a real trend under noise is flagged, its slope kept; noise alone is flat', () => {
-    const trend = Array.from({ length: 41 }, (_, i) => 200 * MiB + i * 1 * MiB + jitter(i, 30 * MiB));
+    const trend = Array.from({ length: 41 }, (_, i) => 200 * MiB + i * 2 * MiB + jitter(i, 30 * MiB));
     const s = classifyGrowth(series(trend), { minChange: 4096 });
     expect(s.fit!.r2).toBeLessThan(0.8);
     expect(s.verdict).toBe('noisy');
-    expect(s.rate / MiB).toBeGreaterThan(0.5);
+    expect(s.rate / MiB).toBeGreaterThan(2);
     const noise = Array.from({ length: 41 }, (_, i) => 200 * MiB + jitter(i, 30 * MiB));
     expect(classifyGrowth(series(noise), { minChange: 4096 }).verdict).toBe('flat');
   });
@@ -132,5 +132,17 @@ describe('projection to the limit', () => {
     expect(secondsToReach(10, -2, 20, 'up')).toBeNull();
     expect(secondsToReach(20, -2, 10, 'down')).toBe(5);
     expect(secondsToReach(5, 0, 10, 'down')).toBe(0);
+  });
+});
+
+describe('a weak trend (made): significant, but R² under 0.5', () => {
+  it('is noisy and not projected', () => {
+    const ys = Array.from({ length: 41 }, (_, i) => 200 * MiB + i * 1 * MiB + jitter(i, 30 * MiB));
+    const g = classifyGrowth(series(ys), { minChange: 4096 });
+    expect(g.fit!.r2).toBeGreaterThan(0.32);
+    expect(g.fit!.r2).toBeLessThan(0.5);
+    expect(g.verdict).toBe('noisy');
+    expect(g.rate).toBe(0);
+    expect(forecastSeries(series(ys), 1024 * MiB, 'up', 4096).seconds).toBeNull();
   });
 });
