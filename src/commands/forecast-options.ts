@@ -10,7 +10,7 @@ export const forecastCommand = {
   description: 'sample memory for a while, forecast when the next OOM kill comes, by which killer, and who dies then',
   options: [
     { flags: '--cgroup <path>', description: 'forecast inside this memory cgroup (path as /proc/PID/cgroup shows it); else the whole machine' },
-    { flags: '--window <seconds>', description: `seconds to sample, every ${FORECAST_INTERVAL} s (1 to 86400, default ${FORECAST_WINDOW_DEFAULT}; under 4 s, 9 samples)` },
+    { flags: '--window <seconds>', description: `seconds to sample, every ${FORECAST_INTERVAL} s (1 to 86400, default ${FORECAST_WINDOW_DEFAULT}; 9 samples under 4 s, 1200 over 10 min)` },
     { flags: '--fail-below <seconds>', description: 'exit 1 when an OOM kill is forecast within SECONDS (for cron and monitoring checks)' },
   ],
   help: `

@@ -23,6 +23,9 @@ import { readKernelModel, toCandidate, type ProcessCandidate } from './predictio
 export { FORECAST_INTERVAL, FORECAST_WINDOW_DEFAULT, forecastCommand } from './forecast-options.js';
 import { FORECAST_INTERVAL } from './forecast-options.js';
 
+/** Windows longer than 10 min are sampled less often than every 0.5 s. */
+export const FORECAST_MAX_SAMPLES = 1200;
+
 /** --window and --fail-below: seconds, as one line on a bad value (exit 2). */
 export function parseWindowSeconds(value: string): number {
   if (!/^\d+(\.\d+)?$/.test(value)) throw new UsageError(`--window must be a number of seconds, not "${value}"`);
@@ -125,8 +128,9 @@ export async function runForecast(ctx: CommandContext, o: ForecastOptions): Prom
   const kernel = readKernelModel(ctx.root);
   const { pageSize } = readPageSize(ctx.root);
   const scope = resolveScope(ctx, o.cgroup, pageSize);
-  // At least 8 intervals in a short window: a fit needs 5 samples (forecast-fit.ts).
-  const intervalSec = o.intervalSec ?? Math.min(FORECAST_INTERVAL, o.windowSec / 8);
+  // At least 8 intervals in a short window (a fit needs 5 samples, forecast-fit.ts), at most
+  // FORECAST_MAX_SAMPLES in a long one (each sample keeps every process's size in memory).
+  const intervalSec = o.intervalSec ?? Math.max(Math.min(FORECAST_INTERVAL, o.windowSec / 8), o.windowSec / FORECAST_MAX_SAMPLES);
   const { samples, last } = await sampleWindow(ctx.root, { memcgs: scope.limited, withCgroups: scope.hierarchy !== undefined, selfPid: o.selfPid }, {
     windowSec: o.windowSec, intervalSec, onSample: o.onSample,
   });
@@ -134,8 +138,8 @@ export async function runForecast(ctx: CommandContext, o: ForecastOptions): Prom
   const mi = last.sample.meminfo;
   const globalTotalpages = computeGlobalTotalpages(mi.memTotalKb, mi.swapTotalKb, pageSize);
   const users = readUserNames(ctx.root);
-  const outermost = scope.limited[scope.limited.length - 1]?.path;
-  const candidates = last.records.map((r) => toCandidate(r, users, scope.hierarchy, outermost));
+  // No memcg root here: the machine ranks in task-list order; each memcg ranking adds the hierarchy order itself.
+  const candidates = last.records.map((r) => toCandidate(r, users, scope.hierarchy, undefined));
   const pageKb = pageSize / 1024;
   const growths = taskGrowths(samples, pageKb);
   const keyOf = (c: ProcessCandidate): string => taskKey(c.record);
