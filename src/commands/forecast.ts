@@ -70,6 +70,12 @@ export interface KillerForecast {
   /** Why no victim is named, when none is. */
   victimNote: string | undefined;
   note: string | undefined;
+  /**
+   * Whether it answers for the scope (seconds_to_oom, killer): always for the
+   * machine; in a memory cgroup, its own kernel OOMs, and a machine-wide
+   * killer only when its victim is in the cgroup.
+   */
+  counts: boolean;
 }
 
 export interface Grower {
@@ -176,7 +182,7 @@ export async function runForecast(ctx: CommandContext, o: ForecastOptions): Prom
       rule: `memory charged (usage - file cache + swap) reaches the limit ${m.limits.memoryMaxBytes === 'max' ? 'max' : m.limits.memoryMaxBytes} B${capacity !== Number(m.limits.memoryMaxBytes) ? ' + usable swap' : ''}`,
       seconds: series.seconds, forecastable: true, series,
       victim: series.seconds === null ? undefined : victimOf(rankProjected(input, series.seconds), now),
-      victimNote: undefined, note: undefined,
+      victimNote: undefined, note: undefined, counts: true,
     };
     if (series.seconds !== null && !k.victim) k.victimNote = 'no killable process in the cgroup';
     killers.push(k);
@@ -199,7 +205,7 @@ export async function runForecast(ctx: CommandContext, o: ForecastOptions): Prom
     rule: 'MemFree + file LRU + SwapFree falls to the sum of the zones\' min watermarks',
     seconds: machineSeries.seconds, forecastable: true, series: machineSeries,
     victim: machineSeries.seconds === null ? undefined : victimOf(rankProjected(machineInput, machineSeries.seconds), machineNow),
-    victimNote: undefined, note: undefined,
+    victimNote: undefined, note: undefined, counts: true,
   });
   if (scope.kind === 'machine') scopeSeries = machineSeries;
 
@@ -231,7 +237,7 @@ export async function runForecast(ctx: CommandContext, o: ForecastOptions): Prom
       rule: `MemAvailable <= ${t.memTermPercent.toFixed(2)} % of ${userMemTotal ? 'MemAvailable + AnonPages' : 'MemTotal'} and SwapFree <= ${t.swapTermPercent.toFixed(2)} % of SwapTotal (SIGTERM; SIGKILL at ${t.memKillPercent.toFixed(2)} % / ${t.swapKillPercent.toFixed(2)} %)`,
       seconds, forecastable: true, series: undefined, victim,
       victimNote: e.args.victimOptions.length > 0 ? `earlyoom runs with ${e.args.victimOptions.join(', ')}: its choice is not modelled` : undefined,
-      note: `pid ${e.pid}, ${e.version ? `v${e.version.join('.')}` : 'version unknown (v1.8+ assumed)'}${e.args.error ? `; ${e.args.error}` : ''}`,
+      counts: true, note: `pid ${e.pid}, ${e.version ? `v${e.version.join('.')}` : 'version unknown (v1.8+ assumed)'}${e.args.error ? `; ${e.args.error}` : ''}`,
     });
   } else omitted.push({ killer: 'earlyoom', reason: 'not running (no process named earlyoom)' });
 
@@ -253,14 +259,14 @@ export async function runForecast(ctx: CommandContext, o: ForecastOptions): Prom
       rule: `MemAvailable < ${(free * 100).toFixed(2)} % of MemTotal and SwapFree < ${(free * 100).toFixed(2)} % of SwapTotal (SwapUsedLimit=${s.swapUsedLimitPercent} %)`,
       seconds, forecastable: true, series: undefined, victim: undefined,
       victimNote: 'it kills a whole cgroup, the one with the most swap among ManagedOOMSwap=kill units; not modelled here',
-      note: `pid ${running.oomd.pid}${note ? `; ${note}` : ''}`,
+      counts: true, note: `pid ${running.oomd.pid}${note ? `; ${note}` : ''}`,
     });
     killers.push({
       killer: 'systemd-oomd-pressure', watches: 'units with ManagedOOMMemoryPressure=kill',
       rule: `PSI memory full avg10 above ${s.memoryPressureLimitPercent} % for ${s.memoryPressureDurationSec} s, with reclaim`,
       seconds: null, forecastable: false, series: undefined, victim: undefined,
       victimNote: 'it kills the cgroup with the highest reclaim rate; not modelled here',
-      note: 'not forecastable from a growth fit: pressure is time stalled on memory, which depends on reclaim and refaults, not on how much is used; it can stay at 0 until the last seconds before an OOM',
+      counts: true, note: 'not forecastable from a growth fit: pressure is time stalled on memory, which depends on reclaim and refaults, not on how much is used; it can stay at 0 until the last seconds before an OOM',
     });
   } else {
     omitted.push({ killer: 'systemd-oomd-swap', reason: 'not running (no process named systemd-oomd)' });
@@ -271,7 +277,7 @@ export async function runForecast(ctx: CommandContext, o: ForecastOptions): Prom
     const kb = running.kubelet;
     const th = kb.threshold;
     if (th === undefined) {
-      killers.push({ killer: 'kubelet-eviction', watches: 'machine', rule: 'memory.available below its hard threshold', seconds: null, forecastable: false, series: undefined, victim: undefined, victimNote: undefined, note: `pid ${kb.pid}; threshold unknown: ${kb.source}` });
+      killers.push({ killer: 'kubelet-eviction', watches: 'machine', rule: 'memory.available below its hard threshold', seconds: null, forecastable: false, series: undefined, victim: undefined, victimNote: undefined, counts: true, note: `pid ${kb.pid}; threshold unknown: ${kb.source}` });
     } else {
       const thresholdBytes = th.kind === 'bytes' ? th.bytes : (th.percent / 100) * mi.memTotalKb * 1024;
       const series = forecastSeries(seriesOf(samples, (s) => kubeletAvailableBytes(s.meminfo)), thresholdBytes, 'down', pageSize);
@@ -280,13 +286,22 @@ export async function runForecast(ctx: CommandContext, o: ForecastOptions): Prom
         rule: `memory.available < ${th.kind === 'bytes' ? `${th.bytes} B` : `${th.percent} %`} (evictionHard, ${kb.source})`,
         seconds: series.seconds, forecastable: true, series, victim: undefined,
         victimNote: 'it evicts a pod (above its request, lowest priority, most usage over request), not a process; not modelled here',
-        note: `pid ${kb.pid}`,
+        counts: true, note: `pid ${kb.pid}`,
       });
     }
   } else omitted.push({ killer: 'kubelet-eviction', reason: 'not running (no kubelet process)' });
 
+  if (scope.kind === 'memcg') {
+    const path = scope.requested as string;
+    for (const k of killers) {
+      if (k.watches.startsWith('memory cgroup ')) continue;
+      const vp = k.victim?.ranked.task.memcgPath;
+      k.counts = vp !== undefined && isUnderCgroup(vp, path);
+      if (!k.counts && k.seconds !== null) k.note = [k.note, `acts on the whole machine; ${k.victim ? 'its victim then is outside' : 'its victim is not known to be in'} ${path}`].filter(Boolean).join('; ');
+    }
+  }
   let first: KillerForecast | undefined;
-  for (const k of killers) if (k.seconds !== null && (!first || (first.seconds as number) > k.seconds)) first = k;
+  for (const k of killers) if (k.counts && k.seconds !== null && (!first || (first.seconds as number) > k.seconds)) first = k;
 
   const scopeTasks = scopeMemcg ? candidates.filter((c) => c.memcgPath !== undefined && isUnderCgroup(c.memcgPath, (scopeMemcg as MemcgState).path)) : candidates;
   const growers = scopeTasks

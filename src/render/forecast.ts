@@ -59,7 +59,7 @@ function seriesJson(s: SeriesForecast | undefined) {
 
 function killerJson(k: KillerForecast) {
   return {
-    killer: k.killer, watches: k.watches, rule: k.rule, seconds: k.seconds, forecastable: k.forecastable,
+    killer: k.killer, watches: k.watches, rule: k.rule, seconds: k.seconds, forecastable: k.forecastable, counts: k.counts,
     series: seriesJson(k.series), victim: victimJson(k.victim), victim_note: k.victimNote ?? null, note: k.note ?? null,
   };
 }
