@@ -143,6 +143,47 @@ describe.skipIf(skipReason(reason, 'forecast against real OOM kills'))('oomctl f
     }
   }, 120_000);
 
+  it('the tightest ancestor counts: a 1 GiB cgroup under a 320 MiB parent runs out at the parent', async () => {
+    const parent = makeCgroup(`oomctl-forecast-${process.pid}-parent`, 320);
+    const childDir = path.join(parent.dir, 'child');
+    mkdirSync(childDir);
+    try {
+      writeFileSync(path.join(childDir, 'memory.limit_in_bytes'), String(1024 * MiB));
+      const childProcs = path.join(childDir, 'cgroup.procs');
+      const still = await startHog(120, 0, childProcs);
+      procs.push(still);
+      const grower = await startGrower(8, childProcs);
+      procs.push(grower);
+      await sleep(2000);
+      let killedAt: number | undefined;
+      const poll = setInterval(() => { if (killedAt === undefined && oomKills(childDir) + oomKills(parent.dir) > 0) killedAt = Date.now(); }, 50);
+      try {
+        const r = await runForecastAsync(['forecast', '--cgroup', `${parent.path}/child`, '--window', '5', '--json']);
+        expect(r.status, r.stderr).toBe(0);
+        const f = JSON.parse(r.stdout);
+        expect(f.scope).toMatchObject({ type: 'memcg', cgroup: parent.path, requested_cgroup: `${parent.path}/child`, limit_bytes: 320 * MiB });
+        expect(f.killers.filter((k: any) => k.watches.startsWith('memory cgroup')).map((k: any) => k.watches)).toEqual([`memory cgroup ${parent.path}/child`, `memory cgroup ${parent.path}`]);
+        expect(f.victim_at_oom.pid).toBe(grower.pid);
+        expect(f.next_victim_now.pid).toBe(still.pid);
+        const deadline = Date.now() + f.seconds_to_oom * 3000 + 10_000;
+        while (killedAt === undefined && Date.now() < deadline) await sleep(50);
+        const actual = ((killedAt as number) - Date.parse(f.forecast_at)) / 1000;
+        const error = (f.seconds_to_oom - actual) / actual;
+        // eslint-disable-next-line no-console
+        console.log(`FORECAST-ERROR ancestor rate=8MiB/s parent-limit=320MiB child-limit=1024MiB still=120MiB window=5s predicted=${f.seconds_to_oom.toFixed(2)}s actual=${actual.toFixed(2)}s error=${(error * 100).toFixed(1)}%`);
+        expect(Math.abs(error)).toBeLessThanOrEqual(0.25);
+      } finally {
+        clearInterval(poll);
+      }
+    } finally {
+      killAll(procs);
+      for (const h of procs) await Promise.race([h.exited, sleep(2000)]);
+      for (let i = 0; i < 50; i++) {
+        try { rmdirSync(childDir); break; } catch { spawnSync('sleep', ['0.1']); }
+      }
+    }
+  }, 120_000);
+
   it('nothing grows: seconds_to_oom is null and the exit status 0, even with --fail-below', async () => {
     const cg = makeCgroup(`oomctl-forecast-${process.pid}-still`, 256);
     procs.push(await startHog(60, 0, cg.procs));
