@@ -39,7 +39,7 @@ export function confidenceOf(r: ForecastResult): { level: ConfidenceLevel; reaso
   if (g.verdict !== 'growing') return { level: 'low', reason: reasons[g.verdict] };
   // Extrapolating far beyond the window is a guess, however straight the line.
   if ((r.first.seconds ?? 0) > 100 * r.windowSec) return { level: 'low', reason: `projected over more than 100x the ${r.windowSec} s window` };
-  return { level: 'high', reason: `steady growth (R² ${(g.fit?.r2 ?? 0).toFixed(3)})` };
+  return { level: 'high', reason: `steady growth, R² ${(g.fit?.r2 ?? 0).toFixed(3)}` };
 }
 
 function victimJson(v: VictimForecast | undefined) {
