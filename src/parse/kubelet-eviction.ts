@@ -49,3 +49,16 @@ export function parseKubeletMemoryThreshold(text: string): { threshold: MemoryTh
   const threshold = typeof v === 'string' ? parseMemoryThreshold(v) : typeof v === 'number' ? { kind: 'bytes' as const, bytes: v } : undefined;
   return threshold ? { threshold, fromFile: true } : undefined;
 }
+
+/**
+ * The kubelet's --eviction-hard flag ("memory.available<500Mi,nodefs.available<10%"),
+ * which overrides the file: the memory.available threshold, null when the flag
+ * leaves it out, undefined when the value is not understood.
+ */
+export function parseEvictionHardFlag(value: string): MemoryThreshold | null | undefined {
+  for (const part of value.split(',')) {
+    const m = /^\s*memory\.available\s*<\s*(.+?)\s*$/.exec(part);
+    if (m) return parseMemoryThreshold(m[1] as string);
+  }
+  return null;
+}

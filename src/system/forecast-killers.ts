@@ -4,7 +4,7 @@
 
 import path from 'node:path';
 import { parseEarlyoomArgs, parseEarlyoomVersion, type EarlyoomArgs } from '../parse/earlyoom-args.js';
-import { parseKubeletMemoryThreshold, KUBELET_DEFAULT_MEMORY_AVAILABLE, type MemoryThreshold } from '../parse/kubelet-eviction.js';
+import { parseEvictionHardFlag, parseKubeletMemoryThreshold, KUBELET_DEFAULT_MEMORY_AVAILABLE, type MemoryThreshold } from '../parse/kubelet-eviction.js';
 import { parseOomdConf, type OomdSettings } from '../parse/oomd-conf.js';
 import type { ProcessRecord } from './procfs.js';
 import type { SystemRoot } from './root.js';
@@ -67,10 +67,18 @@ function readOomd(root: SystemRoot, pid: number): OomdInstance {
 function readKubelet(root: SystemRoot, pid: number): KubeletInstance {
   const argv = argvOf(root, pid) ?? [];
   let config = '/var/lib/kubelet/config.yaml';
+  let flag: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     if (a.startsWith('--config=')) config = a.slice(9);
     else if (a === '--config' && argv[i + 1] !== undefined) config = argv[i + 1] as string;
+    else if (a.startsWith('--eviction-hard=')) flag = a.slice(16);
+    else if (a === '--eviction-hard' && argv[i + 1] !== undefined) flag = argv[i + 1] as string;
+  }
+  // A command-line flag overrides the configuration file (kubelet --eviction-hard).
+  if (flag !== undefined) {
+    const t = parseEvictionHardFlag(flag);
+    return { pid, threshold: t ?? undefined, source: t === undefined ? '--eviction-hard (memory.available not understood)' : t === null ? '--eviction-hard (no memory.available)' : '--eviction-hard' };
   }
   const text = root.readText(path.posix.resolve('/', config));
   if (text === undefined) return { pid, threshold: KUBELET_DEFAULT_MEMORY_AVAILABLE, source: `default (${config} not readable)` };

@@ -1,6 +1,6 @@
 // `oomctl forecast` from the bundled binary against a private copy of the
-// /proc tree captured on this VM (vm-6.18-scenario), with an earlyoom and a
-// systemd-oomd process added to it. A captured tree does not change between
+// /proc tree captured on this VM (vm-6.18-scenario), with an earlyoom, a
+// systemd-oomd and a kubelet process added to it. A captured tree does not change between
 // samples: nothing grows, unless its meminfo is already past a threshold.
 
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,6 +22,7 @@ function addProcess(pid: number, comm: string, argv: string[]): void {
 }
 addProcess(4242, 'earlyoom', ['/usr/bin/earlyoom', '-m', '15', '-r', '3600']);
 addProcess(4243, 'systemd-oomd', ['/usr/lib/systemd/systemd-oomd']);
+addProcess(4244, 'kubelet', ['/usr/bin/kubelet', '--config=/var/lib/kubelet/config.yaml', '--eviction-hard=memory.available<500Mi']);
 mkdirSync(path.join(root, 'etc/systemd'), { recursive: true });
 writeFileSync(path.join(root, 'etc/systemd/oomd.conf'), '[OOM]\nSwapUsedLimit=80%\n');
 cpSync(path.join(FIXTURES, 'forecast/zoneinfo-6.18'), path.join(root, 'proc/zoneinfo'));
@@ -37,13 +38,17 @@ describe('oomctl forecast on a captured tree', () => {
     // MemFree + file LRU of the capture, and the floor: the sum of the zones' min watermarks
     expect(f.scope.threshold_bytes).toBe((39 + 8017 + 8838 + 32) * 4096);
     expect(f.confidence).toMatchObject({ level: 'none', verdict: 'flat' });
-    expect(f.killers.map((k: any) => k.killer)).toEqual(['kernel', 'earlyoom', 'systemd-oomd-swap', 'systemd-oomd-pressure']);
+    expect(f.killers.map((k: any) => k.killer)).toEqual(['kernel', 'earlyoom', 'systemd-oomd-swap', 'systemd-oomd-pressure', 'kubelet-eviction']);
     const e = f.killers.find((k: any) => k.killer === 'earlyoom');
     expect(e.rule).toBe('MemAvailable <= 15.00 % of MemAvailable + AnonPages and SwapFree <= 10.00 % of SwapTotal (SIGTERM; SIGKILL at 7.50 % / 5.00 %)');
     expect(e.seconds).toBeNull();
-    expect(f.killers.find((k: any) => k.killer === 'systemd-oomd-swap')).toMatchObject({ seconds: null, note: 'pid 4243; no swap: the swap rule never acts' });
+    expect(f.killers.find((k: any) => k.killer === 'systemd-oomd-swap')).toMatchObject({
+      seconds: null, note: 'pid 4243; no swap: the swap rule never acts',
+      rule: 'MemAvailable < 20.00 % of MemTotal and SwapFree < 20.00 % of SwapTotal (SwapUsedLimit=80 %)',
+    });
     expect(f.killers.find((k: any) => k.killer === 'systemd-oomd-pressure')).toMatchObject({ forecastable: false, seconds: null });
-    expect(f.killers_omitted).toEqual([{ killer: 'kubelet-eviction', reason: 'not running (no kubelet process)' }]);
+    expect(f.killers.find((k: any) => k.killer === 'kubelet-eviction')).toMatchObject({ rule: 'memory.available < 524288000 B (evictionHard, --eviction-hard)', seconds: null, victim: null });
+    expect(f.killers_omitted).toEqual([]);
     expect(f.next_victim_now.pid).toBeGreaterThan(0);
     expect(f.top_growers).toEqual([]);
   });

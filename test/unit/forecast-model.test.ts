@@ -13,7 +13,7 @@ import type { Candidate } from '../../src/kernel/rank.js';
 import type { KernelModel } from '../../src/kernel/era.js';
 import { earlyoomThresholds, parseEarlyoomArgs, parseEarlyoomVersion } from '../../src/parse/earlyoom-args.js';
 import { parseOomdConf } from '../../src/parse/oomd-conf.js';
-import { parseKubeletMemoryThreshold, parseMemoryThreshold } from '../../src/parse/kubelet-eviction.js';
+import { parseEvictionHardFlag, parseKubeletMemoryThreshold, parseMemoryThreshold } from '../../src/parse/kubelet-eviction.js';
 import { parseZoneinfo, sumMinWatermarks } from '../../src/parse/zoneinfo.js';
 import { fileLruBytes, parseMemoryStat } from '../../src/parse/memory-stat.js';
 import { FIXTURES } from '../helpers/run-cli.js';
@@ -184,5 +184,11 @@ describe('kubelet memory.available threshold', () => {
     expect(parseKubeletMemoryThreshold('kind: KubeletConfiguration\n')).toEqual({ threshold: { kind: 'bytes', bytes: 100 * MiB }, fromFile: false });
     expect(parseKubeletMemoryThreshold('evictionHard:\n  nodefs.available: "10%"\n')).toEqual({ threshold: undefined, fromFile: true });
     expect(parseKubeletMemoryThreshold(': : :\n\t- [')).toBeUndefined();
+  });
+
+  it('the --eviction-hard flag', () => {
+    expect(parseEvictionHardFlag('memory.available<500Mi,nodefs.available<10%')).toEqual({ kind: 'bytes', bytes: 500 * MiB });
+    expect(parseEvictionHardFlag('nodefs.available<10%')).toBeNull();
+    expect(parseEvictionHardFlag('memory.available<much')).toBeUndefined();
   });
 });
