@@ -436,7 +436,7 @@ Examples:
       const progress = process.stderr.isTTY === true;
       const result = await mod.runForecast(ctx, {
         cgroup: o.cgroup, windowSec, selfPid: process.pid,
-        onSample: progress ? (done, planned) => process.stderr.write(`\roomctl: sampling ${done}/${planned} (${windowSec} s)${done === planned ? '\x1b[K\r' : ''}`) : undefined,
+        onSample: progress ? (done, planned) => process.stderr.write(done === planned ? '\r\x1b[K' : `\roomctl: sampling ${done}/${planned} (${windowSec} s)`) : undefined,
       });
       const render = await import('./render/forecast.js');
       for (const n of result.notes) warn(n);
