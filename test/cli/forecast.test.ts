@@ -3,10 +3,11 @@
 // systemd-oomd and a kubelet process added to it. A captured tree does not change between
 // samples: nothing grows, unless its meminfo is already past a threshold.
 
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { copyFixture, FIXTURES, runCli } from '../helpers/run-cli.js';
+import { BIN, copyFixture, FIXTURES, REPO, runCli } from '../helpers/run-cli.js';
 
 const root = copyFixture('vm-6.18-scenario', 'oomctl-forecast-cli-');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -32,6 +33,8 @@ describe('oomctl forecast on a captured tree', () => {
   it('nothing grows: seconds_to_oom null, exit 0, each killer listed or omitted with a reason', () => {
     const r = runCli(['forecast', ...at, '--window', '1', '--json', '--fail-below', '86400']);
     expect(r.status, r.stderr).toBe(0);
+    // no progress line when stderr is not a terminal
+    expect(r.stderr).toBe('');
     const f = JSON.parse(r.stdout);
     expect(f).toMatchObject({ seconds_to_oom: null, killer: null, victim_at_oom: null, samples: 9, window_seconds: 1, interval_seconds: 0.125 });
     expect(f.scope).toMatchObject({ type: 'machine', cgroup: null, totalpages: 6171023 });
@@ -82,6 +85,13 @@ describe('oomctl forecast on a captured tree', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toBe(`oomctl: ${message}\n`);
     expect(r.stdout).toBe('');
+  });
+
+  it('on a terminal, a progress line on stderr, cleared at the end', () => {
+    const r = spawnSync('python3', [path.join(REPO, 'test/helpers/pty-run.py'), 'n', process.execPath, BIN, 'forecast', ...at, '--window', '1'], { encoding: 'utf8' });
+    expect(r.stdout).toContain('\roomctl: sampling 1/9 (1 s)');
+    expect(r.stdout).toContain('\roomctl: sampling 8/9 (1 s)\r\x1b[K');
+    expect(r.stdout).toContain('the machine: no OOM kill forecast');
   });
 
   it('a missing cgroup: exit 3', () => {
