@@ -122,6 +122,7 @@ const COMMANDS: readonly { name: string; load: () => Promise<CommandModule> }[] 
   { name: 'events', load: () => import('./commands/events.js').then((m) => m.command) },
   { name: 'apply', load: () => import('./commands/apply.js').then((m) => m.command) },
   { name: 'check', load: () => import('./commands/check.js').then((m) => m.command) },
+  { name: 'forecast', load: () => import('./commands/forecast.js').then((m) => m.command) },
 ];
 
 /** Says once what could not be read (non-root on a hardened /proc). */
@@ -141,6 +142,7 @@ function makeRunContext(g: GlobalOptions, program: Command): RunContext {
     chalk: () => stdoutChalk(g),
     reportDenied: () => reportDenied(ctx),
     err: (text: string) => { process.stderr.write(text); },
+    get stderrIsTTY() { return process.stderr.isTTY === true; },
     selfPid: process.pid,
     nodeVersion: process.versions.node,
     get stdin() { return process.stdin; },

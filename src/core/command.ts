@@ -28,6 +28,8 @@ export interface RunContext extends CommandContext {
   reportDenied(): void;
   /** Writes raw text to stderr (no "oomctl: " prefix). */
   err(text: string): void;
+  /** stderr is a terminal (progress lines go there only then). */
+  readonly stderrIsTTY: boolean;
   /** oomctl's own pid: it never targets itself. */
   selfPid: number;
   nodeVersion: string;

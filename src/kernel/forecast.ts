@@ -1,0 +1,212 @@
+// The forecast: from a series of samples, when each OOM killer acts and whom
+// it takes then. Pure. The growth fits are in forecast-fit.ts; the ranking
+// at the projected moment is the same kernel model as `top` (rank.ts).
+// docs/forecast.md states the model and what it leaves out.
+
+import type { TaskMemory } from './badness.js';
+import type { KernelModel } from './era.js';
+import { classifyGrowth, isTrend, secondsToReach, type Growth, type Point } from './forecast-fit.js';
+import { rankVictims, type Candidate, type RankedTask } from './rank.js';
+import type { MemcgLimits } from './scope.js';
+
+/** The /proc/meminfo fields the killers watch, in kB. */
+export interface MeminfoSample {
+  memTotalKb: number;
+  memFreeKb: number;
+  memAvailableKb: number;
+  activeFileKb: number;
+  inactiveFileKb: number;
+  anonPagesKb: number;
+  cachedKb: number;
+  buffersKb: number;
+  swapTotalKb: number;
+  swapFreeKb: number;
+}
+
+/** One memory cgroup's counters, in bytes. */
+export interface MemcgSample {
+  usageBytes: number;
+  /** File pages on the LRU (memory.stat total_active_file + total_inactive_file, v2 active_file + inactive_file). */
+  fileBytes: number;
+  /** Swap charged to the cgroup: v1 memsw.usage - usage, v2 memory.swap.current; 0 when unknown. */
+  swapBytes: number;
+}
+
+export interface ForecastSample {
+  /** Seconds since sampling began. */
+  t: number;
+  meminfo: MeminfoSample;
+  /** By cgroup path. */
+  memcgs: ReadonlyMap<string, MemcgSample>;
+  /** Each process's rss + swap + page tables in kB, by identity key (pid and start time). */
+  tasks: ReadonlyMap<string, number>;
+}
+
+export interface MemcgLimit {
+  path: string;
+  limits: MemcgLimits;
+}
+
+export interface SeriesForecast {
+  growth: Growth;
+  /** Where the series stands and where the killer acts, in the series' unit (bytes). */
+  level: number;
+  target: number;
+  direction: 'up' | 'down';
+  /** null when the series does not move toward the target. */
+  seconds: number | null;
+}
+
+export function seriesOf(samples: readonly ForecastSample[], value: (s: ForecastSample) => number | undefined): Point[] {
+  const out: Point[] = [];
+  for (const s of samples) {
+    const y = value(s);
+    if (y !== undefined && Number.isFinite(y)) out.push({ t: s.t, y });
+  }
+  return out;
+}
+
+export function forecastSeries(points: readonly Point[], target: number, direction: 'up' | 'down', quantum: number): SeriesForecast {
+  const growth = classifyGrowth(points, { minChange: quantum });
+  const level = growth.level;
+  const moving = isTrend(growth) && (direction === 'up' ? growth.rate > 0 : growth.rate < 0);
+  // Already past the target counts as now, whatever the trend.
+  const past = direction === 'up' ? level >= target : level <= target;
+  const seconds = past ? 0 : moving ? secondsToReach(level, growth.rate, target, direction) : null;
+  return { growth, level, target, direction, seconds };
+}
+
+const KB = 1024;
+
+/**
+ * What a memory cgroup may still charge before it OOMs, as the kernel charges
+ * it: mm/memcontrol.c try_charge_memcg() -> page_counter_try_charge() adds to
+ * every ancestor's counter and fails at the first one over its max; reclaim
+ * first frees file pages (try_to_free_mem_cgroup_pages), and anon can go to
+ * swap while memsw (v1) / swap.max (v2) and the machine's swap allow.
+ * level = usage - file + swap; capacity = limit + the swap it may use.
+ */
+export function memcgLevelBytes(s: MemcgSample): number {
+  return s.usageBytes - s.fileBytes + s.swapBytes;
+}
+
+export function memcgCapacityBytes(limits: MemcgLimits, swapNowBytes: number, machineSwapFreeKb: number, machineSwapTotalKb: number): number {
+  const limit = limits.memoryMaxBytes === 'max' ? Number.POSITIVE_INFINITY : Number(limits.memoryMaxBytes);
+  if (machineSwapTotalKb === 0 || limits.swappiness === 0 || limits.swapOrMemswMaxBytes === undefined) return limit;
+  const other = limits.swapOrMemswMaxBytes === 'max' ? Number.POSITIVE_INFINITY : Number(limits.swapOrMemswMaxBytes);
+  // v1: the swap excess of memsw over memory; v2: swap.max itself (as mem_cgroup_get_max())
+  const swapLimit = limits.version === 1 ? Math.max(0, other - limit) : other;
+  return limit + Math.min(swapLimit, swapNowBytes + machineSwapFreeKb * KB);
+}
+
+/**
+ * What the page allocator can still hand out on the whole machine: free
+ * pages, file LRU pages reclaim can drop, and swap free for anon pages.
+ * mm/page_alloc.c should_reclaim_retry(): it retries while some zone has
+ * zone_reclaimable_pages() + NR_FREE_PAGES above its min watermark, then OOMs.
+ */
+export function machineLevelBytes(m: MeminfoSample): number {
+  return (m.memFreeKb + m.activeFileKb + m.inactiveFileKb + m.swapFreeKb) * KB;
+}
+
+// ---- the other killers' own measures ----
+
+/** earlyoom meminfo.c parse_meminfo(): MemAvailable % of UserMemTotal (v1.8+: MemAvailable + AnonPages; before: MemTotal). */
+export function earlyoomMemPercent(m: MeminfoSample, userMemTotal: boolean): number {
+  const base = userMemTotal ? m.memAvailableKb + m.anonPagesKb : m.memTotalKb;
+  return base > 0 ? (m.memAvailableKb * 100) / base : 0;
+}
+
+/** earlyoom meminfo.c parse_meminfo(): SwapFreePercent is 0 when there is no swap. */
+export function earlyoomSwapPercent(m: MeminfoSample): number {
+  return m.swapTotalKb > 0 ? (m.swapFreeKb * 100) / m.swapTotalKb : 0;
+}
+
+/**
+ * Seconds until two pools that drain one after the other (RAM as MemAvailable,
+ * then swap) are both at or below their thresholds, given the rate at which
+ * their sum falls. The kernel swaps before RAM is quite full, so this is the
+ * earliest such moment (docs/forecast.md).
+ */
+export function secondsToBothBelow(memKb: number, memThresholdKb: number, swapKb: number, swapThresholdKb: number, sumRateKbPerSec: number): number | null {
+  const need = Math.max(0, memKb - memThresholdKb) + Math.max(0, swapKb - swapThresholdKb);
+  if (need === 0) return 0;
+  return sumRateKbPerSec < 0 ? need / -sumRateKbPerSec : null;
+}
+
+/**
+ * kubelet memory.available = capacity - working set (pkg/kubelet/eviction/helpers.go
+ * makeSignalObservations), the working set being cAdvisor's root usage minus
+ * inactive file. From /proc/meminfo: MemTotal - (AnonPages + Cached + Buffers - Inactive(file)).
+ */
+export function kubeletAvailableBytes(m: MeminfoSample): number {
+  return (m.memTotalKb - (m.anonPagesKb + m.cachedKb + m.buffersKb - m.inactiveFileKb)) * KB;
+}
+
+// ---- projecting each process and ranking at the moment ----
+
+export interface TaskGrowth {
+  key: string;
+  growth: Growth;
+}
+
+export function taskGrowths(samples: readonly ForecastSample[], pageKb: number): Map<string, Growth> {
+  const keys = new Set<string>();
+  const last = samples[samples.length - 1];
+  if (last) for (const k of last.tasks.keys()) keys.add(k);
+  const out = new Map<string, Growth>();
+  for (const key of keys) out.set(key, classifyGrowth(seriesOf(samples, (s) => s.tasks.get(key)), { minChange: pageKb }));
+  return out;
+}
+
+/** The memory a task is projected to hold `seconds` from now: its trend, or its last value when it has none. */
+export function projectedMemoryKb(g: Growth, seconds: number): number {
+  return Math.max(0, g.level + g.rate * seconds);
+}
+
+/** The task as it would be then: the change in its memory goes to (or comes from) anonymous RSS. */
+export function projectTask<T extends TaskMemory>(t: T, g: Growth | undefined, seconds: number): T {
+  if (!g) return t;
+  const now = t.rssAnonKb + t.rssFileKb + t.rssShmemKb + t.swapKb + t.pgtablesKb;
+  const delta = Math.round(projectedMemoryKb(g, seconds) - now);
+  return { ...t, rssAnonKb: Math.max(0, t.rssAnonKb + delta) };
+}
+
+export interface RankInput<C extends Candidate> {
+  tasks: readonly C[];
+  keyOf: (c: C) => string;
+  growths: ReadonlyMap<string, Growth>;
+  totalpages: bigint;
+  globalTotalpages: bigint;
+  pageSize: number;
+  model: KernelModel;
+  /** Never a victim: oomctl itself. */
+  selfPid: number;
+}
+
+/** The kernel's ranking `seconds` from now, every task at its projected memory, adj as now. */
+export function rankProjected<C extends Candidate>(r: RankInput<C>, seconds: number): RankedTask<C>[] {
+  const tasks = r.tasks.filter((t) => t.pid !== r.selfPid).map((t) => projectTask(t, r.growths.get(r.keyOf(t)), seconds));
+  return rankVictims(tasks, r.totalpages, r.globalTotalpages, r.pageSize, r.model);
+}
+
+/** The kernel's ranking now, without oomctl. */
+export function rankNow<C extends Candidate>(r: RankInput<C>): RankedTask<C>[] {
+  return rankVictims(r.tasks.filter((t) => t.pid !== r.selfPid), r.totalpages, r.globalTotalpages, r.pageSize, r.model);
+}
+
+/**
+ * earlyoom kill.c is_larger() (v1.7; v1.9 the same order): the highest
+ * oom_score as /proc/PID/oom_score shows it, a tie to the strictly larger
+ * RSS; it skips pid <= 1 (v1.9: <= 2), zero RSS (kernel threads),
+ * oom_score_adj -1000 and itself.
+ */
+export function earlyoomVictim<C extends Candidate>(ranked: readonly RankedTask<C>[], earlyoomPid: number): RankedTask<C> | undefined {
+  const rss = (t: TaskMemory): number => t.rssAnonKb + t.rssFileKb + t.rssShmemKb;
+  let best: RankedTask<C> | undefined;
+  for (const r of ranked) {
+    if (r.rank === null || r.task.pid <= 2 || r.task.pid === earlyoomPid) continue;
+    if (!best || r.predictedOomScore > best.predictedOomScore || (r.predictedOomScore === best.predictedOomScore && rss(r.task) > rss(best.task))) best = r;
+  }
+  return best;
+}
