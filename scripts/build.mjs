@@ -21,7 +21,7 @@
 // (bin/oomctl.js), so none is packed and none carries the build folder.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
@@ -143,11 +143,10 @@ export function writeWhole(file, data, mode = 0o644) {
 }
 
 async function main() {
+  // dist/ is made anew, the standalone and release archives with it: one from older sources
+  // would otherwise be tested as if it were this tree's (npm run release makes them again).
+  rmSync(dist, { recursive: true, force: true });
   mkdirSync(dist, { recursive: true });
-  // Only what this build makes is replaced: dist/oomctl (npm run build:standalone) and the
-  // release archives stay. cli.cjs.cache: the code cache older builds put here.
-  for (const f of readdirSync(dist)) if (/^(cli\.cjs(\.cache)?|vendor-.*\.cjs)$/.test(f)) rmSync(path.join(dist, f));
-  rmSync(path.join(dist, 'completion'), { recursive: true, force: true });
   for (const [name, contents] of Object.entries(VENDORED)) {
     const text = await bundleText({ ...common, stdin: { contents, resolveDir: repo, loader: 'js' } }, `dist/vendor-${name}.cjs`);
     writeWhole(path.join(dist, `vendor-${name}.cjs`), text);

@@ -55,7 +55,7 @@ function tree(folder: string): Record<string, string> {
 beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'oomctl-runtime-launcher-'));
   cpSync(path.join(REPO, 'bin'), path.join(dir, 'bin'), { recursive: true });
-  cpSync(path.join(REPO, 'dist'), path.join(dir, 'dist'), { recursive: true, filter: (f) => path.basename(f) !== 'oomctl' && !f.endsWith('.tar.gz') });
+  cpSync(path.join(REPO, 'dist'), path.join(dir, 'dist'), { recursive: true, filter: (f) => !path.basename(f).startsWith('oomctl') });
   mkdirSync(path.join(dir, 'home'));
 });
 
