@@ -143,10 +143,12 @@ export function writeWhole(file, data, mode = 0o644) {
 }
 
 async function main() {
-  // dist/ is made anew, the standalone and release archives with it: one from older sources
-  // would otherwise be tested as if it were this tree's (npm run release makes them again).
-  rmSync(dist, { recursive: true, force: true });
+  // Each file is replaced whole (renamed into place), never the folder: tests spawn
+  // dist/cli.cjs while test/live/ansible.test.ts's `npm install -g REPO` runs this build
+  // (prepare). dist/oomctl and the release archives stay; their tests skip them when older than
+  // their sources (test/helpers/artifacts.ts). cli.cjs.cache: the code cache older builds put here.
   mkdirSync(dist, { recursive: true });
+  rmSync(path.join(dist, 'cli.cjs.cache'), { force: true });
   for (const [name, contents] of Object.entries(VENDORED)) {
     const text = await bundleText({ ...common, stdin: { contents, resolveDir: repo, loader: 'js' } }, `dist/vendor-${name}.cjs`);
     writeWhole(path.join(dist, `vendor-${name}.cjs`), text);
@@ -156,7 +158,7 @@ async function main() {
   // The completion scripts, as `oomctl completion SHELL` prints them, for packages
   // (npm, the release archive) to install where each shell looks.
   const completion = path.join(dist, 'completion');
-  mkdirSync(completion);
+  mkdirSync(completion, { recursive: true });
   for (const [shell, file] of Object.entries(COMPLETION_FILES)) {
     const run = spawnSync(process.execPath, [path.join(repo, 'bin/oomctl.js'), 'completion', shell], {
       encoding: 'utf8',

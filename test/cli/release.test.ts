@@ -4,17 +4,19 @@
 // npm involved. .ci/run makes the archive; without it these skip.
 
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { artifactProblem } from '../helpers/artifacts.js';
 import { FIXTURES, REPO } from '../helpers/run-cli.js';
 
 const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string; oomctl: { standalone: string } };
 const NAME = `oomctl-${pkg.version}-linux-x64`;
 const ARCHIVE = path.join(REPO, 'dist', `${NAME}.tar.gz`);
-const made = existsSync(ARCHIVE);
-if (!made) console.log(`release tests skipped: dist/${NAME}.tar.gz is not made (npm run release; .ci/run makes it)`);
+const problem = artifactProblem(ARCHIVE, 'npm run release');
+if (problem) console.log(`release tests skipped: ${problem}`);
+const made = problem === undefined;
 const hasAnsible = spawnSync('sh', ['-c', 'command -v ansible-playbook'], { encoding: 'utf8' }).status === 0;
 
 describe.skipIf(!made)('the release archive', () => {

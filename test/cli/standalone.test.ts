@@ -4,16 +4,18 @@
 // byte for byte on fixture roots. .ci/run builds it; without it these skip.
 
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { artifactProblem } from '../helpers/artifacts.js';
 import { FIXTURES, REPO, runCli } from '../helpers/run-cli.js';
 
 const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string; oomctl: { standalone: string } };
 const BUILT = path.join(REPO, pkg.oomctl.standalone);
-const built = existsSync(BUILT);
-if (!built) console.log(`standalone tests skipped: ${pkg.oomctl.standalone} is not built (npm run build:standalone; .ci/run builds it)`);
+const problem = artifactProblem(BUILT, 'npm run build:standalone');
+if (problem) console.log(`standalone tests skipped: ${problem}`);
+const built = problem === undefined;
 const LOG = path.join(FIXTURES, 'logs/earlyoom-309-journal.log');
 const ROOT = path.join(FIXTURES, 'vm-6.18-scenario');
 
