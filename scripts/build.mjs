@@ -1,30 +1,35 @@
-// Bundles src/cli.ts into one CommonJS file, dist/cli.cjs, and makes V8's
-// code cache for it, dist/cli.cjs.cache (see bin/oomctl.js).
+// Bundles src/cli.ts into one CommonJS file, dist/cli.cjs, and writes the
+// shell completion scripts into dist/completion/ (npm run build, npm ci).
+// scripts/build-standalone.mjs builds the single executable from the same
+// options (bundleOptions below), with every library inside.
 //
 // Why CommonJS and one file (docs/performance.md, measured on this VM):
 // - Node 20's ESM loader costs ~4.5 ms before the first line of ours runs
 //   (an empty ESM entry importing an empty module: 53.3 ms, the same in
 //   CommonJS: 48.9 ms), and each dynamic import() of a chunk is one more
 //   asynchronous file read and link.
-// - Node 20 has no module.enableCompileCache(), and vm.Script's cachedData
-//   works for CommonJS-style scripts only. With the cache, `top --once` went
-//   from 91.5 to 77.5 ms at 66 processes.
+// - A CommonJS file is what Node 22+'s compile cache (module.enableCompileCache)
+//   and Node 20's vm.Script cachedData both take (bin/oomctl.js), and what a
+//   single executable application runs.
 // A command's code costs little at start-up: esbuild turns each
 // `await import()` into a lazy initialiser, so that code runs only when a
 // command reaches it. Three libraries are bundled apart (see VENDORED).
+//
+// Stack traces (--debug) name the bundle by its //# sourceURL, a path
+// inside the package (oomctl/dist/cli.cjs), not where it was built, cloned
+// or installed. No code cache is made here: it is made per user at run time
+// (bin/oomctl.js), so none is packed and none carries the build folder.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 
-const repo = fileURLToPath(new URL('..', import.meta.url));
-const pkg = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8'));
-const dist = path.join(repo, 'dist');
+export const repo = fileURLToPath(new URL('..', import.meta.url));
+export const pkg = JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8'));
+export const dist = path.join(repo, 'dist');
 const bundle = path.join(dist, 'cli.cjs');
-rmSync(dist, { recursive: true, force: true });
-mkdirSync(dist, { recursive: true });
 
 // commander requires node:child_process (with net, dgram and streams: ~2 ms
 // at start-up, measured) only to run executable subcommands, which oomctl
@@ -87,44 +92,84 @@ const common = {
   minify: true,
   legalComments: 'none',
   logLevel: 'warning',
+  write: false,
 };
-for (const [name, contents] of Object.entries(VENDORED)) {
-  await build({ ...common, stdin: { contents, resolveDir: repo, loader: 'js' }, outfile: path.join(dist, `vendor-${name}.cjs`) });
+
+/** The name stack traces give the file: a path inside the package, never the build machine's. */
+const sourceURL = (name) => `\n//# sourceURL=oomctl/${name}\n`;
+
+/**
+ * esbuild options for the program. `vendored`: yaml, execa and cli-table3 stay
+ * in files of their own next to the bundle (the npm package); without it they
+ * are inside (the single executable, whose require() loads built-ins only).
+ */
+export function bundleOptions({ vendored: apart }) {
+  return {
+    plugins: [lazyChildProcessInCommander, noChalkColorDetection, ...(apart ? [vendored] : [])],
+    entryPoints: [path.join(repo, 'src/cli.ts')],
+    ...common,
+    // import() of a built-in (node:child_process) becomes require(): Node 20's
+    // launcher runs the bundle in a vm.Script, which has no dynamic-import
+    // callback, and so does a single executable's main script.
+    supported: { 'dynamic-import': false },
+    define: {
+      OOMCTL_VERSION: JSON.stringify(pkg.version),
+      // The one use of import.meta.url: findSystemdOomctl() knowing its own file.
+      'import.meta.url': '__oomctl_import_meta_url',
+    },
+    // Strict, as the ES modules it was written as: esbuild's own "use strict" comes after this
+    // banner, where it is no longer a directive.
+    banner: { js: "'use strict';\nconst __oomctl_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+  };
 }
 
-const result = await build({
-  plugins: [lazyChildProcessInCommander, noChalkColorDetection, vendored],
-  entryPoints: [path.join(repo, 'src/cli.ts')],
-  ...common,
-  outfile: bundle,
-  // import() of a built-in (node:child_process) becomes require(): the bundle runs
-  // in a vm.Script (bin/oomctl.js), which has no dynamic-import callback.
-  supported: { 'dynamic-import': false },
-  write: false,
-  define: {
-    OOMCTL_VERSION: JSON.stringify(pkg.version),
-    // The one use of import.meta.url: findSystemdOomctl() knowing its own file.
-    'import.meta.url': '__oomctl_import_meta_url',
-  },
-  // Wrapped as Node wraps a CommonJS module: bin/oomctl.js compiles this text as it is,
-  // without copying 270 KB into a wrapper first.
-  // Strict, as the ES modules it was written as: esbuild's own "use strict" comes after this
-  // banner, where it is no longer a directive.
-  banner: { js: "(function (exports, require, module, __filename, __dirname) {\n'use strict';\nconst __oomctl_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
-  footer: { js: '})' },
-});
-const code = result.outputFiles[0].text;
-// The first line names the build. V8 checks a code cache against the
-// source's length only, so bin/oomctl.js takes a cache only when its first
-// line is this same line.
-const id = `// oomctl ${pkg.version} build ${createHash('sha256').update(code).digest('hex').slice(0, 16)}`;
-writeFileSync(bundle, `${id}\n${code}`);
+/**
+ * The bundle's text. The first line names the build: V8 checks a code cache
+ * against the source's length only, so Node 20's launcher takes a cache only
+ * when its first line is this same line.
+ */
+export async function bundleText(opts, name) {
+  const result = await build(opts);
+  const code = result.outputFiles[0].text + sourceURL(name);
+  const id = `// oomctl ${pkg.version} build ${createHash('sha256').update(code).digest('hex').slice(0, 16)}`;
+  return `${id}\n${code}`;
+}
 
-// The cache is made the way bin/oomctl.js makes a missing one: by running a
-// command (the functions it compiles go into the cache). `top --once` is the
-// hot path; on a fixture root it reads no live system state.
-const fixture = path.join(repo, 'test/fixtures/vm-6.18-scenario');
-const args = existsSync(fixture) ? ['top', '--once', '--root', fixture] : ['--version'];
-const run = spawnSync(process.execPath, [path.join(repo, 'bin/oomctl.js'), ...args], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NO_COLOR: '1' } });
-if (run.status !== 0) throw new Error(`making the code cache: oomctl ${args.join(' ')} exited ${run.status ?? run.signal}`);
-if (!existsSync(`${bundle}.cache`)) console.warn('build: no code cache was written (dist/ not writable?); oomctl works, it only starts slower');
+/** Writes a file whole: under a temporary name, then renamed. */
+export function writeWhole(file, data, mode = 0o644) {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, data, { mode });
+  renameSync(tmp, file);
+}
+
+async function main() {
+  // Each file is replaced whole (renamed into place), never the folder: tests spawn
+  // dist/cli.cjs while test/live/ansible.test.ts's `npm install -g REPO` runs this build
+  // (prepare). dist/oomctl and the release archives stay; their tests skip them when older than
+  // their sources (test/helpers/artifacts.ts). cli.cjs.cache: the code cache older builds put here.
+  mkdirSync(dist, { recursive: true });
+  rmSync(path.join(dist, 'cli.cjs.cache'), { force: true });
+  for (const [name, contents] of Object.entries(VENDORED)) {
+    const text = await bundleText({ ...common, stdin: { contents, resolveDir: repo, loader: 'js' } }, `dist/vendor-${name}.cjs`);
+    writeWhole(path.join(dist, `vendor-${name}.cjs`), text);
+  }
+  writeWhole(bundle, await bundleText(bundleOptions({ vendored: true }), 'dist/cli.cjs'));
+
+  // The completion scripts, as `oomctl completion SHELL` prints them, for packages
+  // (npm, the release archive) to install where each shell looks.
+  const completion = path.join(dist, 'completion');
+  mkdirSync(completion, { recursive: true });
+  for (const [shell, file] of Object.entries(COMPLETION_FILES)) {
+    const run = spawnSync(process.execPath, [path.join(repo, 'bin/oomctl.js'), 'completion', shell], {
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1', NODE_DISABLE_COMPILE_CACHE: '1' },
+    });
+    if (run.status !== 0 || run.stdout.length === 0) throw new Error(`oomctl completion ${shell} exited ${run.status ?? run.signal}: ${run.stderr}`);
+    writeWhole(path.join(completion, file), run.stdout);
+  }
+}
+
+/** Where each shell's completion script goes, by the name it is found under. */
+export const COMPLETION_FILES = { bash: 'oomctl.bash', zsh: '_oomctl', fish: 'oomctl.fish' };
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
