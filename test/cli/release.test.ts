@@ -9,17 +9,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactProblem } from '../helpers/artifacts.js';
+import { skipWith } from '../helpers/skip.js';
 import { FIXTURES, REPO } from '../helpers/run-cli.js';
 
 const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string; oomctl: { standalone: string } };
 const NAME = `oomctl-${pkg.version}-linux-x64`;
 const ARCHIVE = path.join(REPO, 'dist', `${NAME}.tar.gz`);
 const problem = artifactProblem(ARCHIVE, 'npm run release');
-if (problem) console.log(`release tests skipped: ${problem}`);
-const made = problem === undefined;
 const hasAnsible = spawnSync('sh', ['-c', 'command -v ansible-playbook'], { encoding: 'utf8' }).status === 0;
 
-describe.skipIf(!made)('the release archive', () => {
+describe('the release archive', skipWith(problem), () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'oomctl-runtime-release-'));
@@ -62,7 +61,7 @@ describe.skipIf(!made)('the release archive', () => {
     expect(section).toContain(`tar -xzf ${NAME}.tar.gz && cd ${NAME}`);
   });
 
-  it.skipIf(!hasAnsible)('docs/ansible/playbook.yml installs it with oomctl_release, checks and applies through it; a second run changes nothing (skipped without ansible-playbook)', () => {
+  it('docs/ansible/playbook.yml installs it with oomctl_release, checks and applies through it; a second run changes nothing', { ...skipWith(hasAnsible ? undefined : 'ansible-playbook is not installed (.ci/install-test-tools.sh installs it)'), timeout: 180_000 }, () => {
     const work = path.join(dir, 'ansible');
     const root = path.join(work, 'root');
     mkdirSync(root, { recursive: true });
@@ -100,5 +99,5 @@ describe.skipIf(!made)('the release archive', () => {
     expect(second.out).toMatch(/TASK \[Apply the policy\][^\n]*\nskipping: /);
     expect(second.out).toMatch(/TASK \[Unpack the release archive\][^\n]*\nskipping: /);
     expect(second.out).toMatch(/TASK \[Link the release.s files into place\][^\n]*\n(ok: [^\n]*\n)+\n/);
-  }, 180_000);
+  });
 });

@@ -9,17 +9,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactProblem } from '../helpers/artifacts.js';
+import { skipWith } from '../helpers/skip.js';
 import { FIXTURES, REPO, runCli } from '../helpers/run-cli.js';
 
 const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string; oomctl: { standalone: string } };
 const BUILT = path.join(REPO, pkg.oomctl.standalone);
 const problem = artifactProblem(BUILT, 'npm run build:standalone');
-if (problem) console.log(`standalone tests skipped: ${problem}`);
-const built = problem === undefined;
 const LOG = path.join(FIXTURES, 'logs/earlyoom-309-journal.log');
 const ROOT = path.join(FIXTURES, 'vm-6.18-scenario');
 
-describe.skipIf(!built)('the standalone executable', () => {
+describe('the standalone executable', skipWith(problem), () => {
   let dir: string;
   let exe: string;
   beforeAll(() => {
