@@ -15,6 +15,9 @@
 #   groff              groff-base         the man page renders without a warning
 #   setpriv, unshare   util-linux         runs as uid 65534, private mount namespaces
 #   systemd-analyze    systemd            docs/oomctl-watch.service verifies
+#   earlyoom           earlyoom           a real earlyoom kill, in its own PID namespace
+#                                         (test/live/killers-live.test.ts); its service is
+#                                         never left running
 #
 # Not Debian, or not root and no sudo: nothing is installed, the tests that need a missing
 # program skip and say why.
@@ -32,6 +35,7 @@ declare -A PROGRAM=(
   [groff-base]=groff
   [util-linux]=setpriv
   [systemd]=systemd-analyze
+  [earlyoom]=earlyoom
 )
 
 installed() { [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = 'install ok installed' ]; }
@@ -72,6 +76,11 @@ APT=("${SUDO[@]}" apt-get -o DPkg::Lock::Timeout=600 -q)
 # Prometheus server; the tests need only promtool.
 if [[ " ${missing[*]} " == *" prometheus "* ]] && [ -d /run/systemd/system ]; then
   "${SUDO[@]}" systemctl disable --now prometheus.service >/dev/null 2>&1 || true
+fi
+# earlyoom's service would watch this whole machine and kill test runners; the test runs its own.
+if [[ " ${missing[*]} " == *" earlyoom "* ]]; then
+  if [ -d /run/systemd/system ]; then "${SUDO[@]}" systemctl disable --now earlyoom.service >/dev/null 2>&1 || true; fi
+  "${SUDO[@]}" pkill -x earlyoom >/dev/null 2>&1 || true
 fi
 
 still=()
