@@ -5,7 +5,6 @@
 
 import { statSync } from 'node:fs';
 import { parseMemoryStat } from '../parse/cgroup.js';
-import { parseMeminfo } from '../parse/meminfo.js';
 import { parsePressure } from '../parse/pressure.js';
 import { cgUnescape } from '../parse/owner.js';
 import { managedOomSettings } from '../parse/systemd-settings.js';
@@ -13,6 +12,7 @@ import { computeOomdConfig, type OomdCgroup, type OomdConfig, type OomdMonitored
 import { readCgroupMounts } from './memcg.js';
 import type { SystemRoot } from './root.js';
 import { readConfigWithDropins, readUnitSettings } from './systemd-units.js';
+import { readMeminfo } from './system-info.js';
 import { readXattrs } from './xattr.js';
 
 export interface OomdState {
@@ -37,9 +37,8 @@ export async function readOomdState(root: SystemRoot, opts: { maxCgroups?: numbe
   const mount = v2.mountPoint;
   const conf = readConfigWithDropins(root, 'systemd/oomd.conf', ['OOM']);
   const config = computeOomdConfig(conf.assignments);
-  const miText = root.readText('/proc/meminfo');
-  if (miText === undefined) return undefined;
-  const mi = parseMeminfo(miText);
+  const mi = readMeminfo(root, { optional: true });
+  if (mi === undefined) return undefined;
   const system: OomdSystem = {
     memTotal: mi.memTotalKb * 1024, memAvailable: (mi.memAvailableKb ?? 0) * 1024, swapTotal: mi.swapTotalKb * 1024, swapFree: mi.swapFreeKb * 1024,
   };
