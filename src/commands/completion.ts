@@ -6,9 +6,10 @@
 import { Argument, type Command, type Option } from 'commander';
 import { UsageError } from '../errors.js';
 import { describeRange, KEY_RANGES, normalizeSysctlKey, SYSCTL_KEYS } from '../kernel/sysctl-catalogue.js';
-import { parseStat, PF_KTHREAD } from '../parse/stat.js';
+import { matchesName } from '../kernel/target.js';
 import { renderCompletion, SHELLS, type ArgSpec, type CompletionSpec, type OptionSpec, type Shell, type ValueKind } from '../render/completion.js';
-import { listPids } from '../system/procfs.js';
+import { listPids, readProcessBrief } from '../system/procfs.js';
+import { readExe } from '../system/process-identity.js';
 import type { CommandContext } from '../core/context.js';
 import type { CommandModule } from '../core/command.js';
 import { readLiveSysctls } from '../system/sysctl.js';
@@ -79,25 +80,61 @@ export function runCompletion(program: Command, shell: Shell): string {
   return renderCompletion(shell, completionSpecOf(program));
 }
 
+/** What completion knows of a process: what the target matcher (kernel/target.ts matchesName) compares. */
+export interface CompletionProcess {
+  pid: number;
+  comm: string;
+  exe: string | undefined;
+  kernelThread: boolean;
+}
+
+/** A shell word can carry it: no control characters (tabs and newlines among them) and no bidi controls. */
+function printableName(s: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  return /^[^\x00-\x1f\x7f-\x9f]+$/.test(s) && !/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(s);
+}
+
 /**
- * "VALUE<TAB>DESCRIPTION" lines: each process name (with its count) and each
- * pid (with its name), kernel threads left out. Names that a shell word cannot
- * carry (control characters, tabs, newlines) are left out, not escaped.
+ * The names completion offers, each with the pids it names: every comm and
+ * every executable's file name, kept only where THE matcher (matchesName,
+ * without --exact) takes it, and counted by that matcher, so that a name
+ * offered here names in explain, adj, protect and policy rules the processes
+ * its count promises. Kernel threads are left out.
+ */
+export function completionNames(procs: readonly CompletionProcess[]): { name: string; pids: number[] }[] {
+  const users = procs.filter((p) => !p.kernelThread);
+  const candidates = new Set<string>();
+  for (const p of users) {
+    candidates.add(p.comm);
+    const base = p.exe === undefined ? undefined : p.exe.slice(p.exe.lastIndexOf('/') + 1);
+    if (base !== undefined && base !== '') candidates.add(base);
+  }
+  const out: { name: string; pids: number[] }[] = [];
+  for (const name of candidates) {
+    // What selectTargets() would say is neither a pid nor a name is not offered.
+    if (!printableName(name) || name.includes('/') || /^\d+$/.test(name)) continue;
+    const pids = users.filter((p) => matchesName(p, name, false)).map((p) => p.pid);
+    if (pids.length > 0) out.push({ name, pids });
+  }
+  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/**
+ * "VALUE<TAB>DESCRIPTION" lines: each process name (with its count, see
+ * completionNames) and each pid (with its name), kernel threads left out.
+ * Names that a shell word cannot carry (control characters, tabs, newlines)
+ * are left out, not escaped.
  */
 export function completeTargets(ctx: CommandContext): string {
-  const names = new Map<string, number>();
-  const pids: string[] = [];
+  const procs: CompletionProcess[] = [];
   for (const pid of listPids(ctx.root)) {
-    const text = ctx.root.readText(`/proc/${pid}/stat`);
-    const stat = text === undefined ? undefined : parseStat(text);
-    if (!stat || (stat.flags & PF_KTHREAD) !== 0) continue;
-    // eslint-disable-next-line no-control-regex
-    const clean = /^[^\x00-\x1f\x7f-\x9f]+$/.test(stat.comm) && !/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(stat.comm);
-    if (clean) names.set(stat.comm, (names.get(stat.comm) ?? 0) + 1);
-    pids.push(`${pid}\t${clean ? stat.comm : 'process'}`);
+    const brief = readProcessBrief(ctx.root, pid);
+    if (!brief) continue;
+    procs.push({ pid, comm: brief.comm, exe: brief.kernelThread ? undefined : readExe(ctx.root, pid), kernelThread: brief.kernelThread });
   }
-  const nameLines = [...names].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([n, k]) => `${n}\t${k} process${k === 1 ? '' : 'es'}`);
-  return [...nameLines, ...pids].map((l) => l + '\n').join('');
+  const nameLines = completionNames(procs).map(({ name, pids }) => `${name}\t${pids.length} process${pids.length === 1 ? '' : 'es'}`);
+  const pidLines = procs.filter((p) => !p.kernelThread).map((p) => `${p.pid}\t${printableName(p.comm) ? p.comm : 'process'}`);
+  return [...nameLines, ...pidLines].map((l) => l + '\n').join('');
 }
 
 /** Words a shell can take as they are: no control characters, blanks or bidi controls. */

@@ -2,18 +2,15 @@
 // from which file, the overcommit picture), or set them: validate every pair,
 // plan, check, confirm, write all or nothing, and optionally persist.
 
-import { ExitCode, OomctlError, PartialError, RefusedError, UnsupportedError, UsageError, errnoOf } from '../errors.js';
+import { OomctlError, UnsupportedError, UsageError } from '../errors.js';
 import type { Change } from '../kernel/plan.js';
 import {
   SYSCTL_KEYS,
   checkAssignments,
-  checkSysctlPlan,
   computeCommitLimit,
   describeSysctlValue,
   normalizeSysctlKey,
   parseKernelInteger,
-  planSysctlChanges,
-  riskyReasons,
   validateSysctlValue,
   type Assignment,
   type SysctlKey,
@@ -22,11 +19,12 @@ import {
 } from '../kernel/sysctl-catalogue.js';
 import { computeBootValues, type BootValues, type LoaderName, type SysctlListing } from '../kernel/sysctl-loaders.js';
 import { parseSysctlConf, rewriteSysctlConf } from '../parse/sysctl-conf.js';
-import { readIfExists, writeFileAtomic } from '../system/atomic-write.js';
-import { findKubelet, readLiveSysctls, readSysctlListing, sysctlWriteError, writeSysctls } from '../system/sysctl.js';
+import { readIfExists } from '../system/atomic-write.js';
+import { findKubelet, readLiveSysctls, readSysctlListing } from '../system/sysctl.js';
 import { readMemoryFacts } from '../system/system-info.js';
 import type { SystemRoot } from '../system/root.js';
 import { confirmPlan, decideConfirmation, dryRunConfirmNote } from '../core/confirm.js';
+import { planSysctlWrite, sysctlRefusalError, writeSysctlPlan } from '../core/sysctl-write.js';
 import type { CommandContext } from '../core/context.js';
 import type { CommandModule } from '../core/command.js';
 import * as render from '../render/sysctl.js';
@@ -177,13 +175,7 @@ export interface SetDeps {
 export async function runSysctlSet(ctx: CommandContext, args: readonly string[], opts: SysctlSetOptions, deps: SetDeps): Promise<SysctlSetResult> {
   const assignments = parseAssignments(args);
   const root = ctx.root;
-  const live = readLiveSysctls(root);
-  const missing = assignments.filter((a) => live[a.key] === undefined).map((a) => a.key);
-  if (missing.length > 0) {
-    throw new UnsupportedError(`cannot read ${missing.map((k) => root.path('/proc/sys/' + k.replace(/\./g, '/'))).join(', ')}: nothing written`, 'this kernel lacks the key, or /proc is not mounted');
-  }
-  const plan = planSysctlChanges(live, assignments);
-  const findings = checkSysctlPlan({ plan, named: assignments.map((a) => a.key), memory: readMemoryFacts(root), kubeletPid: findKubelet(root) });
+  const { plan, findings, risky: reasons, refusal } = planSysctlWrite(root, assignments, { force: opts.force });
 
   let persist: PersistResult | undefined;
   let persistText: string | undefined;
@@ -202,17 +194,14 @@ export async function runSysctlSet(ctx: CommandContext, args: readonly string[],
     }
   }
 
-  const refusals = findings.filter((f) => f.level === 'refusal');
-  const refusal = refusals.length > 0 && !opts.force ? refusals.map((r) => r.message).join('; ') : undefined;
   const result: SysctlSetResult = { dryRun: opts.dryRun, plan, changes: planChanges(plan), findings, applied: false, findingsShown: false, refusal, persist };
-  const reasons = riskyReasons(plan);
   const confirm = { risky: reasons.length > 0, reason: reasons.join('; '), yes: opts.yes, stdinIsTTY: ctx.stdinIsTTY, stdoutIsTTY: ctx.stdoutIsTTY };
   if (opts.dryRun) {
     const note = refusal ? undefined : dryRunConfirmNote(confirm);
     if (note) findings.push({ level: 'warning', code: 'needs-yes', message: note });
     return result;
   }
-  if (refusal) throw new RefusedError(`refusing: ${refusal}`, 'add --force to apply it anyway');
+  if (refusal) throw sysctlRefusalError(refusal, false);
 
   if (decideConfirmation({ ...confirm, dryRun: false }) === 'ask') {
     result.findingsShown = true;
@@ -222,28 +211,15 @@ export async function runSysctlSet(ctx: CommandContext, args: readonly string[],
     });
   }
 
-  if (plan.writes.length > 0) {
-    writeSysctls(root, plan.writes, plan.before, ctx.warn);
-    result.applied = true;
-  }
-  if (persist && persistText !== undefined) {
-    const file = root.path(PERSIST_FILE);
-    try {
-      // The temp name (".60-oomctl.conf.oomctl-PID.tmp") ends in .tmp: no loader reads it.
-      persist.outcome = writeFileAtomic(file, persistText, { mkdir: true });
-    } catch (error) {
-      // writeFileAtomic() already says what went wrong, in words (src/system/atomic-write.ts).
-      const e = error instanceof OomctlError ? error : sysctlWriteError(errnoOf(error), PERSIST_FILE, file, error);
-      if (result.applied) throw new PartialError(`the live values are set, but ${e.message}`, e.hint);
-      throw e;
-    }
-  }
+  const written = writeSysctlPlan(root, plan, ctx.warn, persist && persistText !== undefined ? { file: PERSIST_FILE, text: persistText } : undefined);
+  result.applied = written.applied;
+  if (persist && written.persisted !== undefined) persist.outcome = written.persisted;
   return result;
 }
 
 /** The error `--dry-run` ends with when the change would be refused. */
 export function dryRunRefusal(result: SysctlSetResult): OomctlError | undefined {
-  return result.refusal ? new OomctlError(`would refuse: ${result.refusal}`, ExitCode.REFUSED, 'refused', 'add --force to apply it anyway') : undefined;
+  return result.refusal ? sysctlRefusalError(result.refusal, true) : undefined;
 }
 
 /** A KEY alone (show mode): its dotted name, or a usage error. */

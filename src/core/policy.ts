@@ -4,13 +4,12 @@
 // `protect`), check only compares. See docs/policy.md.
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ExitCode, OomctlError, PartialError, PermissionError, RefusedError, UnsupportedError, UsageError } from '../errors.js';
+import { ExitCode, OomctlError, PartialError, PermissionError, UsageError } from '../errors.js';
 import { OOM_SCORE_ADJ_MIN } from '../kernel/badness.js';
 import type { Change } from '../kernel/plan.js';
 import {
   describeRule, mayMatchRule, planPersistUnits, planProcessRules, type PlannedAdj, type ProcessRulePlan, type RuleTarget,
 } from '../kernel/policy-plan.js';
-import { checkSysctlPlan, planSysctlChanges, riskyReasons, type SysctlPlan } from '../kernel/sysctl-catalogue.js';
 import { parsePolicy, type ProcessRule } from '../parse/policy.js';
 import { POLICY_VOCABULARY, type CataloguePolicy as Policy } from '../kernel/policy-plan.js';
 export type { Policy };
@@ -19,13 +18,12 @@ import { escapeUntrusted } from '../render/sanitize.js';
 import { readPolicyFile } from '../system/policy-file.js';
 import { explainAdjDenial, readExe, readSelfCredentials } from '../system/process-identity.js';
 import { listPids, readProcess, readProcessBrief } from '../system/procfs.js';
-import { findKubelet, readLiveSysctls, writeSysctls } from '../system/sysctl.js';
 import { dropinPath, readDropinAdj } from '../system/systemd-dropin.js';
 import { readUserNames } from '../system/system-info.js';
 import type { CommandContext } from './context.js';
-import { readMemoryFacts } from '../system/system-info.js';
 import { readTargets } from './tune.js';
 import { confirmPlan, decideConfirmation, dryRunConfirmNote } from './confirm.js';
+import { planSysctlWrite, sysctlRefusalError, writeSysctlPlan, type SysctlWritePlan } from './sysctl-write.js';
 import { dryRunAdjDenial, persistDropins, refuseUnkillable, UNKILLABLE_WARNING, writeAdjChanges, writeAdjRemembering } from './adj-write.js';
 
 /** A policy file with problems: cli.ts prints each as FILE:LINE:COL: message. */
@@ -90,7 +88,7 @@ function readRuleTargets(ctx: CommandContext): RuleTarget[] {
 }
 
 interface Planned {
-  sysctl: SysctlPlan | undefined;
+  sysctl: SysctlWritePlan | undefined;
   sysctlDrift: Change[];
   processes: ProcessRulePlan<RuleTarget> | undefined;
   persist: { unit: string; path: string; from: number | undefined; to: number }[];
@@ -100,15 +98,12 @@ interface Planned {
 /** Reads what the policy names and plans it; refusals and conflicts throw. */
 function planPolicy(ctx: CommandContext, policy: Policy, mode: 'apply' | 'check', selfPid: number, warnings: string[], notes: string[]): Planned {
   const root = ctx.root;
-  let sysctl: SysctlPlan | undefined;
+  let sysctl: SysctlWritePlan | undefined;
   const sysctlDrift: Change[] = [];
   if (policy.sysctl.length > 0) {
-    const live = readLiveSysctls(root);
-    const missing = policy.sysctl.filter((a) => live[a.key] === undefined).map((a) => a.key);
-    if (missing.length > 0) {
-      throw new UnsupportedError(`cannot read ${missing.map((k) => root.path('/proc/sys/' + k.replace(/\./g, '/'))).join(', ')}: nothing ${mode === 'apply' ? 'written' : 'checked'}`, 'this kernel lacks the key, or /proc is not mounted');
-    }
-    sysctl = planSysctlChanges(live, policy.sysctl.map(({ key, value }) => ({ key, value })));
+    // Refusals are judged by apply with --force in view (runPolicyApply), so none is joined here.
+    sysctl = planSysctlWrite(root, policy.sysctl.map(({ key, value }) => ({ key, value })), { force: true, nothing: mode === 'apply' ? 'written' : 'checked' });
+    const live = sysctl.plan.before;
     for (const a of policy.sysctl) if (live[a.key] !== a.value) sysctlDrift.push({ what: `sysctl ${a.key}`, from: live[a.key] ?? null, to: a.value });
   }
 
@@ -177,14 +172,13 @@ export async function runPolicyApply(ctx: CommandContext, opts: PolicyOptions, p
   // The sysctl checks: refusals stop everything unless --force.
   let refusal: string | undefined;
   if (planned.sysctl) {
-    const findings = checkSysctlPlan({ plan: planned.sysctl, named: policy.sysctl.map((s) => s.key), memory: readMemoryFacts(root), kubeletPid: findKubelet(root) });
-    for (const f of findings) {
+    for (const f of planned.sysctl.findings) {
       if (f.level === 'refusal') { if (!opts.force) refusal = refusal ? `${refusal}; ${f.message}` : f.message; else warnings.push(`forced past: ${f.message}`); }
       else if (f.level === 'warning') warnings.push(f.message);
       else notes.push(f.message);
     }
   }
-  const sysctlChanges: Change[] = planned.sysctl?.changes.map((c) => ({ what: `sysctl ${c.key}`, from: c.from ?? null, to: c.to })) ?? [];
+  const sysctlChanges: Change[] = planned.sysctl?.plan.changes.map((c) => ({ what: `sysctl ${c.key}`, from: c.from ?? null, to: c.to })) ?? [];
   const adjItems = planned.processes?.items.filter((i) => i.from !== i.to) ?? [];
   const persistItems = planned.persist.filter((p) => p.from !== p.to);
   const changes = [...sysctlChanges, ...adjItems.map(adjChange), ...persistItems.map(persistChange)];
@@ -194,27 +188,24 @@ export async function runPolicyApply(ctx: CommandContext, opts: PolicyOptions, p
     warnings.push(UNKILLABLE_WARNING);
   }
   // Risky: what `sysctl` and `protect` call risky. Nothing to change is never risky.
-  const reasons = planned.sysctl ? riskyReasons(planned.sysctl) : [];
+  const reasons = planned.sysctl ? [...planned.sysctl.risky] : [];
   if (adjItems.length > 1) reasons.push(`${adjItems.length} processes would change`);
   if (adjItems.some((i) => i.to === OOM_SCORE_ADJ_MIN)) reasons.push('oom_score_adj -1000 makes processes unkillable');
   const confirm = { risky: reasons.length > 0, reason: reasons.join('; '), yes: opts.yes, stdinIsTTY: ctx.stdinIsTTY, stdoutIsTTY: ctx.stdoutIsTTY };
   if (opts.dryRun) {
     const note = dryRunConfirmNote(confirm);
     if (note && !refusal) warnings.push(note);
-    const error = refusal ? new OomctlError(`would refuse: ${refusal}`, ExitCode.REFUSED, 'refused', 'add --force to apply it anyway') : dryRunAdjDenial(root, adjItems);
+    const error = refusal ? sysctlRefusalError(refusal, true) : dryRunAdjDenial(root, adjItems);
     return { ...base, dryRun: true, changed: changes.length > 0, changes, error };
   }
-  if (refusal) throw new RefusedError(`refusing: ${refusal}; nothing was applied`, 'add --force to apply it anyway');
+  if (refusal) throw sysctlRefusalError(refusal, false, '; nothing was applied');
   if (decideConfirmation({ ...confirm, dryRun: false }) === 'ask') {
     await confirmPlan({ changes, question: `oomctl: ${reasons.join('; ')}. Apply?`, notConfirmed: 'not confirmed: nothing was applied', warn: ctx.warn, ask: opts.ask });
   }
 
   // Apply: sysctls all or nothing first (a failure puts back what was written and stops).
   const done: Change[] = [];
-  if (planned.sysctl && planned.sysctl.writes.length > 0) {
-    writeSysctls(root, planned.sysctl.writes, planned.sysctl.before, ctx.warn);
-    done.push(...sysctlChanges);
-  }
+  if (planned.sysctl && writeSysctlPlan(root, planned.sysctl.plan, ctx.warn).applied) done.push(...sysctlChanges);
   const denied: PlannedAdj<RuleTarget>[] = [];
   const statuses = writeAdjChanges(root, adjItems, false, warnings);
   adjItems.forEach((item, i) => {

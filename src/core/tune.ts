@@ -253,14 +253,16 @@ function planDropins(root: SystemRoot, processes: readonly ProcessChange[], verb
 
 /** How a run that wrote ends: permission (nothing changed, the kernel refused), not found (all exited), partial. */
 function tuneOutcomeError(processes: readonly ProcessChange[], firstDenial: { change: ProcessChange; reason: string; hint: string } | undefined, persistFailed: boolean): OomctlError | undefined {
-  const changed = processes.filter((c) => c.status === 'changed' || c.status === 'unchanged').length;
+  // Only a write made counts (as apply counts it): a process that already had the value needed
+  // none, so "every write refused" is 4 beside it too (docs/design.md, "Exit codes of the two").
+  const changed = processes.filter((c) => c.status === 'changed').length;
   const gone = processes.filter((c) => c.status === 'exited' || c.status === 'pid-reused');
   const denied = processes.filter((c) => c.status === 'denied');
   let error: OomctlError | undefined;
   if (firstDenial && changed === 0 && gone.length === 0) {
     const c = firstDenial.change;
     error = new PermissionError(`cannot set oom_score_adj of ${label(c.target)} from ${c.from} to ${c.to}: ${firstDenial.reason}`, firstDenial.hint);
-  } else if (gone.length > 0 && changed === 0 && denied.length === 0) {
+  } else if (gone.length > 0 && gone.length === processes.length) {
     error = new NotFoundError(`${gone.map((c) => label(c.target)).join(', ')} exited before the write; nothing was changed`);
   } else if (denied.length > 0 || gone.length > 0 || persistFailed) {
     const parts = [

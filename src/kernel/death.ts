@@ -200,6 +200,42 @@ function kernelKiller(ev: OomEvent): VerdictKiller {
   return 'kernel';
 }
 
+/** The verdict for a death the kernel's OOM killer reported: its scope, what asked, its ranking. */
+function kernelVerdict(p: OomEvent, analysis: EventAnalysis | undefined, name: string, notes: string[]): Verdict {
+  const killer = kernelKiller(p);
+  const t = p.trigger;
+  const asked = t ? `${t.comm ?? '?'}${t.pid !== null ? ` (pid ${t.pid})` : ''} asked for order-${t.order ?? '?'} memory` : 'the allocation that failed is not in the log';
+  let trigger: Verdict['trigger'];
+  const changed: string[] = [];
+  if (killer === 'kernel-memcg' || (killer === 'kernel-group-kill' && p.scope === 'memcg')) {
+    const cg = p.oom_memcg ?? p.memcg?.stats_for ?? p.task_memcg ?? '?';
+    trigger = { kind: 'memcg-limit', detail: `memory cgroup ${cg} reached its limit ${kb(p.memcg?.limit_kb)} (usage ${kb(p.memcg?.usage_kb)}, failcnt ${p.memcg?.failcnt ?? '?'}); ${asked}` };
+    changed.push(`a memory limit on ${cg} above its peak use (it was ${kb(p.memcg?.limit_kb)})`);
+  } else if (killer === 'kernel-global' || killer === 'kernel-group-kill') {
+    trigger = { kind: 'machine-memory', detail: `the machine ran out of RAM and swap; ${asked}` };
+    changed.push('more RAM or swap, or a memory limit on the cgroup that grew (the OOM would then stay inside it)');
+  } else if (killer === 'kernel-allocating-task') {
+    trigger = { kind: 'machine-memory', detail: `vm.oom_kill_allocating_task=1: the task that asked was killed; ${asked}` };
+    changed.push('vm.oom_kill_allocating_task=0 (the kernel would then rank by badness)');
+  } else {
+    trigger = { kind: p.scope ?? 'unknown', detail: asked };
+  }
+  if (killer === 'kernel-group-kill') changed.push(`memory.oom.group=0 on ${p.oom_group?.cgroup ?? '?'} (only the victim would have died, not the ${p.oom_group?.victims.length ?? 0} others)`);
+  let why: string;
+  // mm/oom_kill.c select_bad_process()/oom_badness(): the largest rss + swap + page tables, plus oom_score_adj x totalpages/1000
+  if (analysis && analysis.victimRank !== null) {
+    const next = analysis.ranked.find((r) => r.rank === (analysis.victimRank as number) + 1);
+    why = `ranked ${analysis.victimRank} of ${analysis.ranked.filter((r) => r.rank !== null).length} by the kernel's badness (rss + swap + page tables + oom_score_adj x totalpages/1000, from the task table)` +
+      (next && analysis.marginPages !== null ? `; runner-up pid ${next.task.pid} (${next.task.row.name}) ${analysis.marginPages} pages behind` : '');
+    if (analysis.mismatch) why += `; ${analysis.mismatch.detail}`;
+    if (analysis.adjToSpare !== null && next) changed.unshift(`oom_score_adj ${analysis.adjToSpare} or lower on ${name} (pid ${next.task.pid} (${next.task.row.name}) would have died instead)`);
+    else if (next) changed.unshift(`oom_score_adj -1000 on ${name} (nothing above it would have spared it)`);
+  } else {
+    why = p.table === null ? 'the task table was not printed (vm.oom_dump_tasks=0, or the log lost it): the ranking is unknown' : 'the victim is not in the printed task table';
+  }
+  return { killer, trigger, why, would_have_changed: changed, notes };
+}
+
 /** The verdict for one death; `analysis` is the kernel's ranking recomputed from its task table (oom-event.ts), when printed. */
 export function computeVerdict(d: Death, analysis: EventAnalysis | undefined): Verdict {
   const p = d.primary;
@@ -221,40 +257,7 @@ export function computeVerdict(d: Death, analysis: EventAnalysis | undefined): V
       notes,
     };
   }
-  if (p.killer === 'kernel') {
-    const killer = kernelKiller(p);
-    const t = p.trigger;
-    const asked = t ? `${t.comm ?? '?'}${t.pid !== null ? ` (pid ${t.pid})` : ''} asked for order-${t.order ?? '?'} memory` : 'the allocation that failed is not in the log';
-    let trigger: Verdict['trigger'];
-    const changed: string[] = [];
-    if (killer === 'kernel-memcg' || (killer === 'kernel-group-kill' && p.scope === 'memcg')) {
-      const cg = p.oom_memcg ?? p.memcg?.stats_for ?? p.task_memcg ?? '?';
-      trigger = { kind: 'memcg-limit', detail: `memory cgroup ${cg} reached its limit ${kb(p.memcg?.limit_kb)} (usage ${kb(p.memcg?.usage_kb)}, failcnt ${p.memcg?.failcnt ?? '?'}); ${asked}` };
-      changed.push(`a memory limit on ${cg} above its peak use (it was ${kb(p.memcg?.limit_kb)})`);
-    } else if (killer === 'kernel-global' || killer === 'kernel-group-kill') {
-      trigger = { kind: 'machine-memory', detail: `the machine ran out of RAM and swap; ${asked}` };
-      changed.push('more RAM or swap, or a memory limit on the cgroup that grew (the OOM would then stay inside it)');
-    } else if (killer === 'kernel-allocating-task') {
-      trigger = { kind: 'machine-memory', detail: `vm.oom_kill_allocating_task=1: the task that asked was killed; ${asked}` };
-      changed.push('vm.oom_kill_allocating_task=0 (the kernel would then rank by badness)');
-    } else {
-      trigger = { kind: p.scope ?? 'unknown', detail: asked };
-    }
-    if (killer === 'kernel-group-kill') changed.push(`memory.oom.group=0 on ${p.oom_group?.cgroup ?? '?'} (only the victim would have died, not the ${p.oom_group?.victims.length ?? 0} others)`);
-    let why: string;
-    // mm/oom_kill.c select_bad_process()/oom_badness(): the largest rss + swap + page tables, plus oom_score_adj x totalpages/1000
-    if (analysis && analysis.victimRank !== null) {
-      const next = analysis.ranked.find((r) => r.rank === (analysis.victimRank as number) + 1);
-      why = `ranked ${analysis.victimRank} of ${analysis.ranked.filter((r) => r.rank !== null).length} by the kernel's badness (rss + swap + page tables + oom_score_adj x totalpages/1000, from the task table)` +
-        (next && analysis.marginPages !== null ? `; runner-up pid ${next.task.pid} (${next.task.row.name}) ${analysis.marginPages} pages behind` : '');
-      if (analysis.mismatch) why += `; ${analysis.mismatch.detail}`;
-      if (analysis.adjToSpare !== null && next) changed.unshift(`oom_score_adj ${analysis.adjToSpare} or lower on ${name} (pid ${next.task.pid} (${next.task.row.name}) would have died instead)`);
-      else if (next) changed.unshift(`oom_score_adj -1000 on ${name} (nothing above it would have spared it)`);
-    } else {
-      why = p.table === null ? 'the task table was not printed (vm.oom_dump_tasks=0, or the log lost it): the ranking is unknown' : 'the victim is not in the printed task table';
-    }
-    return { killer, trigger, why, would_have_changed: changed, notes };
-  }
+  if (p.killer === 'kernel') return kernelVerdict(p, analysis, name, notes);
   const u = p.userspace;
   if (p.killer === 'earlyoom') {
     const esc = u?.escalated_after_sec != null ? `, escalated to SIGKILL after ${u.escalated_after_sec} s` : '';

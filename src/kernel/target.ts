@@ -135,7 +135,11 @@ export function nearMisses(all: readonly TargetProcess[], name: string, exact: b
     for (const n of [p.comm, exeName]) {
       if (n === undefined || n === name) continue;
       if (n.toLowerCase() === lower) out.add(n);
-      else if (exact && n === cut) out.add(`${n} (the kernel's 15-byte cut of "${name}"; drop --exact)`);
+      // "drop --exact" only where it would then match: a comm that is also the cut of the
+      // process's own executable name is that program (matchesName() refuses the cut without
+      // --exact too), so the hint names the executable instead of a promise that fails.
+      else if (exact && n === cut && matchesName(p, name, false)) out.add(`${n} (the kernel's 15-byte cut of "${name}"; drop --exact)`);
+      else if (exact && n === cut && n === p.comm && exeName !== undefined) out.add(`${n} (the 15-byte cut of "${name}", but also of its executable's name ${exeName}: it runs that program)`);
       else if (n.length === COMM_BYTES && lower.startsWith(n.toLowerCase())) out.add(`${n} (names are cut at 15 bytes)`);
       else if (name.length < COMM_BYTES && n.toLowerCase().startsWith(lower) && n.length <= name.length + 3) out.add(n);
     }

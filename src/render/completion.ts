@@ -127,6 +127,7 @@ function bashArgLines(c: CommandSpec | undefined, spec: CompletionSpec, indent: 
   return out;
 }
 
+// Long (~99 lines): mostly the bash script as one template, kept readable as the script it prints.
 export function renderBashCompletion(input: CompletionSpec): string {
   const spec = sanitizeSpec(input);
   const p = spec.program;
@@ -251,7 +252,7 @@ function zshValueCases(options: readonly OptionSpec[], indent: string): string[]
   return out;
 }
 
-// Long (~91 lines): mostly the zsh script as one template, kept readable as the script it prints.
+// Long (~113 lines): mostly the zsh script as one template, kept readable as the script it prints.
 export function renderZshCompletion(input: CompletionSpec): string {
   const spec = sanitizeSpec(input);
   const p = spec.program;
@@ -381,7 +382,7 @@ function fishOptionLine(p: string, condition: string | undefined, o: OptionSpec)
   return parts.join(' ');
 }
 
-// Long (~86 lines): mostly the fish script as one template, kept readable as the script it prints.
+// Long (~136 lines): mostly the fish script as one template, kept readable as the script it prints.
 export function renderFishCompletion(input: CompletionSpec): string {
   const spec = sanitizeSpec(input);
   const p = spec.program;

@@ -5,7 +5,6 @@
 
 import { statSync } from 'node:fs';
 import { parseMemoryStat } from '../parse/cgroup.js';
-import { parseMeminfo } from '../parse/meminfo.js';
 import { parsePressure } from '../parse/pressure.js';
 import { cgUnescape } from '../parse/owner.js';
 import { managedOomSettings } from '../parse/systemd-settings.js';
@@ -13,6 +12,7 @@ import { computeOomdConfig, type OomdCgroup, type OomdConfig, type OomdMonitored
 import { readCgroupMounts } from './memcg.js';
 import type { SystemRoot } from './root.js';
 import { readConfigWithDropins, readUnitSettings } from './systemd-units.js';
+import { readMeminfo } from './system-info.js';
 import { readXattrs } from './xattr.js';
 
 export interface OomdState {
@@ -30,25 +30,22 @@ export interface OomdState {
 
 const UNIT_RE = /\.(slice|service|scope)$/;
 
-/** Reads it all; undefined when there is no cgroup v2 hierarchy (systemd-oomd does not run on v1). */
-export async function readOomdState(root: SystemRoot, opts: { maxCgroups?: number } = {}): Promise<OomdState | undefined> {
-  const v2 = readCgroupMounts(root).find((m) => m.version === 2 && m.root === '/');
-  if (!v2) return undefined;
-  const mount = v2.mountPoint;
-  const conf = readConfigWithDropins(root, 'systemd/oomd.conf', ['OOM']);
-  const config = computeOomdConfig(conf.assignments);
-  const miText = root.readText('/proc/meminfo');
-  if (miText === undefined) return undefined;
-  const mi = parseMeminfo(miText);
-  const system: OomdSystem = {
-    memTotal: mi.memTotalKb * 1024, memAvailable: (mi.memAvailableKb ?? 0) * 1024, swapTotal: mi.swapTotalKb * 1024, swapFree: mi.swapFreeKb * 1024,
-  };
+interface CgroupTree {
+  byPath: Map<string, OomdCgroup>;
+  childrenOf: Map<string, string[]>;
+  monitored: OomdMonitored[];
+  unitFiles: Map<string, string[]>;
+  /** ManagedOOMPreference= of each unit's cgroup, the stand-in when no xattr reader exists. */
+  unitPreference: Map<string, OomdPreference | null>;
+}
+
+/** Walks the cgroup v2 tree breadth first (at most `max` cgroups): each cgroup's counters and its unit's ManagedOOM*= settings. */
+function readCgroupTree(root: SystemRoot, mount: string, system: OomdSystem, max: number): CgroupTree {
   const byPath = new Map<string, OomdCgroup>();
   const childrenOf = new Map<string, string[]>();
   const monitored: OomdMonitored[] = [];
   const unitFiles = new Map<string, string[]>();
   const unitPreference = new Map<string, OomdPreference | null>();
-  const max = opts.maxCgroups ?? 20000;
   const queue: string[] = ['/'];
   while (queue.length > 0 && byPath.size < max) {
     const p = queue.shift() as string;
@@ -91,6 +88,12 @@ export async function readOomdState(root: SystemRoot, opts: { maxCgroups?: numbe
       unitFiles.set(unit, s.files);
     }
   }
+  return { byPath, childrenOf, monitored, unitFiles, unitPreference };
+}
+
+/** Sets each cgroup's preference and owner; returns how the xattrs were read (null: not at all). */
+async function readPreferences(root: SystemRoot, mount: string, tree: CgroupTree): Promise<'getfattr' | 'python3' | null> {
+  const { byPath, unitPreference } = tree;
   // Preferences: the xattrs PID 1 sets from ManagedOOMPreference=; the owner check is per rule
   // (kernel/oomd.ts effectivePreference()), so the folder's owner is kept with it.
   const paths = [...byPath.keys()];
@@ -117,8 +120,26 @@ export async function readOomdState(root: SystemRoot, opts: { maxCgroups?: numbe
     c.ownerUid = owner(c.path);
     c.preference = pref;
   }
+  return x.via;
+}
+
+/** Reads it all; undefined when there is no cgroup v2 hierarchy (systemd-oomd does not run on v1). */
+export async function readOomdState(root: SystemRoot, opts: { maxCgroups?: number } = {}): Promise<OomdState | undefined> {
+  const v2 = readCgroupMounts(root).find((m) => m.version === 2 && m.root === '/');
+  if (!v2) return undefined;
+  const mount = v2.mountPoint;
+  const conf = readConfigWithDropins(root, 'systemd/oomd.conf', ['OOM']);
+  const config = computeOomdConfig(conf.assignments);
+  const mi = readMeminfo(root, { optional: true });
+  if (mi === undefined) return undefined;
+  const system: OomdSystem = {
+    memTotal: mi.memTotalKb * 1024, memAvailable: (mi.memAvailableKb ?? 0) * 1024, swapTotal: mi.swapTotalKb * 1024, swapFree: mi.swapFreeKb * 1024,
+  };
+  const tree = readCgroupTree(root, mount, system, opts.maxCgroups ?? 20000);
+  const via = await readPreferences(root, mount, tree);
+  const { byPath, childrenOf, monitored, unitFiles } = tree;
   return {
     config, configFiles: conf.files, system, monitored, byPath, childrenOf,
-    preferenceSource: x.via ?? 'unit-file', unitFiles,
+    preferenceSource: via ?? 'unit-file', unitFiles,
   };
 }

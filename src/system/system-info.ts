@@ -38,12 +38,22 @@ export function readSysctls(root: SystemRoot, keys: readonly string[]): Record<s
   return out;
 }
 
-export function readMeminfo(root: SystemRoot): Meminfo {
+/**
+ * THE reader of /proc/meminfo (top, explain, doctor, metrics, the killers' rules, sysctl checks,
+ * systemd-oomd's view). A missing file or one without MemTotal throws: without MemTotal there
+ * are no totalpages, and every share and oom_score would be a guess. With `{ optional: true }`
+ * a missing file gives undefined, for callers that can say "unknown" instead.
+ */
+export function readMeminfo(root: SystemRoot): Meminfo;
+export function readMeminfo(root: SystemRoot, opts: { optional: true }): Meminfo | undefined;
+export function readMeminfo(root: SystemRoot, opts: { optional?: boolean } = {}): Meminfo | undefined {
   const text = root.readText('/proc/meminfo');
-  if (text === undefined) throw new UnsupportedError(`cannot read ${root.path('/proc/meminfo')}`, 'is /proc mounted (or does --root point at a captured tree)?');
+  if (text === undefined) {
+    if (opts.optional === true) return undefined;
+    throw new UnsupportedError(`cannot read ${root.path('/proc/meminfo')}`, 'is /proc mounted (or does --root point at a captured tree)?');
+  }
   const info = parseMeminfo(text);
-  // Without MemTotal there are no totalpages: every share and oom_score would be a guess.
-  if (!(info.memTotalKb > 0)) throw new UnsupportedError(`${root.path('/proc/meminfo')} has no MemTotal line: not a /proc/meminfo`, 'is /proc mounted (or does --root point at a captured tree)?');
+  if (opts.optional !== true && !(info.memTotalKb > 0)) throw new UnsupportedError(`${root.path('/proc/meminfo')} has no MemTotal line: not a /proc/meminfo`, 'is /proc mounted (or does --root point at a captured tree)?');
   return info;
 }
 
@@ -78,11 +88,10 @@ export function readOomKillCount(root: SystemRoot): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-/** The memory facts the sysctl checks need (overcommit, hugetlb), from /proc/meminfo. */
+/** The memory facts the sysctl checks need (overcommit, hugetlb), from readMeminfo(); undefined without /proc/meminfo. */
 export function readMemoryFacts(root: SystemRoot): MemoryFacts | undefined {
-  const text = root.readText('/proc/meminfo');
-  if (text === undefined) return undefined;
-  const m = parseMeminfo(text);
+  const m = readMeminfo(root, { optional: true });
+  if (m === undefined) return undefined;
   const hugetlbKb = m.all.get('Hugetlb') ?? m.hugePagesTotal * m.hugepagesizeKb;
   return {
     memTotalKb: m.memTotalKb,

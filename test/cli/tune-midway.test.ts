@@ -3,15 +3,17 @@
 // tree, and change the tree inside the confirmation callback, i.e. after the
 // plan and before the first write.
 
+import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runTune, type TuneOptions } from '../../src/core/tune.js';
 import type { CommandContext } from '../../src/core/context.js';
-import { PartialError, NotFoundError } from '../../src/errors.js';
+import { PartialError, NotFoundError, PermissionError } from '../../src/errors.js';
 import { writeOomScoreAdj } from '../../src/system/oom-adj-writer.js';
 import { SystemRoot } from '../../src/system/root.js';
 import { copyFixture } from '../helpers/run-cli.js';
+import { skipNow, skipWith } from '../helpers/skip.js';
 
 const REAL = 30848;
 const FAKE = 30849;
@@ -63,6 +65,29 @@ describe('a process that exits between plan and write', () => {
   it('a "no" at the prompt changes nothing', async () => {
     await expect(runTune(ctx(), opts(async () => false))).rejects.toThrow(/cancelled/);
     expect([adjOf(REAL), adjOf(FAKE)]).toEqual(['0', '0']);
+  });
+});
+
+describe('the kernel refusing the only write needed', () => {
+  // An immutable file (chattr +i) refuses every open for writing with EPERM, root's too: the
+  // stand-in for the kernel's EACCES on a fixture tree, whose oom_score_adj files are plain files.
+  const CHATTR = spawnSync('chattr', ['--help']).error === undefined;
+
+  it('exits 4 as apply does, though another match already had the value (issue 15: it was 5)', skipWith(!CHATTR ? 'chattr is not installed (Debian package e2fsprogs)' : process.getuid?.() !== 0 ? 'chattr +i needs root' : undefined), async (t) => {
+    writeFileSync(path.join(dir, `proc/${REAL}/oom_score_adj`), '-15\n');
+    const fake = path.join(dir, `proc/${FAKE}/oom_score_adj`);
+    const immutable = spawnSync('chattr', ['+i', fake], { encoding: 'utf8' });
+    skipNow(t, immutable.status === 0 ? undefined : `chattr +i does not work under ${dir}: ${immutable.stderr.trim()}`);
+    try {
+      const result = await runTune(ctx(), opts(async () => true));
+      expect(result.processes.map((p) => [p.target.pid, p.status])).toEqual(expect.arrayContaining([[REAL, 'unchanged'], [FAKE, 'denied']]));
+      expect(result.error).toBeInstanceOf(PermissionError);
+      expect(result.error?.exitCode).toBe(4);
+      expect(result.error?.message).toMatch(new RegExp(`^cannot set oom_score_adj of pid ${FAKE} \\(mysqld\\) from 0 to -15: `));
+      expect(adjOf(FAKE)).toBe('0');
+    } finally {
+      spawnSync('chattr', ['-i', fake]);
+    }
   });
 });
 

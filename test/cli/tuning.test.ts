@@ -118,7 +118,10 @@ describe('protect against a fixture root', () => {
     expect(adjOf(LONG)).toBe('-5');
     const exact = cli('protect', 'my-very-long-daemon-nameX', '-5', '--exact');
     expect(exact.status).toBe(3);
-    expect(exact.stderr).toContain('drop --exact');
+    // Its exe's name cuts to the same comm: the process is that program, and dropping --exact
+    // would not match it either (kernel/target.ts matchesName), so the hint names the program.
+    expect(exact.stderr).toContain('my-very-long-da (the 15-byte cut of "my-very-long-daemon-nameX", but also of its executable\'s name my-very-long-daemon-name: it runs that program)');
+    expect(exact.stderr).not.toContain('drop --exact');
     const cased = cli('protect', 'MySQLd');
     expect(cased.status).toBe(3);
     expect(cased.stderr).toContain('near misses: mysqld');

@@ -3,7 +3,7 @@
 // allocates, so its memory is charged to that cgroup, then says "ready".
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 export interface Hog {
   child: ChildProcess;
@@ -69,4 +69,26 @@ export function idleInEventLoop(pid: number): boolean {
   } catch {
     return false; // not started yet, or gone
   }
+}
+
+/**
+ * `oomctl events --follow --source kmsg` is ready for a new kill once it has /dev/kmsg open and
+ * waits in its event loop: it drains the ring buffer (the old kills) synchronously after the
+ * open, then polls.
+ */
+export function followsKmsg(pid: number): boolean {
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return false; // not started yet
+  }
+  const kmsg = fds.some((fd) => {
+    try {
+      return readlinkSync(`/proc/${pid}/fd/${fd}`) === '/dev/kmsg';
+    } catch {
+      return false; // closed meanwhile
+    }
+  });
+  return kmsg && idleInEventLoop(pid);
 }

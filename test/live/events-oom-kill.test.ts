@@ -2,11 +2,11 @@
 // must report it with the pid, name, cgroup and numbers /dev/kmsg shows.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readlinkSync, readSync, rmdirSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdirSync, openSync, readSync, rmdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isRoot, writableMemcgParent } from '../helpers/live.js';
-import { idleInEventLoop } from '../helpers/procs.js';
+import { followsKmsg } from '../helpers/procs.js';
 import { BIN, runCli, runCliJson } from '../helpers/run-cli.js';
 import { skipWith } from '../helpers/skip.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -15,27 +15,6 @@ const memcg = isRoot() ? writableMemcgParent() : undefined;
 const hasPython = spawnSync('python3', ['-c', 'pass']).status === 0;
 const reason = !isRoot() ? 'not root' : memcg === undefined ? 'no writable memory cgroup' : !hasPython ? 'python3 is not installed (Debian package python3)' : undefined;
 
-/**
- * `oomctl events --follow --source kmsg` is ready for a new kill once it has /dev/kmsg open and
- * waits in its event loop: it drains the ring buffer (the old kills) synchronously after the
- * open, then polls.
- */
-function followsKmsg(pid: number): boolean {
-  let fds: string[];
-  try {
-    fds = readdirSync(`/proc/${pid}/fd`);
-  } catch {
-    return false; // not started yet
-  }
-  const kmsg = fds.some((fd) => {
-    try {
-      return readlinkSync(`/proc/${pid}/fd/${fd}`) === '/dev/kmsg';
-    } catch {
-      return false; // closed meanwhile
-    }
-  });
-  return kmsg && idleInEventLoop(pid);
-}
 
 /** The kernel's own text: every /dev/kmsg record now in the ring buffer. */
 function readKmsg(): string[] {

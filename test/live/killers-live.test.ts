@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isRoot, skipReason } from '../helpers/live.js';
+import { followsKmsg } from '../helpers/procs.js';
 import { BIN, runCliJson } from '../helpers/run-cli.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const V1 = '/sys/fs/cgroup/memory';
 const hasV1 = existsSync(`${V1}/memory.oom_control`);
@@ -42,7 +44,7 @@ describe.skipIf(skipReason(reason1, 'live memcg OOM kill joined across kmsg and 
       while ((nl = buf.indexOf('\n')) >= 0) { lines.push({ at: Date.now(), text: buf.slice(0, nl) }); buf = buf.slice(nl + 1); }
     });
     // the follower reads the ring buffer's backlog and the counters' baseline first
-    await sleep(2500);
+    await waitUntil(() => followsKmsg(follower?.pid as number), 'events --follow to read /dev/kmsg');
     mkdirSync(dir);
     writeFileSync(path.join(dir, 'memory.limit_in_bytes'), String(48 * 1024 * 1024));
     const r = spawnSync('sh', ['-c', `echo $$ > ${dir}/cgroup.procs; exec python3 -c "a=bytearray(200*1024*1024)"`], { timeout: 30_000 });

@@ -64,12 +64,15 @@ beforeAll(() => {
 afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
 
 describe('boundary rules', () => {
+  // The copy is the real src/ plus the probes, and no real file imports a probe: what the one
+  // run over the copy finds outside the probes is what the real tree has (one depcruise run, not
+  // two; `npm run lint:boundaries` runs it on the real tree as well).
   it('the real tree has no violation', () => {
-    const clean = depcruise(REPO);
-    expect(clean.violations).toEqual([]);
-    expect(clean.status).toBe(0);
+    const probeFiles = new Set([...Object.values(PROBES), CYCLE_PARTNER].map(([file]) => file));
+    expect(cruised.length).toBeGreaterThan(0); // the run over the copy did find the probes
+    expect(cruised.filter((v) => !probeFiles.has(v.from))).toEqual([]);
     expect(spawnSync(process.execPath, ['scripts/check-process-use.mjs', REPO], { encoding: 'utf8' }).status).toBe(0);
-  }, 120_000);
+  });
 
   it.each(Object.entries(PROBES))('%s fails on its probe', (rule, [file]) => {
     const hits = cruised.filter((v) => v.rule.name === rule).map((v) => v.from);

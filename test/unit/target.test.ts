@@ -51,6 +51,10 @@ describe('selectTargets', () => {
   it('--exact drops the 15-byte cut but keeps the basename', () => {
     expect(pids(PROCS, q('my-very-long-daemon-name', { exact: true }))).toEqual([200]);
     expect(caught(() => pids([proc(201, 'my-very-long-da', { exe: undefined })], q('my-very-long-daemon-nameX', { exact: true }))).hint).toMatch(/my-very-long-da .*drop --exact/);
+    // An exe that contradicts the cut: dropping --exact would not match, so the hint does not say it.
+    const contradicted = caught(() => pids(PROCS, q('my-very-long-daemon-nameX', { exact: true }))).hint;
+    expect(contradicted).toMatch(/my-very-long-da \(the 15-byte cut of "my-very-long-daemon-nameX", but also of its executable's name my-very-long-daemon-name/);
+    expect(contradicted).not.toMatch(/drop --exact/);
   });
   it('narrows by --regex on the command line, --user, --exe, --unit, --cgroup', () => {
     expect(pids(PROCS, q('mysqld', { regex: compileRegex('port=3307') }))).toEqual([101]);
