@@ -3,14 +3,15 @@
 
 import { ExitCode, NotFoundError, UnsupportedError, UsageError } from '../errors.js';
 import {
-  earlyoomMemPercent, earlyoomSwapPercent, earlyoomVictim, forecastSeries, kubeletAvailableBytes, machineLevelBytes,
+  earlyoomVictim, forecastSeries, kubeletAvailableBytes, machineLevelBytes,
   memcgCapacityBytes, memcgLevelBytes, rankNow, rankProjected, secondsToBothBelow, seriesOf, taskGrowths,
   type RankInput, type SeriesForecast,
 } from '../kernel/forecast.js';
 import { classifyGrowth, isTrend, type Growth } from '../kernel/forecast-fit.js';
 import type { RankedTask } from '../kernel/rank.js';
 import { computeGlobalTotalpages, computeMemcgTotalpages } from '../kernel/scope.js';
-import { earlyoomThresholds } from '../parse/earlyoom-forecast-args.js';
+import { computeEarlyoomMemState, computeEarlyoomThresholds } from '../kernel/earlyoom.js';
+import { thresholdBytes as kubeletThresholdBytes } from '../kernel/kubelet.js';
 import { sumMinWatermarks } from '../parse/zoneinfo.js';
 import { findMemoryHierarchy, isUnderCgroup, limitedAncestors, normaliseCgroupPath, readMemcg, type MemcgState, type MemoryHierarchy } from '../system/memcg.js';
 import { readRunningKillers, type RunningKillers } from '../system/forecast-killers.js';
@@ -170,28 +171,33 @@ export async function runForecast(ctx: CommandContext, o: ForecastOptions): Prom
 
   if (running.earlyoom) {
     const e = running.earlyoom;
-    const t = earlyoomThresholds(e.args, mi.memTotalKb, mi.swapTotalKb);
-    // meminfo.c parse_meminfo(): the base is UserMemTotal from v1.8, MemTotal before
-    const userMemTotal = e.version === undefined || e.version[0] > 1 || e.version[1] >= 8;
-    const base = userMemTotal ? mi.memAvailableKb + mi.anonPagesKb : mi.memTotalKb;
+    const args = e.found.args;
+    const t = computeEarlyoomThresholds(args, mi.memTotalKb, mi.swapTotalKb);
+    const userMemTotal = e.era === '1.8+';
+    const state = computeEarlyoomMemState({ memTotalKib: mi.memTotalKb, memAvailableKib: mi.memAvailableKb, anonPagesKib: mi.anonPagesKb, swapTotalKib: mi.swapTotalKb, swapFreeKib: mi.swapFreeKb }, t, e.era);
     // main.c lowmem_sig(): MemAvailablePercent <= mem_term_percent && SwapFreePercent <= swap_term_percent -> SIGTERM
     const swapThresholdKb = mi.swapTotalKb > 0 ? (t.swapTermPercent * mi.swapTotalKb) / 100 : 0;
-    const seconds = earlyoomSwapPercent(mi) <= t.swapTermPercent && earlyoomMemPercent(mi, userMemTotal) <= t.memTermPercent
+    const rejected = args.errors.length > 0;
+    const seconds = rejected ? null : state.signal !== null
       ? 0
-      : secondsToBothBelow(lastMem, (t.memTermPercent * base) / 100, mi.swapTotalKb > 0 ? lastSwap : 0, swapThresholdKb, poolRate);
+      : secondsToBothBelow(lastMem, (t.memTermPercent * state.userMemTotalKib) / 100, mi.swapTotalKb > 0 ? lastSwap : 0, swapThresholdKb, poolRate);
     const ranked = projectedMachine(seconds);
-    const victim = e.args.victimOptions.length > 0 || !ranked ? undefined : victimOf(ranked, machineNow, (r) => earlyoomVictim(r, e.pid));
+    const view = (c: ProcessCandidate): { ppid: number; uid: number; comm: string } | undefined => (c.record.uid === undefined ? undefined : { ppid: c.record.ppid, uid: c.record.uid, comm: c.record.comm });
+    const choice = ranked ? earlyoomVictim(ranked, args, e.pid, view) : undefined;
+    const victim = choice?.victim && choice.badRegex.length === 0 ? victimOf(ranked as RankedTask<ProcessCandidate>[], machineNow, () => choice.victim) : undefined;
     killers.push({
       killer: 'earlyoom', watches: 'machine',
       rule: `MemAvailable <= ${t.memTermPercent.toFixed(2)} % of ${userMemTotal ? 'MemAvailable + AnonPages' : 'MemTotal'} and SwapFree <= ${t.swapTermPercent.toFixed(2)} % of SwapTotal (SIGTERM; SIGKILL at ${t.memKillPercent.toFixed(2)} % / ${t.swapKillPercent.toFixed(2)} %)`,
-      seconds, forecastable: true, series: undefined, victim,
-      victimNote: e.args.victimOptions.length > 0 ? `earlyoom runs with ${e.args.victimOptions.join(', ')}: its choice is not modelled` : undefined,
-      counts: true, note: `pid ${e.pid}, ${e.version ? `v${e.version.join('.')}` : 'version unknown (v1.8+ assumed)'}${e.args.error ? `; ${e.args.error}` : ''}`,
+      seconds, forecastable: !rejected, series: undefined, victim,
+      victimNote: choice && choice.badRegex.length > 0 ? `earlyoom's regular expression ${choice.badRegex.map((r) => JSON.stringify(r)).join(', ')} is not one JavaScript can compile: its choice is unknown`
+        : choice && !choice.victim ? 'earlyoom would find no process to kill (or select itself, and then kill nothing: kill.c find_largest_process())' : undefined,
+      counts: true, note: `pid ${e.pid}, ${e.version ? `v${e.version.join('.')}` : 'version unknown (v1.8+ assumed)'}${rejected ? `; earlyoom would refuse its arguments: ${args.errors.join('; ')}` : ''}`,
     });
   } else omitted.push({ killer: 'earlyoom', reason: 'not running (no process named earlyoom)' });
 
   if (running.oomd) {
-    const s = running.oomd.settings;
+    const c = running.oomd.config;
+    const s = { swapUsedLimitPercent: c.swapUsedLimitPermyriad / 100, memoryPressureLimitPercent: c.defaultMemPressureLimitPermyriad / 100, memoryPressureDurationSec: c.defaultMemPressureDurationUsec / 1e6 };
     const free = (100 - s.swapUsedLimitPercent) / 100;
     let seconds: number | null;
     let note: string | undefined;
@@ -228,11 +234,12 @@ export async function runForecast(ctx: CommandContext, o: ForecastOptions): Prom
     if (th === undefined) {
       killers.push({ killer: 'kubelet-eviction', watches: 'machine', rule: 'memory.available below its hard threshold', seconds: null, forecastable: false, series: undefined, victim: undefined, victimNote: undefined, counts: true, note: `pid ${kb.pid}; threshold unknown: ${kb.source}` });
     } else {
-      const thresholdBytes = th.kind === 'bytes' ? th.bytes : (th.percent / 100) * mi.memTotalKb * 1024;
+      // eviction/helpers.go GetThresholdQuantity(): a percentage is of the node's capacity
+      const thresholdBytes = kubeletThresholdBytes(th, mi.memTotalKb * 1024);
       const series = forecastSeries(seriesOf(samples, (s) => kubeletAvailableBytes(s.meminfo)), thresholdBytes, 'down', pageSize);
       killers.push({
         killer: 'kubelet-eviction', watches: 'machine',
-        rule: `memory.available < ${th.kind === 'bytes' ? `${th.bytes} B` : `${th.percent} %`} (evictionHard, ${kb.source})`,
+        rule: `memory.available < ${'bytes' in th.value ? `${th.value.bytes} B` : `${th.value.fraction * 100} %`} (evictionHard, ${kb.source})`,
         seconds: series.seconds, forecastable: true, series, victim: undefined,
         victimNote: 'it evicts a pod (above its request, lowest priority, most usage over request), not a process; not modelled here',
         counts: true, note: `pid ${kb.pid}`,
