@@ -17,6 +17,9 @@ import { findMemoryHierarchy, isUnderCgroup, limitedAncestors, normaliseCgroupPa
 import { readRunningKillers, type RunningKillers } from '../system/forecast-killers.js';
 import { readZoneWatermarks, sampleWindow, taskKey } from '../system/forecast-sampler.js';
 import { readPageSize, readUserNames } from '../system/system-info.js';
+import { readOwners } from '../system/owners.js';
+import { parseProcCgroup } from '../parse/cgroup.js';
+import type { OwnerWarning } from '../parse/owner.js';
 import type { CommandContext } from '../core/context.js';
 import type { CommandModule } from '../core/command.js';
 import type { ForecastResult, Grower, KillerForecast, KillerName, VictimForecast } from '../core/forecast-result.js';
@@ -78,7 +81,7 @@ function victimOf(ranked: RankedTask<ProcessCandidate>[], now: RankedTask<Proces
   const v = pick ? pick(ranked) : ranked.find((r) => r.rank === 1);
   if (!v) return undefined;
   const before = now.find((r) => r.task.pid === v.task.pid);
-  return { ranked: v, rankNow: before?.rank ?? null };
+  return { ranked: v, rankNow: before?.rank ?? null, owner: null };
 }
 
 export async function runForecast(ctx: CommandContext, o: ForecastOptions): Promise<ForecastResult> {
@@ -267,11 +270,29 @@ export async function runForecast(ctx: CommandContext, o: ForecastOptions): Prom
     .sort((a, b) => b.growth.rate - a.growth.rate)
     .slice(0, 5);
 
+  const ownerWarnings = fillOwners(ctx, killers.map((k) => k.victim).filter((v): v is VictimForecast => v !== undefined));
+
   return {
-    kernel, pageSize, windowSec: o.windowSec, intervalSec, samples,
+    kernel, pageSize, windowSec: o.windowSec, intervalSec, samples, ownerWarnings,
     scope: { kind: scope.kind, requested: scope.requested, memcg: scopeMemcg, series: scopeSeries ?? machineSeries, totalpages: scopeTotalpages },
     killers, omitted, first, nextVictimNow: scopeNow.find((r) => r.rank === 1), growers, notes, forecastAt,
   };
+}
+
+/**
+ * Each victim's owner through the owners' reader (system/owners.ts readOwners()). Only the victims:
+ * a sample reads no /proc/PID/cgroup unless the scope needs it.
+ */
+function fillOwners(ctx: CommandContext, victims: VictimForecast[]): OwnerWarning[] {
+  if (victims.length === 0) return [];
+  const procs = victims.map((v) => {
+    const r = v.ranked.task.record;
+    const text = r.cgroups === undefined ? ctx.root.readText(`/proc/${r.pid}/cgroup`) : undefined;
+    return { pid: r.pid, cgroups: r.cgroups ?? (text === undefined ? undefined : parseProcCgroup(text)) };
+  });
+  const index = readOwners(ctx.root, procs);
+  for (const v of victims) v.owner = index.byPid.get(v.ranked.task.pid)?.owner ?? null;
+  return index.warnings;
 }
 
 /** Exit 1 with --fail-below when an OOM kill is forecast within that many seconds. */
@@ -299,6 +320,10 @@ export const command: CommandModule = {
     });
     const render = await import('../render/forecast.js');
     for (const n of result.notes) ctx.warn(n);
+    if (result.ownerWarnings.length > 0) {
+      const { renderOwnerWarning } = await import('../render/owner.js');
+      for (const w of result.ownerWarnings) ctx.warn(renderOwnerWarning(w));
+    }
     if (ctx.globals.json) ctx.emitJson(render.forecastJson(result));
     else ctx.out(render.renderForecastHuman(result));
     ctx.reportDenied();
