@@ -4,6 +4,7 @@
 // docs/forecast.md states the model and what it leaves out.
 
 import type { EarlyoomArgs } from '../parse/earlyoom-args.js';
+import type { Meminfo } from '../parse/meminfo.js';
 import type { TaskMemory } from './badness.js';
 import { chooseEarlyoomVictim, type EarlyoomProcess } from './earlyoom.js';
 import type { KernelModel } from './era.js';
@@ -23,6 +24,18 @@ export interface MeminfoSample {
   buffersKb: number;
   swapTotalKb: number;
   swapFreeKb: number;
+}
+
+/** The sample's fields from a parsed /proc/meminfo. */
+export function meminfoSampleOf(m: Meminfo): MeminfoSample {
+  const k = (key: string): number => m.all.get(key) ?? 0;
+  return {
+    memTotalKb: m.memTotalKb, memFreeKb: m.memFreeKb ?? 0,
+    // Before 3.14 there is no MemAvailable: free + file LRU is the closest the kernel offers.
+    memAvailableKb: m.memAvailableKb ?? (m.memFreeKb ?? 0) + k('Active(file)') + k('Inactive(file)'),
+    activeFileKb: k('Active(file)'), inactiveFileKb: k('Inactive(file)'), anonPagesKb: k('AnonPages'),
+    cachedKb: k('Cached'), buffersKb: k('Buffers'), swapTotalKb: m.swapTotalKb, swapFreeKb: m.swapFreeKb,
+  };
 }
 
 /** One memory cgroup's counters, in bytes. */

@@ -111,11 +111,11 @@ export function forecastJson(r: ForecastResult) {
   };
 }
 
-function who(pid: number, comm: string): string {
+export function who(pid: number, comm: string): string {
   return `pid ${pid} ${escapeUntrusted(comm)}`;
 }
 
-function rate(bytesPerSecond: number): string {
+export function rate(bytesPerSecond: number): string {
   return `${bytesPerSecond >= 0 ? '+' : ''}${formatBytes(bytesPerSecond)}/s`;
 }
 
