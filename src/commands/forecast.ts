@@ -3,6 +3,7 @@
 import { ExitCode, UsageError } from '../errors.js';
 import type { CommandModule } from '../core/command.js';
 import { failsBelow, runForecast } from '../core/forecast.js';
+import { parseForecastWindow } from '../core/forecast-window.js';
 import type { ForecastResult, Grower, KillerForecast, KillerName, VictimForecast } from '../core/forecast-result.js';
 export type { ForecastResult, Grower, KillerForecast, KillerName, VictimForecast };
 import { FORECAST_INTERVAL, FORECAST_WINDOW_DEFAULT } from '../core/forecast.js';
@@ -34,10 +35,7 @@ Examples:
 
 /** --window and --fail-below: seconds, as one line on a bad value (exit 2). */
 export function parseWindowSeconds(value: string): number {
-  if (!/^\d+(\.\d+)?$/.test(value)) throw new UsageError(`--window must be a number of seconds, not "${value}"`);
-  const n = Number(value);
-  if (n < 1 || n > 86_400) throw new UsageError('--window must be between 1 and 86400 seconds (a day)');
-  return n;
+  return parseForecastWindow('--window', value);
 }
 
 export function parseFailBelow(value: string): number {
