@@ -41,6 +41,8 @@ export interface ForecastOptions {
   selfPid: number;
   /** Called after each sample (the progress line on a terminal). */
   onSample?: (done: number, planned: number) => void;
+  /** Waits between samples; apply --watch passes one that its stop signal aborts (it then rejects). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 interface ResolvedScope {
@@ -81,7 +83,7 @@ export async function runForecast(ctx: CommandContext, o: ForecastOptions): Prom
   // FORECAST_MAX_SAMPLES in a long one (each sample keeps every process's size in memory).
   const intervalSec = o.intervalSec ?? Math.max(Math.min(FORECAST_INTERVAL, o.windowSec / 8), o.windowSec / FORECAST_MAX_SAMPLES);
   const { samples, last } = await sampleWindow(ctx.root, { memcgs: scope.limited, withCgroups: scope.hierarchy !== undefined, selfPid: o.selfPid }, {
-    windowSec: o.windowSec, intervalSec, onSample: o.onSample,
+    windowSec: o.windowSec, intervalSec, onSample: o.onSample, sleep: o.sleep,
   });
   const forecastAt = new Date();
   const mi = last.sample.meminfo;
