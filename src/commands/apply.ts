@@ -4,7 +4,8 @@
 
 import { ExitCode, UsageError } from '../errors.js';
 import { parseSeconds, type CommandModule, type RunContext, type RunOutcome } from '../core/command.js';
-import { loadPolicy, POLICY_HELP, runPolicyApply, runPolicyWatch, showPolicyProblems, type Policy, type PolicyResult } from '../core/policy.js';
+import { loadPolicy, POLICY_HELP, runPolicyApply, runPolicyWatch, showPolicyProblems, type Policy, type PolicyResult, type WatchEvent } from '../core/policy.js';
+import { ARMED, runForecastWatch } from '../core/forecast-watch.js';
 import { terminalSafeJson } from '../render/sanitize.js';
 import { policyJson, policyMessages, renderPolicyHuman, renderWatchEvent } from '../render/policy.js';
 
@@ -42,6 +43,7 @@ Examples:
     }
     apply.show(first.result);
     ctx.reportDenied();
+    if (!o.watch && first.policy.onForecast) ctx.warn('on_forecast acts only with --watch');
     if (!o.watch) {
       if (first.result.error) throw first.result.error;
       return;
@@ -59,7 +61,7 @@ class PolicyApplier {
     const { ctx, o } = this;
     const { askYesNo } = await import('../system/prompt.js');
     const loaded = loadPolicy(o.file);
-    if (o.watch && loaded.processes.length === 0) throw new UsageError('--watch needs process rules: the policy has none');
+    if (o.watch && loaded.processes.length === 0 && !loaded.onForecast) throw new UsageError('--watch needs process rules or on_forecast: the policy has neither');
     return { policy: loaded, result: await runPolicyApply(ctx, { file: o.file, dryRun: o.dryRun, yes: o.yes, force: o.force, selfPid: ctx.selfPid, ask: askYesNo }, loaded) };
   }
 
@@ -92,12 +94,18 @@ async function superviseWatch(ctx: RunContext, o: ApplyCliOptions, apply: Policy
   let current = first.policy;
   let seed = first.result.snapshot ?? [];
   const total = { ticks: 0, changes: 0 };
+  // on_forecast's hysteresis survives a reload: a command that ran is not run again because of SIGHUP.
+  let trigger = ARMED;
   for (;;) {
-    ctx.warn(`watching for new processes every ${o.interval} s (${current.processes.length} rule${current.processes.length === 1 ? '' : 's'}); stop with SIGTERM or Ctrl-C, reload the policy with SIGHUP`);
+    const log = (e: WatchEvent): void => ctx.out(renderWatchEvent(e, json));
+    const of = current.onForecast;
+    if (current.processes.length > 0) ctx.warn(`watching for new processes every ${o.interval} s (${current.processes.length} rule${current.processes.length === 1 ? '' : 's'}); stop with SIGTERM or Ctrl-C, reload the policy with SIGHUP`);
+    if (of) ctx.warn(`forecasting ${of.cgroup === undefined ? 'the machine' : `memory cgroup ${of.cgroup}`} every ${of.windowSeconds} s; runs ${of.exec[0]} once when an OOM kill is forecast within ${of.belowSeconds} s${current.processes.length === 0 ? '; stop with SIGTERM or Ctrl-C, reload the policy with SIGHUP' : ''}`);
+    const forecasting = of ? runForecastWatch(ctx, of, trigger, { signal: period.signal, selfPid: ctx.selfPid, log, now: () => new Date() }) : undefined;
     const summary = await runPolicyWatch(ctx, current, seed, {
-      intervalMs: Math.round(o.interval * 1000), signal: period.signal, selfPid: ctx.selfPid, now: () => new Date(),
-      log: (e) => ctx.out(renderWatchEvent(e, json)),
+      intervalMs: Math.round(o.interval * 1000), signal: period.signal, selfPid: ctx.selfPid, now: () => new Date(), log,
     });
+    if (forecasting) trigger = (await forecasting).trigger;
     total.ticks += summary.ticks;
     total.changes += summary.changes;
     if (stopping || reloads === 0) break;

@@ -5,7 +5,9 @@
 
 import path from 'node:path';
 import { errnoOf, NotFoundError, PermissionError, UsageError } from '../errors.js';
-import { renderMetrics, type MetricsInput, type ProcessMetric } from '../render/metrics.js';
+import { renderMetrics, type ForecastMetric, type MetricsInput, type ProcessMetric } from '../render/metrics.js';
+import type { ForecastResult } from '../core/forecast-result.js';
+import { parseForecastWindow } from '../core/forecast-window.js';
 import { writeFileAtomic, type WriteOutcome } from '../system/atomic-write.js';
 import { readOomKillCount } from '../system/system-info.js';
 import type { CommandContext } from '../core/context.js';
@@ -15,6 +17,19 @@ import { predict } from '../core/prediction.js';
 export interface MetricsOptions {
   /** Processes exported by predicted badness (0 = none). */
   top: number;
+  /** --forecast-window: seconds to sample for oomctl_forecast_seconds_to_oom; undefined = no forecast. */
+  forecastWindowSec?: number;
+  /** --forecast-cgroup: forecast this memory cgroup (its limits and the machine's killers); else the machine. */
+  forecastCgroup?: string;
+}
+
+/** Each killer's forecast as metric samples: its own limit's cgroup, else "machine"; only killers that answer for the scope. */
+export function forecastMetrics(r: ForecastResult): ForecastMetric[] {
+  return r.killers.filter((k) => k.counts && k.forecastable).map((k) => ({
+    scope: k.watches.startsWith('memory cgroup ') ? k.watches.slice('memory cgroup '.length) : 'machine',
+    killer: k.killer,
+    seconds: k.seconds,
+  }));
 }
 
 export function collectMetrics(ctx: CommandContext, opts: MetricsOptions): MetricsInput {
@@ -41,8 +56,16 @@ export function collectMetrics(ctx: CommandContext, opts: MetricsOptions): Metri
   };
 }
 
-export function runMetrics(ctx: CommandContext, opts: MetricsOptions): string {
-  return renderMetrics(collectMetrics(ctx, opts));
+export async function runMetrics(ctx: CommandContext, opts: MetricsOptions & { selfPid?: number }): Promise<string> {
+  // The forecast samples first, so the other metrics describe the end of its window.
+  let forecast: MetricsInput['forecast'];
+  if (opts.forecastWindowSec !== undefined) {
+    const { runForecast } = await import('../core/forecast.js');
+    const r = await runForecast(ctx, { cgroup: opts.forecastCgroup, windowSec: opts.forecastWindowSec, selfPid: opts.selfPid ?? 0 });
+    for (const n of r.notes) ctx.warn(n);
+    forecast = { windowSec: r.windowSec, samples: r.samples.length, killers: forecastMetrics(r) };
+  }
+  return renderMetrics({ ...collectMetrics(ctx, opts), forecast });
 }
 
 /** Writes the exposition for the textfile collector; the file should end in .prom. */
@@ -68,14 +91,21 @@ export const command: CommandModule = {
     cmd
       .option('--top <n>', 'export the N processes the OOM killer would take first (0 = none)', parseInteger('--top', 0, 1000), 10)
       .option('--output <file>', 'write atomically to FILE (e.g. /var/lib/prometheus/node-exporter/oomctl.prom) instead of stdout')
+      .option('--forecast-window <seconds>', 'sample SECONDS (1 to 86400) and export oomctl_forecast_seconds_to_oom per killer (as oomctl forecast)')
+      .option('--forecast-cgroup <path>', 'with --forecast-window: forecast this memory cgroup (its limits count) instead of the machine')
       .addHelpText('after', `
 Examples:
   oomctl metrics
-  oomctl metrics --top 5 --output /var/lib/prometheus/node-exporter/oomctl.prom`);
+  oomctl metrics --top 5 --output /var/lib/prometheus/node-exporter/oomctl.prom
+  oomctl metrics --forecast-window 30 --output /var/lib/prometheus/node-exporter/oomctl.prom`);
   },
   async run(ctx, _args, o) {
-    const opts = o as { top: number; output?: string };
-    const text = runMetrics(ctx, { top: opts.top });
+    const opts = o as { top: number; output?: string; forecastWindow?: string; forecastCgroup?: string };
+    if (opts.forecastCgroup !== undefined && opts.forecastWindow === undefined) throw new UsageError('--forecast-cgroup needs --forecast-window');
+    const text = await runMetrics(ctx, {
+      top: opts.top, selfPid: ctx.selfPid, forecastCgroup: opts.forecastCgroup,
+      forecastWindowSec: opts.forecastWindow === undefined ? undefined : parseForecastWindow('--forecast-window', opts.forecastWindow),
+    });
     if (opts.output === undefined) ctx.out(text);
     else writeMetricsFile(opts.output, text);
     ctx.reportDenied();

@@ -4,6 +4,7 @@ import type { KernelModel } from '../kernel/era.js';
 import type { Growth } from '../kernel/forecast-fit.js';
 import type { ForecastSample, SeriesForecast } from '../kernel/forecast.js';
 import type { RankedTask } from '../kernel/rank.js';
+import type { Owner, OwnerWarning } from '../parse/owner.js';
 import type { MemcgState } from '../system/memcg.js';
 import type { ProcessCandidate } from './prediction.js';
 
@@ -13,6 +14,8 @@ export interface VictimForecast {
   ranked: RankedTask<ProcessCandidate>;
   /** Its rank in the same scope now; null when it is not killable now. */
   rankNow: number | null;
+  /** Who runs it (readOwners, docs/owners.md); null when unknown (it exited, /proc/PID/cgroup unreadable). */
+  owner: Owner | null;
 }
 
 export interface KillerForecast {
@@ -56,6 +59,8 @@ export interface ForecastResult {
   growers: Grower[];
   /** Share of the scope's growth the top grower accounts for. */
   notes: string[];
+  /** Container configs that did not parse while naming the victims' owners. */
+  ownerWarnings: OwnerWarning[];
   forecastAt: Date;
 }
 

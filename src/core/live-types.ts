@@ -29,6 +29,8 @@ export interface LiveRow {
   share: number;
   /** `pid:starttime`, which survives pid reuse. */
   key: string;
+  /** The forecast's victim at OOM, when it is not rank 1 now (core/live-forecast.ts). */
+  atOom?: boolean;
 }
 
 export interface Section {

@@ -243,7 +243,12 @@ export interface WatchOptions {
 
 export type WatchEvent =
   | { kind: 'change'; time: Date; change: Change; rule: number }
-  | { kind: 'warning'; time: Date; message: string };
+  | { kind: 'warning'; time: Date; message: string }
+  /** on_forecast (core/forecast-watch.ts): its command started, exited, or could not start. */
+  | {
+    kind: 'forecast'; time: Date; event: 'run' | 'exit' | 'failed'; seconds: number | null; killer: string | null;
+    victimPid: number | null; argv: readonly string[]; pid: number | null; status: string | null;
+  };
 
 export interface WatchSummary {
   ticks: number;
@@ -268,7 +273,13 @@ interface Seen {
 export async function runPolicyWatch(ctx: CommandContext, policy: Policy, seed: readonly RuleTarget[], opts: WatchOptions): Promise<WatchSummary> {
   const root = ctx.root;
   const rules = policy.processes;
-  if (rules.length === 0) throw new UsageError('--watch needs process rules: the policy has none');
+  if (rules.length === 0 && !policy.onForecast) throw new UsageError('--watch needs process rules or on_forecast: the policy has neither');
+  const summary: WatchSummary = { ticks: 0, changes: 0 };
+  // on_forecast alone: nothing to watch in /proc here; wait for the stop (core/forecast-watch.ts forecasts).
+  if (rules.length === 0) {
+    try { await sleep(2 ** 31 - 1, undefined, { signal: opts.signal }); } catch { /* aborted */ }
+    return summary;
+  }
   const needCgroup = rules.some((r) => r.match.unit !== undefined || r.match.cgroup !== undefined);
   const needCmdline = rules.some((r) => r.match.regex !== undefined);
   let users = readUserNames(root);
@@ -281,7 +292,6 @@ export async function runPolicyWatch(ctx: CommandContext, policy: Policy, seed: 
     if (!t.kernelThread && mayMatch(t)) known.set(t.pid, t);
   }
   const refusedLogged = new Set<string>();
-  const summary: WatchSummary = { ticks: 0, changes: 0 };
 
   while (!opts.signal.aborted) {
     try {

@@ -12,6 +12,8 @@ import { computeMemcgTotalpages } from '../kernel/scope.js';
 import { readMemcg } from '../system/memcg.js';
 import { readOomScore } from '../system/procfs.js';
 import { readOomKillCount } from '../system/system-info.js';
+import { readZoneWatermarks } from '../system/forecast-sampler.js';
+import { LiveForecastHistory, markVictimAtOom, type LiveForecast } from './live-forecast.js';
 import type { CommandContext } from './context.js';
 import { matchesUser, predict, rankInMemcg, type Prediction, type ProcessCandidate } from './prediction.js';
 import type { LiveSort, LiveView, LiveState, LiveRow, Section, RowChange, Changes, OomKillTrack, CgroupPressure, LiveSnapshot } from './live-types.js';
@@ -282,9 +284,12 @@ class Session {
   oom: OomKillTrack = NO_OOM_TRACK;
   private ranks: Map<string, number | null> | undefined;
   refreshes = 0;
+  private readonly history: LiveForecastHistory;
+  private forecast: LiveForecast | undefined;
 
   constructor(private readonly ctx: CommandContext, private readonly opts: LiveOptions, private readonly now: () => Date) {
     this.state = { ...INITIAL_STATE, user: opts.user, sort: opts.sort };
+    this.history = new LiveForecastHistory(readZoneWatermarks(ctx.root));
   }
 
   refresh(): void {
@@ -294,14 +299,15 @@ class Session {
     this.ranks = ranks;
     this.oom = trackOomKills(this.oom, snap.oomKillCount, snap.at);
     this.snapshot = snap;
+    this.forecast = this.history.add(snap);
     this.refreshes++;
   }
 
   frameInput(clock: (d: Date) => string): FrameInput {
     const snapshot = this.snapshot as LiveSnapshot;
     return {
-      snapshot, state: this.state, sections: arrangeSections(snapshot.prediction, this.state), changes: this.changes,
-      oom: this.oom, delay: this.opts.delay, limit: this.opts.limit, clock,
+      snapshot, state: this.state, sections: markVictimAtOom(arrangeSections(snapshot.prediction, this.state), this.forecast), changes: this.changes,
+      oom: this.oom, delay: this.opts.delay, limit: this.opts.limit, clock, forecast: this.forecast,
     };
   }
 

@@ -8,6 +8,12 @@ import type { EarlyoomArgs } from '../parse/earlyoom-args.js';
 /** "1.8+": percentages of UserMemTotal = MemAvailable + AnonPages (commit 459d762); "<1.8": of MemTotal. */
 export type EarlyoomEra = '<1.8' | '1.8+';
 
+/** The era of a version read from earlyoom's binary; unknown counts as the current one (1.8+). */
+export function earlyoomEraOf(version: readonly [number, number] | undefined): EarlyoomEra {
+  // meminfo.c parse_meminfo(): UserMemTotalKiB = MemAvailableKiB + AnonPagesKiB since v1.8 (absent in v1.7's meminfo.c)
+  return version === undefined || version[0] > 1 || version[1] >= 8 ? '1.8+' : '<1.8';
+}
+
 export interface EarlyoomThresholds {
   memTermPercent: number;
   memKillPercent: number;
@@ -15,7 +21,12 @@ export interface EarlyoomThresholds {
   swapKillPercent: number;
 }
 
-/** main.c: defaults 10/5 and 10/5; -M/-S become percent of MemTotal/SwapTotal and, with -m/-s too, the lower wins. */
+/**
+ * main.c main() (v1.7..v1.9.0, same code): defaults 10/5 and 10/5; -M/-S become percent of
+ * MemTotal/SwapTotal ("100 * mem_term_kib / (double)m.MemTotalKiB", MemTotal even in 1.8+ where
+ * MemAvailablePercent is of UserMemTotal) and, with -m/-s too, "Use the lower of both values".
+ * -S with no swap never gets here: parse_term_kill_tuple(optarg, 0) fails and earlyoom exits 16.
+ */
 export function computeEarlyoomThresholds(a: EarlyoomArgs, memTotalKib: number, swapTotalKib: number): EarlyoomThresholds {
   const t: EarlyoomThresholds = { memTermPercent: 10, memKillPercent: 5, swapTermPercent: 10, swapKillPercent: 5 };
   if (a.m) {
@@ -121,7 +132,7 @@ function compile(re: string | undefined, bad: string[]): RegExp | undefined {
  * earlier process; a winner with oom_score_adj −1000 is dropped (checked
  * after the comparison, as in is_larger()).
  */
-export function chooseEarlyoomVictim(procs: readonly EarlyoomProcess[], a: EarlyoomArgs): EarlyoomChoice {
+export function chooseEarlyoomVictim(procs: readonly EarlyoomProcess[], a: EarlyoomArgs, earlyoomPid?: number): EarlyoomChoice {
   const badRegex: string[] = [];
   const prefer = compile(a.prefer, badRegex);
   const avoid = compile(a.avoid, badRegex);
@@ -154,5 +165,7 @@ export function chooseEarlyoomVictim(procs: readonly EarlyoomProcess[], a: Early
     if (p.oomScoreAdj === -1000) continue;
     victim = { pid: p.pid, score, rssKib: rss };
   }
+  // kill.c find_largest_process(): "selected myself (pid %d)" -> the victim is zeroed, nobody is killed.
+  if (victim !== null && earlyoomPid !== undefined && victim.pid === earlyoomPid) victim = null;
   return { victim, badRegex };
 }

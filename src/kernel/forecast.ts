@@ -3,7 +3,10 @@
 // at the projected moment is the same kernel model as `top` (rank.ts).
 // docs/forecast.md states the model and what it leaves out.
 
+import type { EarlyoomArgs } from '../parse/earlyoom-args.js';
+import type { Meminfo } from '../parse/meminfo.js';
 import type { TaskMemory } from './badness.js';
+import { chooseEarlyoomVictim, type EarlyoomProcess } from './earlyoom.js';
 import type { KernelModel } from './era.js';
 import { classifyGrowth, isTrend, secondsToReach, type Growth, type Point } from './forecast-fit.js';
 import { rankVictims, type Candidate, type RankedTask } from './rank.js';
@@ -21,6 +24,18 @@ export interface MeminfoSample {
   buffersKb: number;
   swapTotalKb: number;
   swapFreeKb: number;
+}
+
+/** The sample's fields from a parsed /proc/meminfo. */
+export function meminfoSampleOf(m: Meminfo): MeminfoSample {
+  const k = (key: string): number => m.all.get(key) ?? 0;
+  return {
+    memTotalKb: m.memTotalKb, memFreeKb: m.memFreeKb ?? 0,
+    // Before 3.14 there is no MemAvailable: free + file LRU is the closest the kernel offers.
+    memAvailableKb: m.memAvailableKb ?? (m.memFreeKb ?? 0) + k('Active(file)') + k('Inactive(file)'),
+    activeFileKb: k('Active(file)'), inactiveFileKb: k('Inactive(file)'), anonPagesKb: k('AnonPages'),
+    cachedKb: k('Cached'), buffersKb: k('Buffers'), swapTotalKb: m.swapTotalKb, swapFreeKb: m.swapFreeKb,
+  };
 }
 
 /** One memory cgroup's counters, in bytes. */
@@ -111,17 +126,6 @@ export function machineLevelBytes(m: MeminfoSample): number {
 
 // ---- the other killers' own measures ----
 
-/** earlyoom meminfo.c parse_meminfo(): MemAvailable % of UserMemTotal (v1.8+: MemAvailable + AnonPages; before: MemTotal). */
-export function earlyoomMemPercent(m: MeminfoSample, userMemTotal: boolean): number {
-  const base = userMemTotal ? m.memAvailableKb + m.anonPagesKb : m.memTotalKb;
-  return base > 0 ? (m.memAvailableKb * 100) / base : 0;
-}
-
-/** earlyoom meminfo.c parse_meminfo(): SwapFreePercent is 0 when there is no swap. */
-export function earlyoomSwapPercent(m: MeminfoSample): number {
-  return m.swapTotalKb > 0 ? (m.swapFreeKb * 100) / m.swapTotalKb : 0;
-}
-
 /**
  * Seconds until two pools that drain one after the other (RAM as MemAvailable,
  * then swap) are both at or below their thresholds, given the rate at which
@@ -195,18 +199,27 @@ export function rankNow<C extends Candidate>(r: RankInput<C>): RankedTask<C>[] {
   return rankVictims(r.tasks.filter((t) => t.pid !== r.selfPid), r.totalpages, r.globalTotalpages, r.pageSize, r.model);
 }
 
+/** What earlyoom reads of a process besides its score (kill.c is_larger(): ppid, uid, comm). */
+export interface EarlyoomView {
+  ppid: number;
+  uid: number;
+  comm: string;
+}
+
 /**
- * earlyoom kill.c is_larger() (v1.7; v1.9 the same order): the highest
- * oom_score as /proc/PID/oom_score shows it, a tie to the strictly larger
- * RSS; it skips pid <= 1 (v1.9: <= 2), zero RSS (kernel threads),
- * oom_score_adj -1000 and itself.
+ * earlyoom's victim at the projected moment: its own choice (kernel/earlyoom.ts
+ * chooseEarlyoomVictim(), kill.c is_larger(), with --prefer/--avoid/--ignore) over
+ * the projected oom_score and RSS. A process whose view is unknown is left out.
  */
-export function earlyoomVictim<C extends Candidate>(ranked: readonly RankedTask<C>[], earlyoomPid: number): RankedTask<C> | undefined {
-  const rss = (t: TaskMemory): number => t.rssAnonKb + t.rssFileKb + t.rssShmemKb;
-  let best: RankedTask<C> | undefined;
+export function earlyoomVictim<C extends Candidate>(
+  ranked: readonly RankedTask<C>[], args: EarlyoomArgs, earlyoomPid: number, view: (c: C) => EarlyoomView | undefined,
+): { victim: RankedTask<C> | undefined; badRegex: string[] } {
+  const procs: EarlyoomProcess[] = [];
   for (const r of ranked) {
-    if (r.rank === null || r.task.pid <= 2 || r.task.pid === earlyoomPid) continue;
-    if (!best || r.predictedOomScore > best.predictedOomScore || (r.predictedOomScore === best.predictedOomScore && rss(r.task) > rss(best.task))) best = r;
+    const v = view(r.task);
+    if (!v) continue;
+    procs.push({ pid: r.task.pid, ppid: v.ppid, uid: v.uid, comm: v.comm, oomScore: r.predictedOomScore, oomScoreAdj: r.task.oomScoreAdj, rssKib: r.task.rssAnonKb + r.task.rssFileKb + r.task.rssShmemKb });
   }
-  return best;
+  const choice = chooseEarlyoomVictim(procs, args, earlyoomPid);
+  return { victim: choice.victim ? ranked.find((r) => r.task.pid === choice.victim?.pid) : undefined, badRegex: choice.badRegex };
 }

@@ -170,3 +170,9 @@ function splitWords(s: string): string[] {
   if (inWord) out.push(cur);
   return out;
 }
+
+/** "earlyoom v1.7" in its binary (main.c prints "earlyoom " VERSION) -> [1, 7]. */
+export function parseEarlyoomVersion(binaryText: string): [number, number] | undefined {
+  const m = /earlyoom v?(\d+)\.(\d+)/.exec(binaryText);
+  return m ? [Number(m[1]), Number(m[2])] : undefined;
+}

@@ -75,3 +75,20 @@ export function parseQuantity(text: string): number | undefined {
   if (dec[s] !== undefined) return n * dec[s];
   return n * 10 ** Number(s.slice(1));
 }
+
+/**
+ * The kubelet's --eviction-hard flag ("memory.available<500Mi,nodefs.available<10%"), a
+ * LangleSeparatedMapStringString (k8s.io/component-base/cli/flag): pairs split at ",", key and
+ * value at the first "<", both trimmed. A flag replaces the file's evictionHard as a whole.
+ * undefined when a pair has no "<" (the kubelet refuses the flag).
+ */
+export function parseEvictionHardFlag(value: string): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  for (const part of value.split(',')) {
+    if (part.trim() === '') continue;
+    const lt = part.indexOf('<');
+    if (lt < 0) return undefined;
+    out[part.slice(0, lt).trim()] = part.slice(lt + 1).trim();
+  }
+  return out;
+}

@@ -55,9 +55,22 @@ export interface PolicyVocabulary<K extends string = string> {
   checkAssignments(assignments: readonly { key: K; value: number }[]): string | undefined;
 }
 
+/** on_forecast: a command `apply --watch` runs when the forecast drops below a threshold (docs/policy.md). */
+export interface OnForecast {
+  belowSeconds: number;
+  /** argv, run without a shell; exec[0] an absolute path. */
+  exec: string[];
+  /** Seconds each forecast samples (default 30). */
+  windowSeconds: number;
+  /** The memory cgroup to forecast; undefined = the machine. */
+  cgroup: string | undefined;
+  line: number;
+}
+
 export interface Policy<K extends string = string> {
   sysctl: PolicySysctl<K>[];
   processes: ProcessRule[];
+  onForecast?: OnForecast;
 }
 
 export interface PolicyParse<K extends string = string> {
@@ -66,7 +79,9 @@ export interface PolicyParse<K extends string = string> {
   problems: PolicyProblem[];
 }
 
-export const TOP_KEYS = ['sysctl', 'processes'];
+export const TOP_KEYS = ['sysctl', 'processes', 'on_forecast'];
+export const ON_FORECAST_KEYS = ['below_seconds', 'exec', 'window_seconds', 'cgroup'];
+export const ON_FORECAST_WINDOW_DEFAULT = 30;
 export const RULE_KEYS = ['match', 'oom_score_adj', 'persist'];
 export const MATCH_KEYS = ['name', 'pid', 'exe', 'user', 'unit', 'cgroup', 'regex', 'exact', 'all_matches'];
 
@@ -125,7 +140,8 @@ export function parsePolicy<K extends string>(text: string, vocab: PolicyVocabul
     const key = keyOf(pair);
     if (key === 'sysctl') readSysctls(pair, text, policy, at, vocab);
     else if (key === 'processes') readProcesses(pair, text, policy, at, vocab);
-    else at(pair.key as Node, `unknown key "${key}" (expected ${TOP_KEYS.join(' or ')})`);
+    else if (key === 'on_forecast') readOnForecast(pair, text, policy, at);
+    else at(pair.key as Node, `unknown key "${key}" (expected ${TOP_KEYS.slice(0, -1).join(', ')} or ${TOP_KEYS.at(-1) as string})`);
   }
   if (problems.length === 0) {
     const conflict = vocab.checkAssignments(policy.sysctl);
@@ -249,6 +265,69 @@ function readProcesses<K extends string>(pair: Pair, text: string, policy: Polic
     const line = at.lineOf(node);
     policy.processes.push({ index: n, line, match, oomScoreAdj: adj, persist });
   });
+}
+
+/** A plain decimal number (integer or with a fraction) as YAML wrote it. */
+function numberText(text: string, node: Node | null | undefined): string | undefined {
+  if (!node || !isScalar(node) || typeof node.value !== 'number') return undefined;
+  const t = sourceOf(text, node);
+  return /^(0|[1-9][0-9]*)(\.[0-9]+)?$/.test(t) ? t : undefined;
+}
+
+function readOnForecast(pair: Pair, text: string, policy: Policy<string>, at: At): void {
+  const map = pair.value;
+  const where = 'on_forecast';
+  if (!isMap(map)) {
+    at(valueNode(pair), `${where} must be a map with "below_seconds:" and "exec:", not ${kindOf(map)}`);
+    return;
+  }
+  let below: number | undefined;
+  let exec: string[] | undefined;
+  let windowSeconds = ON_FORECAST_WINDOW_DEFAULT;
+  let cgroup: string | undefined;
+  let bad = false;
+  const fail = (node: Node | null, message: string): void => { at(node, message); bad = true; };
+  for (const p of map.items) {
+    const key = keyOf(p);
+    const v = p.value as Node | null;
+    if (key === 'below_seconds') {
+      const t = numberText(text, v);
+      if (t === undefined || Number(t) <= 0) fail(valueNode(p), `${where}.below_seconds must be a positive number of seconds, not ${t ?? (isScalar(v) ? sourceOf(text, v) : kindOf(v))}`);
+      else below = Number(t);
+    } else if (key === 'window_seconds') {
+      const t = numberText(text, v);
+      // As forecast --window: 1 s to a day.
+      if (t === undefined || Number(t) < 1 || Number(t) > 86_400) fail(valueNode(p), `${where}.window_seconds must be a number of seconds from 1 to 86400, not ${t ?? (isScalar(v) ? sourceOf(text, v) : kindOf(v))}`);
+      else windowSeconds = Number(t);
+    } else if (key === 'exec') {
+      if (isScalar(v) && typeof v.value === 'string') {
+        fail(v, `${where}.exec must be a list (the program and its arguments, run without a shell), not a string; for a shell write ["/bin/sh", "-c", ${JSON.stringify(v.value)}]`);
+        continue;
+      }
+      if (!isSeq(v) || v.items.length === 0) { fail(valueNode(p), `${where}.exec must be a non-empty list of strings, not ${isSeq(v) ? 'an empty list' : kindOf(v)}`); continue; }
+      const argv: string[] = [];
+      v.items.forEach((it, i) => {
+        const n = it as Node;
+        if (!isScalar(n) || typeof n.value !== 'string') fail(n, `${where}.exec[${i + 1}] must be a string, not ${kindOf(n)}`);
+        else if (n.value.includes('\0')) fail(n, `${where}.exec[${i + 1}] contains a NUL byte`);
+        else argv.push(n.value);
+      });
+      if (argv.length === v.items.length) {
+        if (!(argv[0] as string).startsWith('/')) fail(v.items[0] as Node, `${where}.exec[1] must be an absolute path (no PATH search, no shell), not "${argv[0]}"`);
+        else exec = argv;
+      }
+    } else if (key === 'cgroup') {
+      const c = isScalar(v) && typeof v.value === 'string' ? v.value : undefined;
+      if (c === undefined || !c.startsWith('/') || c.split('/').includes('..')) fail(valueNode(p), `${where}.cgroup must be an absolute cgroup path without "..", as /proc/PID/cgroup shows it, not ${c === undefined ? kindOf(v) : `"${c}"`}`);
+      else cgroup = c;
+    } else {
+      fail(p.key as Node, `unknown key "${key}" in ${where} (expected ${ON_FORECAST_KEYS.join(', ')})`);
+    }
+  }
+  if (below === undefined && !bad) fail(map, `${where} has no "below_seconds:"`);
+  if (exec === undefined && !bad) fail(map, `${where} has no "exec:"`);
+  if (bad || below === undefined || exec === undefined) return;
+  policy.onForecast = { belowSeconds: below, exec, windowSeconds, cgroup, line: at.lineOf(map) };
 }
 
 // Long (~91 lines): one case per match key, each validating its own YAML node with its line number.

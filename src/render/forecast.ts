@@ -4,6 +4,7 @@ import type { ForecastResult, KillerForecast, VictimForecast } from '../core/for
 import type { Growth } from '../kernel/forecast-fit.js';
 import type { SeriesForecast } from '../kernel/forecast.js';
 import { formatBytes } from './format.js';
+import { renderOwnerLabel } from './owner.js';
 import { escapeUntrusted } from './sanitize.js';
 
 /** "~4 min 10 s", "~2 h 5 min", "~12 s", "now". */
@@ -42,10 +43,16 @@ export function confidenceOf(r: ForecastResult): { level: ConfidenceLevel; reaso
   return { level: 'high', reason: `steady growth, R² ${(g.fit?.r2 ?? 0).toFixed(3)}` };
 }
 
+/** " of unit mysql.service", " of pod shop/api (burstable) api"; " (owner unknown)" when it could not be read; nothing for kind none. */
+function ownerWords(v: VictimForecast): string {
+  if (v.owner === null) return ' (owner unknown)';
+  return v.owner.kind === 'none' ? '' : ` of ${renderOwnerLabel(v.owner)}`;
+}
+
 function victimJson(v: VictimForecast | undefined) {
   if (!v) return null;
   const p = v.ranked.badness.points;
-  return { pid: v.ranked.task.pid, comm: v.ranked.task.record.comm, owner: null, projected_badness_pages: p === null ? null : Number(p), rank_now: v.rankNow };
+  return { pid: v.ranked.task.pid, comm: v.ranked.task.record.comm, owner: v.owner, projected_badness_pages: p === null ? null : Number(p), rank_now: v.rankNow };
 }
 
 function seriesJson(s: SeriesForecast | undefined) {
@@ -104,11 +111,11 @@ export function forecastJson(r: ForecastResult) {
   };
 }
 
-function who(pid: number, comm: string): string {
+export function who(pid: number, comm: string): string {
   return `pid ${pid} ${escapeUntrusted(comm)}`;
 }
 
-function rate(bytesPerSecond: number): string {
+export function rate(bytesPerSecond: number): string {
   return `${bytesPerSecond >= 0 ? '+' : ''}${formatBytes(bytesPerSecond)}/s`;
 }
 
@@ -139,7 +146,7 @@ export function renderForecastHuman(r: ForecastResult): string {
     const when = sec === 0 ? 'has run out' : `runs out in ${formatEta(sec)}`;
     const v = first.victim;
     const then = v
-      ? `${KILLER_WORDS[first.killer]} would then kill ${who(v.ranked.task.pid, v.ranked.task.record.comm)} (now rank ${v.rankNow ?? '-'})`
+      ? `${KILLER_WORDS[first.killer]} would then kill ${who(v.ranked.task.pid, v.ranked.task.record.comm)}${ownerWords(v)} (now rank ${v.rankNow ?? '-'})`
       : `${KILLER_WORDS[first.killer]} acts then${first.victimNote ? ` (${first.victimNote})` : ''}`;
     out.push(`${scopeName(r, first)} ${when} (${rate(growth)}${mostly}); ${then}; ${nextNow}`);
     out.push(`confidence: ${confidenceOf(r).level} (${confidenceOf(r).reason}), ${r.samples.length} samples over ${r.windowSec} s`);
@@ -148,7 +155,7 @@ export function renderForecastHuman(r: ForecastResult): string {
   out.push('killers:');
   for (const k of r.killers) {
     const eta = k.seconds === null ? (k.forecastable ? 'not forecast' : 'not forecastable') : formatEta(k.seconds);
-    const victim = k.victim ? `, then ${who(k.victim.ranked.task.pid, k.victim.ranked.task.record.comm)}` : '';
+    const victim = k.victim ? `, then ${who(k.victim.ranked.task.pid, k.victim.ranked.task.record.comm)}${ownerWords(k.victim)}` : '';
     out.push(`  ${KILLER_WORDS[k.killer]} (${escapeUntrusted(k.watches)}): ${eta}${victim}`);
     out.push(`    ${escapeUntrusted(k.rule)}${k.note ? `; ${escapeUntrusted(k.note)}` : ''}`);
   }

@@ -21,6 +21,15 @@ export interface ProcessMetric {
   oomScoreAdj: number;
 }
 
+/** One killer's forecast from `metrics --forecast-window` (core/forecast.ts). */
+export interface ForecastMetric {
+  /** "machine", or the memory cgroup path whose own limit it is. */
+  scope: string;
+  killer: string;
+  /** null: nothing grows toward its threshold (no sample is written). */
+  seconds: number | null;
+}
+
 export interface MetricsInput {
   pageSize: number;
   /** /proc/vmstat oom_kill; undefined before v4.13. */
@@ -30,6 +39,8 @@ export interface MetricsInput {
   pressure: Pressure | undefined;
   killableProcesses: number;
   top: readonly ProcessMetric[];
+  /** With --forecast-window: the window sampled and each killer's forecast. */
+  forecast?: { windowSec: number; samples: number; killers: readonly ForecastMetric[] };
 }
 
 type MetricType = 'gauge' | 'counter';
@@ -150,6 +161,15 @@ export function renderMetrics(m: MetricsInput): string {
   x.family('oomctl_process_memory_bytes', 'gauge', 'What the OOM killer counts of the top processes: RSS + swap + page tables.', top.map((p) => ({ labels: labelsOf(p), value: p.memoryPages * BigInt(m.pageSize) })));
   x.family('oomctl_process_oom_score', 'gauge', 'The /proc/PID/oom_score oomctl predicts for the top processes (0-2000).', top.map((p) => ({ labels: labelsOf(p), value: p.predictedOomScore })));
   x.family('oomctl_process_oom_score_adj', 'gauge', 'oom_score_adj of the top processes (-1000..1000).', top.map((p) => ({ labels: labelsOf(p), value: p.oomScoreAdj })));
+
+  const f = m.forecast;
+  if (f) {
+    x.family('oomctl_forecast_window_seconds', 'gauge', 'Seconds this forecast sampled (metrics --forecast-window); present even when nothing grows.', [{ value: f.windowSec }]);
+    x.family('oomctl_forecast_samples', 'gauge', 'Samples the forecast fitted.', [{ value: f.samples }]);
+    // Absent when nothing grows toward a killer's threshold: no made-up number, so absent() finds it.
+    x.family('oomctl_forecast_seconds_to_oom', 'gauge', 'Seconds until the killer acts, from a least-squares fit over the window (oomctl forecast); absent when nothing grows toward its threshold.',
+      f.killers.filter((k) => k.seconds !== null).map((k) => ({ labels: [['scope', escapeUntrusted(k.scope)], ['killer', k.killer]], value: k.seconds as number })));
+  }
 
   return x.text();
 }

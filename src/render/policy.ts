@@ -3,6 +3,8 @@
 
 import type { PolicyResult, WatchEvent } from '../core/policy.js';
 import { changesJson, renderChange } from './plan.js';
+import { formatEta } from './forecast.js';
+import { escapeUntrusted } from './sanitize.js';
 
 export function renderPolicyHuman(r: PolicyResult): string {
   const lines: string[] = [];
@@ -39,6 +41,13 @@ export function policyJson(r: PolicyResult) {
 
 export function renderWatchEvent(e: WatchEvent, json: boolean): string {
   const time = e.time.toISOString();
+  if (e.kind === 'forecast') {
+    if (json) return JSON.stringify({ time, on_forecast: { event: e.event, seconds_to_oom: e.seconds, killer: e.killer, victim_pid: e.victimPid, exec: e.argv, pid: e.pid, status: e.status } }) + '\n';
+    const cmd = e.argv.map((a) => escapeUntrusted(a)).join(' ');
+    const eta = e.seconds === null ? 'none' : formatEta(e.seconds);
+    if (e.event === 'run') return `${time} on_forecast: ${e.killer ?? '?'} in ${eta}${e.victimPid === null ? '' : ` (victim pid ${e.victimPid})`}: running ${cmd}${e.pid === null ? '' : ` (pid ${e.pid})`}\n`;
+    return `${time} on_forecast: ${cmd}${e.pid === null ? '' : ` (pid ${e.pid})`} ${e.event === 'failed' ? `could not run: ${escapeUntrusted(e.status ?? '')}` : `ended: ${e.status ?? '?'}`}\n`;
+  }
   if (json) {
     return JSON.stringify(e.kind === 'change'
       ? { time, what: e.change.what, from: e.change.from, to: e.change.to, rule: e.rule }

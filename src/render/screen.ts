@@ -8,6 +8,8 @@ import type { Changes, CgroupPressure, LiveRow, LiveSnapshot, LiveState, OomKill
 import { alignRow, fitColumns, padCell, truncateWithEllipsis, type Align } from './columns.js';
 import { formatBytes, formatKbCompact, formatPercent } from './format.js';
 import { escapeUntrusted } from './sanitize.js';
+import { renderForecastHeader } from './forecast-header.js';
+import type { LiveForecast } from '../core/live-forecast.js';
 import { OVERCOMMIT_MODE_NAMES } from '../kernel/sysctl-catalogue.js';
 
 export interface FrameInput {
@@ -22,6 +24,8 @@ export interface FrameInput {
   limit: number | undefined;
   /** The local time zone is the caller's business: a formatter for clock times. */
   clock: (d: Date) => string;
+  /** The forecast line (core/live-forecast.ts); undefined: none. */
+  forecast?: LiveForecast;
 }
 
 /** undefined = batch mode: every line, no status line. */
@@ -93,6 +97,7 @@ export function headerLines(input: FrameInput): Line[] {
     text: `vm.panic_on_oom=${v('vm.panic_on_oom')} vm.oom_kill_allocating_task=${v('vm.oom_kill_allocating_task')} vm.overcommit_memory=${v('vm.overcommit_memory')}${modeName} vm.overcommit_ratio=${v('vm.overcommit_ratio')} vm.oom_dump_tasks=${v('vm.oom_dump_tasks')} kernel.panic=${v('kernel.panic')}`,
     style: 'plain',
   });
+  if (input.forecast) lines.push({ text: renderForecastHeader(input.forecast), style: 'plain' });
   const victim = p.ranked.find((r) => r.rank === 1);
   const killable = p.ranked.filter((r) => r.rank !== null).length;
   const guarded = p.ranked.filter((r) => r.rank !== null && r.task.oomScoreAdj < 0).length;
@@ -135,7 +140,7 @@ export function processCells(row: LiveRow, changes: Changes): string[] {
   const score = t.record.oomScore;
   const note = row.ranked.badness.unkillable ? UNKILLABLE_NOTE[row.ranked.badness.unkillable] ?? '' : '';
   return [
-    rank === 1 ? '>' : '',
+    rank === 1 ? '>' : row.atOom ? '*' : '',
     rank === null ? '-' : String(rank),
     String(t.pid),
     user.length > 8 ? cut(user, 7) + '+' : user,
@@ -245,7 +250,8 @@ export const HELP = [
   '  space          refresh now',
   '  arrows, PgUp/PgDn, Home/End   scroll',
   '',
-  'Marks: ">" the next victim (red); green: protected (oom_score_adj < 0);',
+  'Marks: ">" the next victim (red); "*" the victim when memory runs out (forecast line);',
+  'green: protected (oom_score_adj < 0);',
   'dim: never killed. CHANGE: new since the last refresh, or the rank moved up/down.',
   'OOM is the kernel\'s /proc/PID/oom_score; %TOTAL the badness as a share of totalpages.',
 ];

@@ -15,15 +15,21 @@ export interface EarlyoomFound {
   source: 'cmdline' | '/etc/default/earlyoom';
 }
 
+/** A running earlyoom's arguments, from its /proc/PID/cmdline; undefined when it has exited. */
+export function readEarlyoomProcess(root: SystemRoot, pid: number, mi: { memTotalKb: number; swapTotalKb: number } = readMeminfo(root)): EarlyoomFound | undefined {
+  const raw = root.readText(`/proc/${pid}/cmdline`);
+  if (raw === undefined) return undefined;
+  const argv = parseCmdline(raw).slice(1);
+  return { pid, argv, args: parseEarlyoomArgs(argv, mi.memTotalKb, mi.swapTotalKb), source: 'cmdline' };
+}
+
 /** The running earlyoom (comm "earlyoom"), else the configured one; undefined when neither. */
 export function readEarlyoom(root: SystemRoot): EarlyoomFound | undefined {
   const mi = readMeminfo(root);
   for (const pid of listPids(root)) {
     if (root.readSmallText(`/proc/${pid}/comm`)?.trim() !== 'earlyoom') continue;
-    const raw = root.readText(`/proc/${pid}/cmdline`);
-    if (raw === undefined) continue;
-    const argv = parseCmdline(raw).slice(1);
-    return { pid, argv, args: parseEarlyoomArgs(argv, mi.memTotalKb, mi.swapTotalKb), source: 'cmdline' };
+    const found = readEarlyoomProcess(root, pid, mi);
+    if (found) return found;
   }
   const text = root.readText('/etc/default/earlyoom');
   const argv = text === undefined ? undefined : parseEarlyoomDefault(text);

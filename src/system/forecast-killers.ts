@@ -1,33 +1,42 @@
-// Which OOM killers run here, and their settings: earlyoom (its command
-// line and version), systemd-oomd (oomd.conf and drop-ins), the kubelet
-// (config.yaml's memory.available threshold). Minimal readers, one each.
+// Which OOM killers run here, and their settings, through the owners' readers
+// (one model per killer): earlyoom (system/earlyoom.ts, its command line, and
+// its version from the binary), systemd-oomd (oomd.conf and its drop-ins as
+// systemd-units.ts reads them, kernel/oomd.ts computeOomdConfig()), the
+// kubelet (kubelet-node.ts readKubeletConfig(), kernel/kubelet.ts evictionThresholds()).
 
-import path from 'node:path';
-import { parseEarlyoomArgs, parseEarlyoomVersion, type EarlyoomArgs } from '../parse/earlyoom-forecast-args.js';
-import { parseEvictionHardFlag, parseKubeletMemoryThreshold, KUBELET_DEFAULT_MEMORY_AVAILABLE, type MemoryThreshold } from '../parse/kubelet-eviction.js';
-import { parseOomdConf, type OomdSettings } from '../parse/oomd-conf.js';
+import { earlyoomEraOf, type EarlyoomEra } from '../kernel/earlyoom.js';
+import { evictionThresholds, type EvictionThreshold, type ThresholdProblem } from '../kernel/kubelet.js';
+import { computeOomdConfig, type OomdConfig } from '../kernel/oomd.js';
+import { parseEarlyoomVersion } from '../parse/earlyoom-args.js';
+import { parseEvictionHardFlag } from '../parse/kubelet-config.js';
+import { readEarlyoomProcess, type EarlyoomFound } from './earlyoom.js';
+import { kubeletConfigPathFromArgs, readKubeletConfig, KUBELET_CONFIG_PATH } from './kubelet-node.js';
 import type { ProcessRecord } from './procfs.js';
 import type { SystemRoot } from './root.js';
 import { findKubelets } from './sysctl.js';
+import { readConfigWithDropins } from './systemd-units.js';
 
 export interface EarlyoomInstance {
   pid: number;
-  args: EarlyoomArgs;
+  found: EarlyoomFound;
   /** [major, minor] from the "earlyoom vX.Y" string in its binary; undefined when unreadable. */
   version: [number, number] | undefined;
+  era: EarlyoomEra;
 }
 
 export interface OomdInstance {
   pid: number;
-  settings: OomdSettings;
+  config: OomdConfig;
   files: string[];
 }
 
 export interface KubeletInstance {
   pid: number;
-  threshold: MemoryThreshold | undefined;
-  /** Where the threshold came from: the file, or the built-in default. */
+  /** The hard memory.available threshold; undefined when none is set or it is not understood. */
+  threshold: EvictionThreshold | undefined;
+  /** Where the threshold came from: the flag, the file, or the built-in default. */
   source: string;
+  problems: ThresholdProblem[];
 }
 
 export interface RunningKillers {
@@ -41,60 +50,56 @@ function argvOf(root: SystemRoot, pid: number): string[] | undefined {
   return text === undefined ? undefined : text.replace(/\0+$/, '').split('\0');
 }
 
-function readEarlyoom(root: SystemRoot, pid: number): EarlyoomInstance {
-  const argv = argvOf(root, pid) ?? ['earlyoom'];
-  const exe = root.readBytes(`/proc/${pid}/exe`);
-  return { pid, args: parseEarlyoomArgs(argv), version: exe ? parseEarlyoomVersion(exe.toString('latin1')) : undefined };
+function readEarlyoomInstance(root: SystemRoot, pid: number): EarlyoomInstance | undefined {
+  // Only a running earlyoom kills: /etc/default/earlyoom alone (readEarlyoom()'s fallback) is not one.
+  const found = readEarlyoomProcess(root, pid);
+  if (!found || found.pid === null) return undefined;
+  const exe = root.readBytes(`/proc/${found.pid}/exe`);
+  const version = exe ? parseEarlyoomVersion(exe.toString('latin1')) : undefined;
+  return { pid: found.pid, found, version, era: earlyoomEraOf(version) };
 }
 
-// man oomd.conf: /etc/systemd/oomd.conf, then drop-ins *.conf from these
-// folders sorted by file name, a name in an earlier folder hiding the same name later.
-const OOMD_DROPIN_DIRS = ['/etc/systemd/oomd.conf.d', '/run/systemd/oomd.conf.d', '/usr/local/lib/systemd/oomd.conf.d', '/usr/lib/systemd/oomd.conf.d'];
-
 function readOomd(root: SystemRoot, pid: number): OomdInstance {
-  const files: string[] = [];
-  const main = ['/etc/systemd/oomd.conf', '/usr/lib/systemd/oomd.conf'].find((f) => root.readText(f) !== undefined);
-  if (main) files.push(main);
-  const byName = new Map<string, string>();
-  for (const dir of OOMD_DROPIN_DIRS) {
-    for (const name of root.listDir(dir) ?? []) if (name.endsWith('.conf') && !byName.has(name)) byName.set(name, `${dir}/${name}`);
-  }
-  files.push(...[...byName.keys()].sort().map((n) => byName.get(n) as string));
-  const texts = files.map((f) => root.readText(f) ?? '');
-  return { pid, settings: parseOomdConf(texts), files };
+  const conf = readConfigWithDropins(root, 'systemd/oomd.conf', ['OOM']);
+  return { pid, config: computeOomdConfig(conf.assignments), files: conf.files };
 }
 
 function readKubelet(root: SystemRoot, pid: number): KubeletInstance {
   const argv = argvOf(root, pid) ?? [];
-  let config = '/var/lib/kubelet/config.yaml';
+  const file = kubeletConfigPathFromArgs(argv) ?? KUBELET_CONFIG_PATH;
   let flag: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
-    if (a.startsWith('--config=')) config = a.slice(9);
-    else if (a === '--config' && argv[i + 1] !== undefined) config = argv[i + 1] as string;
-    else if (a.startsWith('--eviction-hard=')) flag = a.slice(16);
+    if (a.startsWith('--eviction-hard=')) flag = a.slice('--eviction-hard='.length);
     else if (a === '--eviction-hard' && argv[i + 1] !== undefined) flag = argv[i + 1] as string;
   }
-  // A command-line flag overrides the configuration file (kubelet --eviction-hard).
+  const cfg = readKubeletConfig(root, file);
+  let source: string;
+  let config = cfg.config;
   if (flag !== undefined) {
-    const t = parseEvictionHardFlag(flag);
-    return { pid, threshold: t ?? undefined, source: t === undefined ? '--eviction-hard (memory.available not understood)' : t === null ? '--eviction-hard (no memory.available)' : '--eviction-hard' };
-  }
-  const text = root.readText(path.posix.resolve('/', config));
-  if (text === undefined) return { pid, threshold: KUBELET_DEFAULT_MEMORY_AVAILABLE, source: `default (${config} not readable)` };
-  const parsed = parseKubeletMemoryThreshold(text);
-  if (!parsed) return { pid, threshold: undefined, source: `${config} (memory.available not understood)` };
-  return { pid, threshold: parsed.threshold, source: parsed.fromFile ? config : `default (${config} sets no evictionHard)` };
+    const map = parseEvictionHardFlag(flag);
+    if (map === undefined) return { pid, threshold: undefined, source: '--eviction-hard (not understood)', problems: [] };
+    // A command-line flag overrides the configuration file.
+    config = { ...(config ?? { evictionSoft: undefined, evictionSoftGracePeriod: undefined, mergeDefaultEvictionSettings: undefined, cgroupDriver: undefined, cgroupRoot: undefined, singleProcessOOMKill: undefined, enforceNodeAllocatable: undefined }), evictionHard: map };
+    source = '--eviction-hard';
+  } else if (cfg.warning) {
+    return { pid, threshold: undefined, source: `${file} does not parse: ${cfg.warning.detail}`, problems: [] };
+  } else source = cfg.present ? file : `default (${file} not readable)`;
+  const t = evictionThresholds(config);
+  const threshold = t.thresholds.find((x) => x.hard && x.signal === 'memory.available');
+  if (threshold?.source === 'default' && flag === undefined) source = cfg.present ? `default (${file} sets no evictionHard)` : source;
+  if (!threshold) source = `${source} (no memory.available)`;
+  return { pid, threshold, source, problems: t.problems };
 }
 
 /** The killers running now, found among the processes of a sample. */
 export function readRunningKillers(root: SystemRoot, records: readonly ProcessRecord[]): RunningKillers {
-  const byComm = (c: string): ProcessRecord | undefined => records.find((r) => r.comm === c);
-  const e = byComm('earlyoom');
-  const o = byComm('systemd-oomd');
+  // The sample's records carry comm (from stat, the name /proc/PID/comm shows).
+  const e = records.find((r) => r.comm === 'earlyoom');
+  const o = records.find((r) => r.comm === 'systemd-oomd');
   const k = findKubelets(root)[0];
   return {
-    earlyoom: e ? readEarlyoom(root, e.pid) : undefined,
+    earlyoom: e ? readEarlyoomInstance(root, e.pid) : undefined,
     oomd: o ? readOomd(root, o.pid) : undefined,
     kubelet: k === undefined ? undefined : readKubelet(root, k),
   };

@@ -2,7 +2,7 @@
 // /proc/meminfo and each process's memory (the kernel model's inputs). Reads
 // go through the same readers as `top` (procfs.ts, memcg.ts).
 
-import type { ForecastSample, MemcgSample, MeminfoSample } from '../kernel/forecast.js';
+import { meminfoSampleOf, type ForecastSample, type MemcgSample, type MeminfoSample } from '../kernel/forecast.js';
 import { fileLruBytes, parseMemoryStat } from '../parse/memory-stat.js';
 import { parseMeminfo } from '../parse/meminfo.js';
 import { parseLimitBytes } from '../parse/cgroup.js';
@@ -20,15 +20,7 @@ export function taskKey(r: Pick<ProcessRecord, 'pid' | 'starttime'>): string {
 export function readMeminfoSample(root: SystemRoot): MeminfoSample {
   const text = root.readText('/proc/meminfo');
   if (text === undefined) throw new UnsupportedError(`cannot read ${root.path('/proc/meminfo')}`);
-  const m = parseMeminfo(text);
-  const k = (key: string): number => m.all.get(key) ?? 0;
-  return {
-    memTotalKb: m.memTotalKb, memFreeKb: m.memFreeKb ?? 0,
-    // Before 3.14 there is no MemAvailable: free + file LRU is the closest the kernel offers.
-    memAvailableKb: m.memAvailableKb ?? (m.memFreeKb ?? 0) + k('Active(file)') + k('Inactive(file)'),
-    activeFileKb: k('Active(file)'), inactiveFileKb: k('Inactive(file)'), anonPagesKb: k('AnonPages'),
-    cachedKb: k('Cached'), buffersKb: k('Buffers'), swapTotalKb: m.swapTotalKb, swapFreeKb: m.swapFreeKb,
-  };
+  return meminfoSampleOf(parseMeminfo(text));
 }
 
 export function readMemcgSample(root: SystemRoot, m: Pick<MemcgState, 'directory' | 'version'>): MemcgSample | undefined {

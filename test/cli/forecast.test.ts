@@ -67,10 +67,32 @@ describe('oomctl forecast on a captured tree', () => {
       expect(r.status, 'exit 1: an OOM kill within 0 s').toBe(1);
       const f = JSON.parse(r.stdout);
       expect(f).toMatchObject({ seconds_to_oom: 0, killer: 'earlyoom' });
-      expect(f.victim_at_oom).toMatchObject({ pid: highest.pid, owner: null, rank_now: 1 });
+      // The owner through readOwners (docs/json.md): this capture's process sits in the root of the systemd hierarchy.
+      expect(f.victim_at_oom).toMatchObject({ pid: highest.pid, owner: { kind: 'none', unit: null, slice: null }, rank_now: 1 });
       const h = runCli(['forecast', ...at, '--window', '1']);
       expect(h.stdout.split('\n')[0]).toMatch(/^the machine has run out \(\+0 B\/s\); earlyoom would then kill pid \d+ .+ \(now rank 1\); next victim now: pid \d+ /);
     } finally {
+      writeFileSync(mem, saved);
+    }
+  });
+
+  it('the victim\'s owner is named: JSON owner object and "of unit X" in the human line', () => {
+    const mem = path.join(root, 'proc/meminfo');
+    const saved = readFileSync(mem, 'utf8');
+    const top = JSON.parse(runCli(['top', ...at, '--json']).stdout);
+    const highest = [...top.processes].sort((a: any, b: any) => b.predicted_oom_score - a.predicted_oom_score)[0];
+    const cg = path.join(root, `proc/${highest.pid}/cgroup`);
+    const savedCg = readFileSync(cg, 'utf8');
+    try {
+      writeFileSync(mem, saved.replace(/^MemAvailable:\s+\d+ kB$/m, 'MemAvailable:      20000 kB'));
+      writeFileSync(cg, savedCg.replace(/^9:name=systemd:\/$/m, '9:name=systemd:/system.slice/worker\\x2d1.service').replace(/^0::\/$/m, '0::/system.slice/worker\\x2d1.service'));
+      const f = JSON.parse(runCli(['forecast', ...at, '--window', '1', '--json']).stdout);
+      expect(f.victim_at_oom.owner).toMatchObject({ kind: 'unit', unit: 'worker\\x2d1.service', slice: 'system.slice' });
+      const h = runCli(['forecast', ...at, '--window', '1']);
+      // the unit's name is escaped as untrusted text (the backslash doubled)
+      expect(h.stdout.split('\n')[0]).toContain(`earlyoom would then kill pid ${highest.pid} ${highest.comm} of unit worker\\\\x2d1.service (now rank 1)`);
+    } finally {
+      writeFileSync(cg, savedCg);
       writeFileSync(mem, saved);
     }
   });

@@ -92,3 +92,28 @@ export function followsKmsg(pid: number): boolean {
   });
   return kmsg && idleInEventLoop(pid);
 }
+
+const GROWER = `import sys, time
+rate = float(sys.argv[1]) * 1048576
+step = 0.05
+chunks = []
+sys.stdout.write('ready\\n'); sys.stdout.flush()
+start = time.monotonic(); k = 0
+while True:
+    k += 1
+    chunks.append(b'\\x01' * int(rate * step))
+    d = start + k * step - time.monotonic()
+    if d > 0: time.sleep(d)
+`;
+
+/** A python3 that grows by mibPerSec MiB/s on a fixed schedule, started inside the cgroup whose cgroup.procs is given. */
+export function startGrower(mibPerSec: number, procs: string): Promise<Hog> {
+  const child = spawn('sh', ['-c', `echo $$ > '${procs}' && exec ${PYTHON} -c "$1" ${mibPerSec}`, 'grower', GROWER], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('grower did not start')), 20_000);
+    child.stdout?.on('data', (d: Buffer) => {
+      if (d.toString().includes('ready')) { clearTimeout(timer); resolve({ child, pid: child.pid as number, mb: 0, adj: 0, exited }); }
+    });
+  });
+}

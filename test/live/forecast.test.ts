@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BIN, runCli } from '../helpers/run-cli.js';
 import { isRoot, skipReason, writableMemcgParent, type MemcgRoot } from '../helpers/live.js';
-import { killAll, PYTHON, startHog, type Hog } from '../helpers/procs.js';
+import { killAll, PYTHON, startGrower, startHog, type Hog } from '../helpers/procs.js';
 
 const MiB = 1024 * 1024;
 
@@ -23,30 +23,6 @@ function why(): string | undefined {
   if (m.version !== 1) return 'the kill counter read here is cgroup v1 memory.oom_control';
   if (!PYTHON) return 'needs python3 for the growing process';
   return undefined;
-}
-
-const GROWER = `import sys, time
-rate = float(sys.argv[1]) * 1048576
-step = 0.05
-chunks = []
-sys.stdout.write('ready\\n'); sys.stdout.flush()
-start = time.monotonic(); k = 0
-while True:
-    k += 1
-    chunks.append(b'\\x01' * int(rate * step))
-    d = start + k * step - time.monotonic()
-    if d > 0: time.sleep(d)
-`;
-
-function startGrower(mibPerSec: number, procs: string): Promise<Hog> {
-  const child = spawn('sh', ['-c', `echo $$ > '${procs}' && exec ${PYTHON} -c "$1" ${mibPerSec}`, 'grower', GROWER], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('grower did not start')), 20_000);
-    child.stdout?.on('data', (d: Buffer) => {
-      if (d.toString().includes('ready')) { clearTimeout(timer); resolve({ child, pid: child.pid as number, mb: 0, adj: 0, exited }); }
-    });
-  });
 }
 
 function oomKills(dir: string): number {

@@ -5,15 +5,18 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  earlyoomMemPercent, earlyoomSwapPercent, earlyoomVictim, kubeletAvailableBytes, machineLevelBytes, memcgCapacityBytes,
+  earlyoomVictim, kubeletAvailableBytes, machineLevelBytes, memcgCapacityBytes,
   memcgLevelBytes, projectTask, rankNow, rankProjected, secondsToBothBelow, taskGrowths, type ForecastSample, type MeminfoSample,
 } from '../../src/kernel/forecast.js';
 import { classifyGrowth } from '../../src/kernel/forecast-fit.js';
 import type { Candidate } from '../../src/kernel/rank.js';
 import type { KernelModel } from '../../src/kernel/era.js';
-import { earlyoomThresholds, parseEarlyoomArgs, parseEarlyoomVersion } from '../../src/parse/earlyoom-forecast-args.js';
-import { parseOomdConf } from '../../src/parse/oomd-conf.js';
-import { parseEvictionHardFlag, parseKubeletMemoryThreshold, parseMemoryThreshold } from '../../src/parse/kubelet-eviction.js';
+import { parseEarlyoomArgs as parseArgs, parseEarlyoomVersion } from '../../src/parse/earlyoom-args.js';
+import { computeEarlyoomMemState, computeEarlyoomThresholds as earlyoomThresholds, earlyoomEraOf } from '../../src/kernel/earlyoom.js';
+import { computeOomdConfig } from '../../src/kernel/oomd.js';
+import { evictionThresholds } from '../../src/kernel/kubelet.js';
+import { parseIniSections } from '../../src/parse/systemd-settings.js';
+import { KubeletConfigError, parseEvictionHardFlag, parseKubeletConfig, parseQuantity } from '../../src/parse/kubelet-config.js';
 import { parseZoneinfo, sumMinWatermarks } from '../../src/parse/zoneinfo.js';
 import { fileLruBytes, parseMemoryStat } from '../../src/parse/memory-stat.js';
 import { FIXTURES } from '../helpers/run-cli.js';
@@ -61,10 +64,12 @@ describe('what each killer watches', () => {
   });
 
   it('earlyoom: MemAvailable % of UserMemTotal (v1.8+) or MemTotal; SwapFree % is 0 without swap', () => {
-    expect(earlyoomMemPercent(MEM, true)).toBeCloseTo((23500000 * 100) / (23500000 + 130000), 9);
-    expect(earlyoomMemPercent(MEM, false)).toBeCloseTo((23500000 * 100) / 24684092, 9);
-    expect(earlyoomSwapPercent(MEM)).toBe(0);
-    expect(earlyoomSwapPercent({ ...MEM, swapTotalKb: 1000, swapFreeKb: 250 })).toBe(25);
+    const T = earlyoomThresholds(parseArgs([], 1, 1), 1, 1);
+    const st = (m: MeminfoSample, era: '1.8+' | '<1.8' = '1.8+') => computeEarlyoomMemState({ memTotalKib: m.memTotalKb, memAvailableKib: m.memAvailableKb, anonPagesKib: m.anonPagesKb, swapTotalKib: m.swapTotalKb, swapFreeKib: m.swapFreeKb }, T, era);
+    expect(st(MEM).memAvailablePercent).toBeCloseTo((23500000 * 100) / (23500000 + 130000), 9);
+    expect(st(MEM, '<1.8').memAvailablePercent).toBeCloseTo((23500000 * 100) / 24684092, 9);
+    expect(st(MEM).swapFreePercent).toBe(0);
+    expect(st({ ...MEM, swapTotalKb: 1000, swapFreeKb: 250 }).swapFreePercent).toBe(25);
   });
 
   it('two pools draining one after the other', () => {
@@ -124,10 +129,25 @@ describe('the ranking at the projected moment', () => {
     expect(projectTask(task(10, 120), classifyGrowth([{ t: 0, y: 120 * 1024 }]), 100).rssAnonKb).toBe(120 * 1024);
   });
 
-  it('earlyoom picks the highest projected oom_score, not itself', () => {
+  const view = (c: Candidate) => ({ ppid: 1, uid: 1000, comm: `p${c.pid}` });
+  it('earlyoom picks the highest projected oom_score', () => {
     const ranked = rankProjected({ ...input, totalpages: input.globalTotalpages }, 16);
-    expect(earlyoomVictim(ranked, 999)?.task.pid).toBe(11);
-    expect(earlyoomVictim(ranked, 11)?.task.pid).toBe(10);
+    expect(earlyoomVictim(ranked, parseArgs([], 1, 1), 999, view).victim?.task.pid).toBe(11);
+  });
+
+  // The forecast's own model skipped earlyoom and took the next (pid 10); the owners' model
+  // follows kill.c find_largest_process(): "selected myself" zeroes the victim, nobody dies.
+  it('earlyoom that selects itself kills nobody (kill.c find_largest_process())', () => {
+    const ranked = rankProjected({ ...input, totalpages: input.globalTotalpages }, 16);
+    expect(earlyoomVictim(ranked, parseArgs([], 1, 1), 11, view).victim).toBeUndefined();
+  });
+
+  it('earlyoom --avoid and --prefer are modelled on the projected scores (kill.c is_larger(), ±300)', () => {
+    const ranked = rankProjected({ ...input, totalpages: input.globalTotalpages }, 16);
+    expect(earlyoomVictim(ranked, parseArgs(['--avoid', '^p11$'], 1, 1), 999, view).victim?.task.pid).toBe(10);
+    expect(earlyoomVictim(ranked, parseArgs(['--ignore', '^p11$'], 1, 1), 999, view).victim?.task.pid).toBe(10);
+    expect(earlyoomVictim(ranked, parseArgs(['--prefer', '^p10$'], 1, 1), 999, view).victim?.task.pid).toBe(10);
+    expect(earlyoomVictim(ranked, parseArgs(['--prefer', '('], 1, 1), 999, view).badRegex).toEqual(['(']);
   });
 });
 
@@ -140,20 +160,46 @@ describe('earlyoom command line (main.c getopt "m:s:M:S:kingN:P:dvr:ph")', () =>
     [['earlyoom', '--avoid', '-m 50', '-s', '100'], undefined, { term: 100, kill: 50 }],
     [['earlyoom', '-m', '2,5'], { term: 5, kill: 5 }, undefined],
   ])('%j', (argv, mem, swap) => {
-    const a = parseEarlyoomArgs(argv);
-    expect(a.memPercent).toEqual(mem);
-    expect(a.swapPercent).toEqual(swap);
+    // The owners' parser takes the arguments after the program name.
+    const a = parseArgs(argv.slice(1), 4 * 1048576, 1048576);
+    expect(a.m).toEqual(mem);
+    expect(a.s).toEqual(swap);
+    expect(a.errors).toEqual([]);
   });
 
   it('notes victim options and merges -M with -m (the lower)', () => {
-    const a = parseEarlyoomArgs(['earlyoom', '-m', '10', '-M', '1048576', '--prefer', 'chrome', '--sort-by-rss']);
-    expect(a.victimOptions).toEqual(['--prefer', '--sort-by-rss']);
+    const a = parseArgs(['-m', '10', '-M', '1048576', '--prefer', 'chrome', '--sort-by-rss'], 4 * 1048576, 0);
+    expect([a.prefer, a.sortByRss]).toEqual(['chrome', true]);
     const t = earlyoomThresholds(a, 4 * 1048576, 0);
     expect(t.memTermPercent).toBe(10);
-    const b = earlyoomThresholds(parseEarlyoomArgs(['earlyoom', '-M', '209715']), 4 * 1048576, 0);
+    const b = earlyoomThresholds(parseArgs(['-M', '209715'], 4 * 1048576, 0), 4 * 1048576, 0);
     expect(b.memTermPercent).toBeCloseTo(5, 3);
-    expect(earlyoomThresholds(parseEarlyoomArgs(['earlyoom', '-S', '1000']), 1000, 0).swapTermPercent).toBe(10);
-    expect(earlyoomThresholds(parseEarlyoomArgs(['earlyoom']), 1, 1)).toEqual({ memTermPercent: 10, memKillPercent: 5, swapTermPercent: 10, swapKillPercent: 5 });
+    const noSwap = parseArgs(['-S', '1000'], 1000, 0);
+    expect(earlyoomThresholds(noSwap, 1000, 0).swapTermPercent).toBe(10);
+    expect(earlyoomThresholds(parseArgs([], 1, 1), 1, 1)).toEqual({ memTermPercent: 10, memKillPercent: 5, swapTermPercent: 10, swapKillPercent: 5 });
+  });
+
+  // Where the two readers disagreed, earlyoom's source decides (main.c main(), v1.7..v1.9.0):
+  it('arguments earlyoom refuses: -S without swap, -m 100, -M over MemTotal·100/99, "10%"', () => {
+    // parse_term_kill_tuple(optarg, m.SwapTotalKiB * 100 / 99) = limit 0: "exceeds limit 0", fatal(16)
+    // before the "total swap is zero" warning; the forecast's reader took the default 10 % instead.
+    expect(parseArgs(['-S', '1000'], 1000, 0).errors).toEqual(['-S: value 1000 exceeds limit 0']);
+    // "Use 99 as upper limit" for -m
+    expect(parseArgs(['-m', '100'], 1000, 0).errors).toEqual(['-m: value 100 exceeds limit 99']);
+    expect(parseArgs(['-M', '1011'], 1000, 0).errors).toEqual(['-M: value 1011 exceeds limit 1010']);
+    // msg.c parse_part(): strtod() then "trailing garbage"; the forecast's reader dropped it silently
+    expect(parseArgs(['-m', '10%'], 1000, 0).errors).toEqual(["-m: trailing garbage '10%'"]);
+  });
+
+  it('1.8+: MemAvailablePercent is of UserMemTotal, but -M is turned into percent of MemTotal', () => {
+    // main.c: M_term_percent = 100 * mem_term_kib / (double)m.MemTotalKiB; meminfo.c: UserMemTotalKiB = MemAvailableKiB + AnonPagesKiB
+    const t = earlyoomThresholds(parseArgs(['-M', '102400'], 1024000, 0), 1024000, 0);
+    expect(t.memTermPercent).toBe(10);
+    const s = computeEarlyoomMemState({ memTotalKib: 1024000, memAvailableKib: 60000, anonPagesKib: 440000, swapTotalKib: 0, swapFreeKib: 0 }, t, '1.8+');
+    expect(s.memAvailablePercent).toBe(12);
+    expect(s.signal).toBeNull();
+    expect(computeEarlyoomMemState({ memTotalKib: 1024000, memAvailableKib: 60000, anonPagesKib: 440000, swapTotalKib: 0, swapFreeKib: 0 }, t, '<1.8').signal).toBe('SIGTERM');
+    expect([earlyoomEraOf([1, 7]), earlyoomEraOf([1, 8]), earlyoomEraOf([2, 0]), earlyoomEraOf(undefined)]).toEqual(['<1.8', '1.8+', '1.8+', '1.8+']);
   });
 
   it('version from the binary', () => {
@@ -164,31 +210,53 @@ describe('earlyoom command line (main.c getopt "m:s:M:S:kingN:P:dvr:ph")', () =>
 
 describe('oomd.conf', () => {
   it('defaults, then files in order, [OOM] only', () => {
+    // One reader for oomd.conf: the owners' (systemd-settings.ts parseIniSections, kernel/oomd.ts computeOomdConfig), in permyriad and µs.
+    const parseOomdConf = (texts: string[]) => {
+      const a = new Map<string, string>();
+      for (const t of texts) parseIniSections(t, ['OOM'], a);
+      const c = computeOomdConfig(a);
+      return { swapUsedLimitPercent: c.swapUsedLimitPermyriad / 100, memoryPressureLimitPercent: c.defaultMemPressureLimitPermyriad / 100, memoryPressureDurationSec: c.defaultMemPressureDurationUsec / 1e6 };
+    };
     expect(parseOomdConf([])).toEqual({ swapUsedLimitPercent: 90, memoryPressureLimitPercent: 60, memoryPressureDurationSec: 30 });
     const s = parseOomdConf(['[OOM]\nSwapUsedLimit=80%\n', '[Other]\nSwapUsedLimit=10%\n[OOM]\n# c\nDefaultMemoryPressureLimit=50%\nDefaultMemoryPressureDurationSec=20s\n']);
     expect(s).toEqual({ swapUsedLimitPercent: 80, memoryPressureLimitPercent: 50, memoryPressureDurationSec: 20 });
     expect(parseOomdConf(['[OOM]\nSwapUsedLimit=955‰\nDefaultMemoryPressureDurationSec=1min 30s\n'])).toMatchObject({ swapUsedLimitPercent: 95.5, memoryPressureDurationSec: 90 });
+    // The forecast's reader disagreed here: an empty assignment resets to the default (conf-parser.c),
+    // it kept the earlier file's value; and parse_permyriad() takes at most 2 decimals with "%".
+    expect(parseOomdConf(['[OOM]\nSwapUsedLimit=80%\n', '[OOM]\nSwapUsedLimit=\n']).swapUsedLimitPercent).toBe(90);
+    expect(parseOomdConf(['[OOM]\nSwapUsedLimit=80.125%\n']).swapUsedLimitPercent).toBe(90);
   });
 });
 
 describe('kubelet memory.available threshold', () => {
+  const memAvail = (cfg: ReturnType<typeof parseKubeletConfig>) => evictionThresholds(cfg).thresholds.find((t) => t.hard && t.signal === 'memory.available');
   it('quantities and percentages', () => {
-    expect(parseMemoryThreshold('100Mi')).toEqual({ kind: 'bytes', bytes: 100 * MiB });
-    expect(parseMemoryThreshold('1G')).toEqual({ kind: 'bytes', bytes: 1e9 });
-    expect(parseMemoryThreshold('5%')).toEqual({ kind: 'percent', percent: 5 });
-    expect(parseMemoryThreshold('lots')).toBeUndefined();
+    expect(parseQuantity('100Mi')).toBe(100 * MiB);
+    expect(parseQuantity('1G')).toBe(1e9);
+    expect(memAvail(parseKubeletConfig('evictionHard:\n  memory.available: "5%"\n'))?.value).toEqual({ fraction: 0.05 });
+    expect(parseQuantity('lots')).toBeUndefined();
   });
 
   it('from config.yaml, the default when evictionHard is unset, unknown when it leaves memory.available out', () => {
-    expect(parseKubeletMemoryThreshold('apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nevictionHard:\n  memory.available: "500Mi"\n')).toEqual({ threshold: { kind: 'bytes', bytes: 500 * MiB }, fromFile: true });
-    expect(parseKubeletMemoryThreshold('kind: KubeletConfiguration\n')).toEqual({ threshold: { kind: 'bytes', bytes: 100 * MiB }, fromFile: false });
-    expect(parseKubeletMemoryThreshold('evictionHard:\n  nodefs.available: "10%"\n')).toEqual({ threshold: undefined, fromFile: true });
-    expect(parseKubeletMemoryThreshold(': : :\n\t- [')).toBeUndefined();
+    expect(memAvail(parseKubeletConfig('apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nevictionHard:\n  memory.available: "500Mi"\n'))).toMatchObject({ value: { bytes: 500 * MiB }, source: 'config' });
+    expect(memAvail(parseKubeletConfig('kind: KubeletConfiguration\n'))).toMatchObject({ value: { bytes: 100 * MiB }, source: 'default' });
+    expect(memAvail(parseKubeletConfig('evictionHard:\n  nodefs.available: "10%"\n'))).toBeUndefined();
+    expect(() => parseKubeletConfig(': : :\n\t- [')).toThrow(KubeletConfigError);
+  });
+
+  // The forecast's reader disagreed: it ignored mergeDefaultEvictionSettings (v1beta1 defaults.go
+  // fills the signals evictionHard leaves out, newer kubelets) and took "0%" as a threshold of 0
+  // where eviction/helpers.go parseThresholdStatement() ignores it.
+  it('mergeDefaultEvictionSettings and 0%', () => {
+    expect(memAvail(parseKubeletConfig('mergeDefaultEvictionSettings: true\nevictionHard:\n  nodefs.available: "10%"\n'))).toMatchObject({ value: { bytes: 100 * MiB }, source: 'default' });
+    expect(memAvail(parseKubeletConfig('evictionHard:\n  memory.available: "0%"\n'))).toBeUndefined();
   });
 
   it('the --eviction-hard flag', () => {
-    expect(parseEvictionHardFlag('memory.available<500Mi,nodefs.available<10%')).toEqual({ kind: 'bytes', bytes: 500 * MiB });
-    expect(parseEvictionHardFlag('nodefs.available<10%')).toBeNull();
-    expect(parseEvictionHardFlag('memory.available<much')).toBeUndefined();
+    const flag = (v: string) => { const m = parseEvictionHardFlag(v); return m === undefined ? undefined : evictionThresholds({ ...parseKubeletConfig(''), evictionHard: m }); };
+    expect(flag('memory.available<500Mi,nodefs.available<10%')?.thresholds.find((t) => t.signal === 'memory.available')?.value).toEqual({ bytes: 500 * MiB });
+    expect(flag('nodefs.available<10%')?.thresholds.find((t) => t.signal === 'memory.available')).toBeUndefined();
+    expect(flag('memory.available<much')?.problems).toEqual([{ signal: 'memory.available', value: 'much', detail: 'not a quantity or percentage' }]);
+    expect(parseEvictionHardFlag('memory.available=1Gi')).toBeUndefined();
   });
 });

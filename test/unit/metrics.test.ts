@@ -113,6 +113,35 @@ describe('renderMetrics', () => {
   });
 });
 
+describe('the forecast metrics (metrics --forecast-window)', () => {
+  const f = renderMetrics(input({
+    forecast: {
+      windowSec: 30, samples: 61,
+      killers: [
+        { scope: '/oomctl-x/"job"', killer: 'kernel', seconds: 245.5 },
+        { scope: 'machine', killer: 'kernel', seconds: null },
+        { scope: 'machine', killer: 'earlyoom', seconds: 0 },
+      ],
+    },
+  }));
+  it('one sample per killer with a forecast, none for what does not grow; the window always', () => {
+    expect(samples(f, 'oomctl_forecast_seconds_to_oom')).toEqual([
+      'oomctl_forecast_seconds_to_oom{scope="/oomctl-x/\\"job\\"",killer="kernel"} 245.5',
+      'oomctl_forecast_seconds_to_oom{scope="machine",killer="earlyoom"} 0',
+    ]);
+    expect(samples(f, 'oomctl_forecast_window_seconds')).toEqual(['oomctl_forecast_window_seconds 30']);
+    expect(samples(f, 'oomctl_forecast_samples')).toEqual(['oomctl_forecast_samples 61']);
+  });
+  it('nothing grows: the family is absent (no HELP either), the window is there', () => {
+    const none = renderMetrics(input({ forecast: { windowSec: 10, samples: 21, killers: [{ scope: 'machine', killer: 'kernel', seconds: null }] } }));
+    expect(none).not.toContain('oomctl_forecast_seconds_to_oom');
+    expect(samples(none, 'oomctl_forecast_window_seconds')).toEqual(['oomctl_forecast_window_seconds 10']);
+  });
+  it('without --forecast-window nothing of the forecast is written', () => {
+    expect(renderMetrics(input())).not.toContain('oomctl_forecast_');
+  });
+});
+
 const PROMTOOL = findTool('promtool');
 
 describe('promtool check metrics', skipWith(PROMTOOL ? undefined : 'promtool is not installed (Debian package prometheus)'), () => {
@@ -120,6 +149,12 @@ describe('promtool check metrics', skipWith(PROMTOOL ? undefined : 'promtool is 
 
   it('accepts the exposition, hostile names included, with no lint complaint', () => {
     const r = check(renderMetrics(input()));
+    expect(r.stderr + r.stdout).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  it('accepts the forecast metrics', () => {
+    const r = check(renderMetrics(input({ forecast: { windowSec: 30, samples: 61, killers: [{ scope: '/a"b\\c', killer: 'kernel', seconds: 12.25 }, { scope: 'machine', killer: 'earlyoom', seconds: 0 }] } })));
     expect(r.stderr + r.stdout).toBe('');
     expect(r.status).toBe(0);
   });

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { RefusedError } from '../../src/errors.js';
 import { mayMatchRule, planPersistUnits, planProcessRules, POLICY_VOCABULARY, type RuleTarget } from '../../src/kernel/policy-plan.js';
-import { MATCH_KEYS, parsePolicy as parsePolicyWith, RULE_KEYS, TOP_KEYS, type ProcessRule } from '../../src/parse/policy.js';
+import { MATCH_KEYS, ON_FORECAST_KEYS, parsePolicy as parsePolicyWith, RULE_KEYS, TOP_KEYS, type ProcessRule } from '../../src/parse/policy.js';
 
 // parse/ takes the catalogue from kernel/ (the arrows go kernel -> parse)
 const parsePolicy = (text: string) => parsePolicyWith(text, POLICY_VOCABULARY);
@@ -53,7 +53,7 @@ describe('parsePolicy: every problem with its line and column', () => {
   const cases: [string, string, string[]][] = [
     ['empty file', '', ['1:1: the policy is empty']],
     ['a list at the top', '- 1\n', ['1:1: the policy must be a map']],
-    ['unknown top key', 'sysctls:\n  x: 1\n', ['1:1: unknown key "sysctls" (expected sysctl or processes)']],
+    ['unknown top key', 'sysctls:\n  x: 1\n', ['1:1: unknown key "sysctls" (expected sysctl, processes or on_forecast)']],
     ['YAML syntax', 'sysctl: [1\n', ['2:1: Flow sequence']],
     ['duplicate key', 'sysctl: {}\nsysctl: {}\n', ['2:1: Map keys must be unique']],
     ['hex', 'sysctl:\n  vm.panic_on_oom: 0x1\n', ['2:20: vm.panic_on_oom: "0x1" is hexadecimal']],
@@ -203,6 +203,7 @@ describe('the examples in docs/ and the JSON Schema', () => {
     expect(Object.keys(schema.properties)).toEqual(TOP_KEYS);
     expect(Object.keys(schema.$defs.rule.properties)).toEqual(RULE_KEYS);
     expect(Object.keys(schema.$defs.match.properties)).toEqual(MATCH_KEYS);
+    expect(Object.keys(schema.properties.on_forecast.properties)).toEqual(ON_FORECAST_KEYS);
     for (const key of Object.keys(schema.properties.sysctl.properties)) {
       expect(parsePolicy(`sysctl:\n  ${key}: 0\n`).problems, key).toEqual([]);
     }
@@ -210,7 +211,7 @@ describe('the examples in docs/ and the JSON Schema', () => {
   const py = spawnSync('python3', ['-c', 'import jsonschema'], { encoding: 'utf8' });
   const reason = py.status === 0 ? undefined : 'python3 with the jsonschema module is not installed (Debian package python3-jsonschema)';
   it('python jsonschema accepts the schema and the examples, and rejects what the validator rejects', skipWith(reason), () => {
-    const bad = ['sysctl:\n  vm.swappiness: 1\n', 'processes:\n  - match: { name: a }\n', 'processes:\n  - match: { name: a, pid: 2 }\n    oom_score_adj: 1\n', 'sysctl:\n  panic_on_oom: 5\n'];
+    const bad = ['on_forecast:\n  below_seconds: 0\n  exec: [/bin/true]\n', 'on_forecast:\n  below_seconds: 60\n  exec: notify\n', 'on_forecast:\n  below_seconds: 60\n  exec: [true]\n', 'sysctl:\n  vm.swappiness: 1\n', 'processes:\n  - match: { name: a }\n', 'processes:\n  - match: { name: a, pid: 2 }\n    oom_score_adj: 1\n', 'sysctl:\n  panic_on_oom: 5\n'];
     const docs = { good: docExamples().map((e) => parseYaml(e.text)), bad: bad.map((t) => parseYaml(t)) };
     for (const t of bad) expect(problems(t).length, t).toBeGreaterThan(0);
     const script = `
@@ -226,5 +227,32 @@ print(json.dumps({"good": [list(map(lambda e: e.message, v.iter_errors(d))) for 
     const out = JSON.parse(r.stdout) as { good: string[][]; bad: number[] };
     expect(out.good.every((errs) => errs.length === 0), JSON.stringify(out.good)).toBe(true);
     expect(out.bad.every((n) => n > 0), JSON.stringify(out.bad)).toBe(true);
+  });
+});
+
+describe('on_forecast', () => {
+  it('reads below_seconds, exec (argv), window_seconds (default 30) and cgroup', () => {
+    const r = parsePolicy('on_forecast:\n  below_seconds: 600\n  exec: [/usr/local/bin/page, --severity, "high tide"]\n');
+    expect(r.problems).toEqual([]);
+    expect(r.policy?.onForecast).toEqual({ belowSeconds: 600, exec: ['/usr/local/bin/page', '--severity', 'high tide'], windowSeconds: 30, cgroup: undefined, line: 2 });
+    expect(parsePolicy('on_forecast: { below_seconds: 2.5, exec: [/bin/sh, -c, "echo $OOMCTL_FORECAST_SECONDS"], window_seconds: 5, cgroup: /batch.slice }\n').policy?.onForecast)
+      .toMatchObject({ belowSeconds: 2.5, windowSeconds: 5, cgroup: '/batch.slice', exec: ['/bin/sh', '-c', 'echo $OOMCTL_FORECAST_SECONDS'] });
+  });
+  it.each([
+    ['below 0', 'on_forecast:\n  below_seconds: 0\n  exec: [/bin/true]\n', ['2:18: on_forecast.below_seconds must be a positive number of seconds, not 0']],
+    ['below quoted', 'on_forecast:\n  below_seconds: "60"\n  exec: [/bin/true]\n', ['2:18: on_forecast.below_seconds must be a positive number of seconds, not "60"']],
+    ['below in hex', 'on_forecast:\n  below_seconds: 0x10\n  exec: [/bin/true]\n', ['2:18: on_forecast.below_seconds must be a positive number of seconds, not 0x10']],
+    ['exec a string', 'on_forecast:\n  below_seconds: 60\n  exec: notify-send oom\n', ['3:9: on_forecast.exec must be a list (the program and its arguments, run without a shell), not a string; for a shell write ["/bin/sh", "-c", "notify-send oom"]']],
+    ['exec empty', 'on_forecast:\n  below_seconds: 60\n  exec: []\n', ['3:9: on_forecast.exec must be a non-empty list of strings, not an empty list']],
+    ['exec relative', 'on_forecast:\n  below_seconds: 60\n  exec: [notify-send, oom]\n', ['3:10: on_forecast.exec[1] must be an absolute path (no PATH search, no shell), not "notify-send"']],
+    ['exec a number', 'on_forecast:\n  below_seconds: 60\n  exec: [/bin/echo, 5]\n', ['3:21: on_forecast.exec[2] must be a string, not an integer']],
+    ['window too short', 'on_forecast:\n  below_seconds: 60\n  exec: [/bin/true]\n  window_seconds: 0.5\n', ['4:19: on_forecast.window_seconds must be a number of seconds from 1 to 86400, not 0.5']],
+    ['relative cgroup', 'on_forecast:\n  below_seconds: 60\n  exec: [/bin/true]\n  cgroup: batch\n', ['4:11: on_forecast.cgroup must be an absolute cgroup path without "..", as /proc/PID/cgroup shows it, not "batch"']],
+    ['unknown key', 'on_forecast:\n  below_seconds: 60\n  exec: [/bin/true]\n  shell: true\n', ['4:3: unknown key "shell" in on_forecast (expected below_seconds, exec, window_seconds, cgroup)']],
+    ['missing exec', 'on_forecast:\n  below_seconds: 60\n', ['2:3: on_forecast has no "exec:"']],
+    ['not a map', 'on_forecast: 60\n', ['1:14: on_forecast must be a map with "below_seconds:" and "exec:", not an integer']],
+  ])('%s: FILE:LINE:COL', (_what, text, expected) => {
+    expect(problems(text)).toEqual(expected);
+    expect(parsePolicy(text).policy).toBeUndefined();
   });
 });
