@@ -6,7 +6,7 @@ import { NotFoundError, UnsupportedError, UsageError } from '../errors.js';
 import {
   earlyoomVictim, forecastSeries, kubeletAvailableBytes, machineLevelBytes,
   memcgCapacityBytes, memcgLevelBytes, rankNow, rankProjected, secondsToBothBelow, seriesOf, taskGrowths,
-  type RankInput, type SeriesForecast,
+  type ForecastSample, type RankInput, type SeriesForecast,
 } from '../kernel/forecast.js';
 import { classifyGrowth, isTrend, type Growth } from '../kernel/forecast-fit.js';
 import type { RankedTask } from '../kernel/rank.js';
@@ -75,6 +75,7 @@ function victimOf(ranked: RankedTask<ProcessCandidate>[], now: RankedTask<Proces
   return { ranked: v, rankNow: before?.rank ?? null, owner: null };
 }
 
+// Long (~90 lines): one pass from the samples to every killer's forecast; the killers themselves are memcgKernelKillers() and userspaceKillers()
 export async function runForecast(ctx: CommandContext, o: ForecastOptions): Promise<ForecastResult> {
   const kernel = readKernelModel(ctx.root);
   const { pageSize } = readPageSize(ctx.root);
@@ -106,39 +107,11 @@ export async function runForecast(ctx: CommandContext, o: ForecastOptions): Prom
   const omitted: { killer: KillerName; reason: string }[] = [];
 
   // --- the kernel: each limited memory cgroup, and the machine ---
-  let scopeSeries: SeriesForecast | undefined;
-  let scopeMemcg: MemcgState | undefined;
-  let scopeTotalpages = globalTotalpages;
-  let scopeNow = machineNow;
-  let memcgFirst: KillerForecast | undefined;
-  for (const m of scope.limited) {
-    const cur = last.sample.memcgs.get(m.path);
-    if (!cur) continue;
-    const capacity = memcgCapacityBytes(m.limits, cur.swapBytes, mi.swapFreeKb, mi.swapTotalKb);
-    const series = forecastSeries(seriesOf(samples, (s) => { const x = s.memcgs.get(m.path); return x ? memcgLevelBytes(x) : undefined; }), capacity, 'up', pageSize);
-    const totalpages = computeMemcgTotalpages(m.limits, mi.swapTotalKb, pageSize);
-    // mm/memcontrol.c mem_cgroup_scan_tasks(): the hierarchy first (pre-order), then each cgroup's tasks
-    const tasks = withWalkOrder(candidates.filter((c) => c.memcgPath !== undefined && isUnderCgroup(c.memcgPath, m.path)));
-    const input = rankInput(tasks, totalpages);
-    const now = rankNow(input);
-    const k: KillerForecast = {
-      killer: 'kernel', watches: `memory cgroup ${m.path}`,
-      rule: `memory charged (usage - file cache + swap) reaches the limit ${m.limits.memoryMaxBytes === 'max' ? 'max' : m.limits.memoryMaxBytes} B${capacity !== Number(m.limits.memoryMaxBytes) ? ' + usable swap' : ''}`,
-      seconds: series.seconds, forecastable: true, series,
-      victim: series.seconds === null ? undefined : victimOf(rankProjected(input, series.seconds), now),
-      victimNote: undefined, note: undefined, counts: true,
-    };
-    if (series.seconds !== null && !k.victim) k.victimNote = 'no killable process in the cgroup';
-    killers.push(k);
-    // The nearest cgroup is the scope shown, unless an ancestor runs out first.
-    if (!memcgFirst || (k.seconds !== null && (memcgFirst.seconds === null || k.seconds < memcgFirst.seconds))) {
-      memcgFirst = k;
-      scopeSeries = series;
-      scopeMemcg = m;
-      scopeTotalpages = totalpages;
-      scopeNow = now;
-    }
-  }
+  const nearest = memcgKernelKillers(scope.limited, { samples, last: last.sample, mi, pageSize, candidates, rankInput }, killers);
+  let scopeSeries = nearest?.series;
+  const scopeMemcg = nearest?.memcg;
+  const scopeTotalpages = nearest?.totalpages ?? globalTotalpages;
+  const scopeNow = nearest?.now ?? machineNow;
 
   const zones = readZoneWatermarks(ctx.root);
   const floorBytes = zones ? sumMinWatermarks(zones) * pageSize : 0;
@@ -163,6 +136,88 @@ export async function runForecast(ctx: CommandContext, o: ForecastOptions): Prom
   const lastSwap = swapFree[swapFree.length - 1]?.y ?? mi.swapFreeKb;
   const projectedMachine = (seconds: number | null): RankedTask<ProcessCandidate>[] | undefined => (seconds === null ? undefined : rankProjected(machineInput, seconds));
 
+  userspaceKillers(running, { mi, samples, pageSize, machineNow, poolRate, lastMem, lastSwap, projectedMachine }, killers, omitted);
+
+  if (scope.kind === 'memcg') {
+    const path = scope.requested as string;
+    for (const k of killers) {
+      if (k.watches.startsWith('memory cgroup ')) continue;
+      const vp = k.victim?.ranked.task.memcgPath;
+      k.counts = vp !== undefined && isUnderCgroup(vp, path);
+      if (!k.counts && k.seconds !== null) k.note = [k.note, `acts on the whole machine; ${k.victim ? 'its victim then is outside' : 'its victim is not known to be in'} ${path}`].filter(Boolean).join('; ');
+    }
+  }
+  let first: KillerForecast | undefined;
+  for (const k of killers) if (k.counts && k.seconds !== null && (!first || (first.seconds as number) > k.seconds)) first = k;
+
+  const scopeTasks = scopeMemcg ? candidates.filter((c) => c.memcgPath !== undefined && isUnderCgroup(c.memcgPath, (scopeMemcg as MemcgState).path)) : candidates;
+  const growers = scopeTasks
+    .filter((c) => c.pid !== o.selfPid)
+    .map((c) => ({ candidate: c, growth: growths.get(keyOf(c)) as Growth }))
+    .filter((g) => g.growth && g.growth.rate > 0)
+    .sort((a, b) => b.growth.rate - a.growth.rate)
+    .slice(0, 5);
+
+  const ownerWarnings = fillOwners(ctx, killers.map((k) => k.victim).filter((v): v is VictimForecast => v !== undefined));
+
+  return {
+    kernel, pageSize, windowSec: o.windowSec, intervalSec, samples, ownerWarnings,
+    scope: { kind: scope.kind, requested: scope.requested, memcg: scopeMemcg, series: scopeSeries ?? machineSeries, totalpages: scopeTotalpages },
+    killers, omitted, first, nextVictimNow: scopeNow.find((r) => r.rank === 1), growers, notes, forecastAt,
+  };
+}
+
+/** The kernel's forecast in each limited memory cgroup; returns the one that runs out first (else the nearest). */
+function memcgKernelKillers(
+  limited: readonly MemcgState[],
+  x: { samples: ForecastSample[]; last: ForecastSample; mi: ForecastSample['meminfo']; pageSize: number; candidates: ProcessCandidate[]; rankInput: (tasks: ProcessCandidate[], totalpages: bigint) => RankInput<ProcessCandidate> },
+  killers: KillerForecast[],
+): { k: KillerForecast; series: SeriesForecast; memcg: MemcgState; totalpages: bigint; now: RankedTask<ProcessCandidate>[] } | undefined {
+  const { samples, last, mi, pageSize, candidates, rankInput } = x;
+  let first: { k: KillerForecast; series: SeriesForecast; memcg: MemcgState; totalpages: bigint; now: RankedTask<ProcessCandidate>[] } | undefined;
+  for (const m of limited) {
+    const cur = last.memcgs.get(m.path);
+    if (!cur) continue;
+    const capacity = memcgCapacityBytes(m.limits, cur.swapBytes, mi.swapFreeKb, mi.swapTotalKb);
+    const series = forecastSeries(seriesOf(samples, (s) => { const x = s.memcgs.get(m.path); return x ? memcgLevelBytes(x) : undefined; }), capacity, 'up', pageSize);
+    const totalpages = computeMemcgTotalpages(m.limits, mi.swapTotalKb, pageSize);
+    // mm/memcontrol.c mem_cgroup_scan_tasks(): the hierarchy first (pre-order), then each cgroup's tasks
+    const tasks = withWalkOrder(candidates.filter((c) => c.memcgPath !== undefined && isUnderCgroup(c.memcgPath, m.path)));
+    const input = rankInput(tasks, totalpages);
+    const now = rankNow(input);
+    const k: KillerForecast = {
+      killer: 'kernel', watches: `memory cgroup ${m.path}`,
+      rule: `memory charged (usage - file cache + swap) reaches the limit ${m.limits.memoryMaxBytes === 'max' ? 'max' : m.limits.memoryMaxBytes} B${capacity !== Number(m.limits.memoryMaxBytes) ? ' + usable swap' : ''}`,
+      seconds: series.seconds, forecastable: true, series,
+      victim: series.seconds === null ? undefined : victimOf(rankProjected(input, series.seconds), now),
+      victimNote: undefined, note: undefined, counts: true,
+    };
+    if (series.seconds !== null && !k.victim) k.victimNote = 'no killable process in the cgroup';
+    killers.push(k);
+    // The nearest cgroup is the scope shown, unless an ancestor runs out first.
+    if (!first || (k.seconds !== null && (first.k.seconds === null || k.seconds < (first.k.seconds as number)))) {
+      first = { k, series, memcg: m, totalpages, now };
+    }
+  }
+  return first;
+}
+
+/** What every user-space killer's forecast is computed from: the last sample, the machine's ranking now and projected. */
+interface UserspaceInputs {
+  mi: ForecastSample['meminfo'];
+  samples: ForecastSample[];
+  pageSize: number;
+  machineNow: RankedTask<ProcessCandidate>[];
+  /** Rate of MemAvailable + SwapFree, KiB/s (negative: falling). */
+  poolRate: number;
+  lastMem: number;
+  lastSwap: number;
+  projectedMachine: (seconds: number | null) => RankedTask<ProcessCandidate>[] | undefined;
+}
+
+/** earlyoom, systemd-oomd and the kubelet where they run; each one not running is omitted with the reason. */
+function userspaceKillers(running: RunningKillers, x: UserspaceInputs, killers: KillerForecast[], omitted: { killer: KillerName; reason: string }[]): void {
+  const { mi, machineNow, poolRate, lastMem, lastSwap, projectedMachine } = x;
   if (running.earlyoom) {
     const e = running.earlyoom;
     const args = e.found.args;
@@ -222,6 +277,13 @@ export async function runForecast(ctx: CommandContext, o: ForecastOptions): Prom
     omitted.push({ killer: 'systemd-oomd-pressure', reason: 'not running (no process named systemd-oomd)' });
   }
 
+  kubeletKiller(running, x, killers, omitted);
+
+}
+
+/** The kubelet's hard memory.available threshold, where a kubelet runs. */
+function kubeletKiller(running: RunningKillers, x: UserspaceInputs, killers: KillerForecast[], omitted: { killer: KillerName; reason: string }[]): void {
+  const { mi, samples, pageSize } = x;
   if (running.kubelet) {
     const kb = running.kubelet;
     const th = kb.threshold;
@@ -241,33 +303,6 @@ export async function runForecast(ctx: CommandContext, o: ForecastOptions): Prom
     }
   } else omitted.push({ killer: 'kubelet-eviction', reason: 'not running (no kubelet process)' });
 
-  if (scope.kind === 'memcg') {
-    const path = scope.requested as string;
-    for (const k of killers) {
-      if (k.watches.startsWith('memory cgroup ')) continue;
-      const vp = k.victim?.ranked.task.memcgPath;
-      k.counts = vp !== undefined && isUnderCgroup(vp, path);
-      if (!k.counts && k.seconds !== null) k.note = [k.note, `acts on the whole machine; ${k.victim ? 'its victim then is outside' : 'its victim is not known to be in'} ${path}`].filter(Boolean).join('; ');
-    }
-  }
-  let first: KillerForecast | undefined;
-  for (const k of killers) if (k.counts && k.seconds !== null && (!first || (first.seconds as number) > k.seconds)) first = k;
-
-  const scopeTasks = scopeMemcg ? candidates.filter((c) => c.memcgPath !== undefined && isUnderCgroup(c.memcgPath, (scopeMemcg as MemcgState).path)) : candidates;
-  const growers = scopeTasks
-    .filter((c) => c.pid !== o.selfPid)
-    .map((c) => ({ candidate: c, growth: growths.get(keyOf(c)) as Growth }))
-    .filter((g) => g.growth && g.growth.rate > 0)
-    .sort((a, b) => b.growth.rate - a.growth.rate)
-    .slice(0, 5);
-
-  const ownerWarnings = fillOwners(ctx, killers.map((k) => k.victim).filter((v): v is VictimForecast => v !== undefined));
-
-  return {
-    kernel, pageSize, windowSec: o.windowSec, intervalSec, samples, ownerWarnings,
-    scope: { kind: scope.kind, requested: scope.requested, memcg: scopeMemcg, series: scopeSeries ?? machineSeries, totalpages: scopeTotalpages },
-    killers, omitted, first, nextVictimNow: scopeNow.find((r) => r.rank === 1), growers, notes, forecastAt,
-  };
 }
 
 /**
