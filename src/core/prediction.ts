@@ -13,6 +13,7 @@ import {
   type MemcgState, type MemoryHierarchy,
 } from '../system/memcg.js';
 import { readProcesses, readStartTime, type ProcessRecord, type ReadProcessesOptions } from '../system/procfs.js';
+import { readOwnProcesses } from '../system/process-identity.js';
 import type { SystemRoot } from '../system/root.js';
 import {
   readMeminfo, readMemoryPressure, readOsRelease, readPageSize, readSysctls, readUserNames, SNAPSHOT_SYSCTLS,
@@ -115,12 +116,29 @@ export function predict(root: SystemRoot, opts: PredictOptions = {}): Prediction
   const readOpts: ReadProcessesOptions = { cgroup: needCgroups, cmdline: opts.cmdline === true, oomScore: opts.oomScore !== false, stat: opts.stat !== false };
   const users = readUserNames(root);
   let candidates = readProcesses(root, readOpts).map((r) => toCandidate(r, users, hierarchy));
+  markOwnProcesses(root, candidates);
   if (memcgRoot !== undefined) {
     const scopePath = memcgRoot;
     candidates = withWalkOrder(candidates.filter((c) => c.memcgPath !== undefined && isUnderCgroup(c.memcgPath, scopePath)));
   }
   const ranked = rankVictims(candidates, scope.totalpages, globalTotalpages, pageSize, kernel);
   return { kernel, pageSize, pageSizeFromAuxv: fromAuxv, meminfo, pressure, sysctl, globalTotalpages, scope, hierarchy, ranked };
+}
+
+/**
+ * oomctl itself (and a `run` wrapper waiting for it) is transient: it takes no
+ * rank, so it is never the next victim nor a what-if's rival (issue 17). Matched
+ * by pid and start time, so a fixture tree under --root never matches.
+ */
+function markOwnProcesses(root: SystemRoot, candidates: ProcessCandidate[]): void {
+  const own = readOwnProcesses();
+  if (own.length === 0) return;
+  for (const c of candidates) {
+    const key = own.find((k) => k.pid === c.pid);
+    if (!key) continue;
+    if (Number.isNaN(c.record.starttime) && !readStartTime(root, c.record)) continue;
+    if (c.record.starttime === key.starttime) c.transient = true;
+  }
 }
 
 /** A memory cgroup that sets a limit, and the totalpages an OOM inside it scales oom_score_adj by. */

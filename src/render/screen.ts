@@ -7,7 +7,7 @@ import type { ChalkInstance } from 'chalk';
 import type { Changes, CgroupPressure, LiveRow, LiveSnapshot, LiveState, OomKillTrack, RowChange, Section } from '../core/live-types.js';
 import { alignRow, fitColumns, padCell, truncateWithEllipsis, type Align } from './columns.js';
 import { formatBytes, formatKbCompact, formatPercent } from './format.js';
-import { escapeUntrusted } from './sanitize.js';
+import { escapeUntrusted, shownComm } from './sanitize.js';
 import { OVERCOMMIT_MODE_NAMES } from '../kernel/sysctl-catalogue.js';
 
 export interface FrameInput {
@@ -133,13 +133,13 @@ export function processCells(row: LiveRow, changes: Changes): string[] {
   const rank = row.ranked.rank;
   const user = escapeUntrusted(t.user ?? String(t.record.uid ?? '?'));
   const score = t.record.oomScore;
-  const note = row.ranked.badness.unkillable ? UNKILLABLE_NOTE[row.ranked.badness.unkillable] ?? '' : '';
+  const note = t.transient === true ? 'oomctl' : row.ranked.badness.unkillable ? UNKILLABLE_NOTE[row.ranked.badness.unkillable] ?? '' : '';
   return [
     rank === 1 ? '>' : '',
     rank === null ? '-' : String(rank),
     String(t.pid),
     user.length > 8 ? cut(user, 7) + '+' : user,
-    cut(escapeUntrusted(t.record.comm), 16),
+    cut(shownComm(t), 16),
     score === undefined ? '?' : String(score),
     String(t.oomScoreAdj),
     formatKbCompact(t.rssAnonKb + t.rssFileKb + t.rssShmemKb),

@@ -4,7 +4,7 @@ import type { ChalkInstance } from 'chalk';
 import type { TopResult, TopRow } from '../core/top-result.js';
 import type { Prediction } from '../core/prediction.js';
 import { formatBytes, formatKbCompact, formatPercent } from './format.js';
-import { escapeUntrusted } from './sanitize.js';
+import { escapeUntrusted, shownComm } from './sanitize.js';
 import { kernelJson, memoryJson, processJson, scopeJson } from './snapshot-json.js';
 import { alignRow, columnWidths, type Align } from './columns.js';
 import { OVERCOMMIT_MODE_NAMES } from '../kernel/sysctl-catalogue.js';
@@ -93,6 +93,7 @@ export function styleRow(row: TopRow, chalk: ChalkInstance): (line: string) => s
 }
 
 export function unkillableNote(row: TopRow): string {
+  if (row.ranked.task.transient === true) return 'oomctl itself, not ranked';
   return row.ranked.badness.unkillable ? UNKILLABLE_NOTE[row.ranked.badness.unkillable] ?? '' : row.ranked.task.oomScoreAdj < 0 ? 'protected' : '';
 }
 
@@ -104,7 +105,7 @@ function rowCells(row: TopRow, withNote: boolean): string[] {
     row.ranked.rank === null ? '-' : String(row.ranked.rank),
     String(t.pid),
     escapeUntrusted(t.user ?? String(t.record.uid ?? '?')),
-    escapeUntrusted(t.record.comm),
+    shownComm(t),
     score === undefined ? '?' : String(score),
     String(t.oomScoreAdj),
     formatKbCompact(rssKb),
