@@ -86,6 +86,18 @@ describe('a process name with control characters, a bidi override and invalid UT
     expect(r.stdout).not.toMatch(RAW_CONTROL);
     expect(r.stdout).toContain(SHOWN);
   });
+
+  it.each([
+    ['streamed', []],
+    ['-n (kept in memory)', ['-n', '5']],
+  ])('events --json (%s): the name kept, every control escaped as \\uXXXX', (_what, extra) => {
+    const file = path.join(tmp, 'evil.log');
+    const r = runCli(['events', '--file', file, '--json', ...extra]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).not.toMatch(RAW_CONTROL);
+    expect(r.stdout).toContain('\\u202eev');
+    expect(JSON.stringify(JSON.parse(r.stdout))).toContain('\u202eev\ufffd');
+  });
 });
 
 // ------------------------------------------------------------------ where oomctl writes
