@@ -76,11 +76,17 @@ describe('a process name with control characters, a bidi override and invalid UT
     expect(p.comm).toBe('\u202eev\ufffd\x1b]0;x\x07');
   });
 
-  it('events: a kill of such a name in a kernel log is shown escaped', () => {
+  /** A real kernel log whose victim has that name. */
+  const evilLog = (): string => {
     const log = readFileSync(path.join(FIXTURES, 'logs/machine-6.18-memcg-v1.dmesg.log'));
     const evil = Buffer.from(log.toString('latin1').replaceAll('(python3)', '(\u00e2\u0080\u00aeev\u00ff\u001b]0;x\u0007)').replaceAll('task=python3,', 'task=\u00e2\u0080\u00aeev\u00ff\u001b]0;x\u0007,'), 'latin1');
     const file = path.join(tmp, 'evil.log');
     writeFileSync(file, evil);
+    return file;
+  };
+
+  it('events: a kill of such a name in a kernel log is shown escaped', () => {
+    const file = evilLog();
     const r = runCli(['events', '--file', file]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).not.toMatch(RAW_CONTROL);
@@ -91,8 +97,7 @@ describe('a process name with control characters, a bidi override and invalid UT
     ['streamed', []],
     ['-n (kept in memory)', ['-n', '5']],
   ])('events --json (%s): the name kept, every control escaped as \\uXXXX', (_what, extra) => {
-    const file = path.join(tmp, 'evil.log');
-    const r = runCli(['events', '--file', file, '--json', ...extra]);
+    const r = runCli(['events', '--file', evilLog(), '--json', ...extra]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).not.toMatch(RAW_CONTROL);
     expect(r.stdout).toContain('\\u202eev');
@@ -347,6 +352,10 @@ describe('binary, CRLF, UTF-16, one huge line and truncated logs', () => {
     ['CRLF', () => Buffer.from(REAL.toString('latin1').replace(/\n/g, '\r\n'), 'latin1'), 1],
     ['truncated mid-report', () => REAL.subarray(0, 700), 1],
     ['one 8 MB line', () => Buffer.alloc(8 << 20, 0x41), 0],
+    // UTF-16 as Windows tools and iconv write it: with a BOM (both byte orders), and little-endian without one
+    ['UTF-16LE with BOM', () => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(REAL.toString('latin1'), 'utf16le')]), 1],
+    ['UTF-16BE with BOM', () => Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(REAL.toString('latin1'), 'utf16le').swap16()]), 1],
+    ['UTF-16LE without BOM', () => Buffer.from(REAL.toString('latin1'), 'utf16le'), 1],
   ] as Array<[string, () => Buffer, number]>)('%s: exit 0, every kill found, no stack trace', (name, make, kills) => {
     const r = runCli(['events', '--file', file(`log-${name.replace(/\W/g, '')}.log`, make()), '--json']);
     noStack(r);
