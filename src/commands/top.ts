@@ -8,7 +8,7 @@ import { parseInteger, parseSeconds, type CommandModule, type RunContext, type R
 import { renderTopHuman, topJson } from '../render/top.js';
 import type { LiveSort } from '../core/live-types.js';
 import { readOomScore, readStartTime } from '../system/procfs.js';
-import { matchesUser, predict, resolveTies, type Prediction } from '../core/prediction.js';
+import { knownNextVictim, matchesUser, predict, resolveTies, type Prediction } from '../core/prediction.js';
 import type { TopRow, TopResult } from '../core/top-result.js';
 export type { TopRow, TopResult };
 
@@ -73,7 +73,7 @@ export function runTop(ctx: CommandContext, opts: TopOptions): TopResult {
   if (limit !== undefined && limit > 0) {
     for (const row of rows) row.ranked.task.record.oomScore = readOomScore(ctx.root, row.ranked.task.pid);
   }
-  const nextVictim = prediction.ranked.find((r) => r.rank === 1);
+  const nextVictim = knownNextVictim(prediction);
   return { prediction, rows, totalInScope: sel.totalInScope, killableInScope: sel.killableInScope, limit, nextVictim };
 }
 

@@ -8,6 +8,7 @@ import type { Changes, CgroupPressure, LiveRow, LiveSnapshot, LiveState, OomKill
 import { alignRow, fitColumns, padCell, truncateWithEllipsis, type Align } from './columns.js';
 import { formatBytes, formatKbCompact, formatPercent } from './format.js';
 import { escapeUntrusted, shownComm } from './sanitize.js';
+import { partialViewText, unknownVictimText } from './partial-view.js';
 import { OVERCOMMIT_MODE_NAMES } from '../kernel/sysctl-catalogue.js';
 
 export interface FrameInput {
@@ -96,12 +97,13 @@ export function headerLines(input: FrameInput): Line[] {
   const victim = p.ranked.find((r) => r.rank === 1);
   const killable = p.ranked.filter((r) => r.rank !== null).length;
   const guarded = p.ranked.filter((r) => r.rank !== null && r.task.oomScoreAdj < 0).length;
-  const victimText = victim
+  const victimText = p.partial ? unknownVictimText() : victim
     ? `next victim: pid ${victim.task.pid} (${escapeUntrusted(victim.task.record.comm)}), ${formatPercent(Number(victim.badness.points) / Number(p.scope.totalpages))} of totalpages`
     : 'next victim: none (no killable process)';
   const ch = input.changes;
   const changes = ch.compared ? `; since last refresh: ${ch.added} new, ${ch.gone} gone, ${ch.moved} moved` : '';
   lines.push({ text: `${victimText}; ${p.ranked.length} processes, ${killable} killable (${guarded} protected)${changes}`, style: 'title' });
+  if (p.partial) lines.push({ text: partialViewText(p.partial), style: 'victim' });
   return lines;
 }
 

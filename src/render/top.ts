@@ -8,6 +8,7 @@ import { escapeUntrusted, shownComm } from './sanitize.js';
 import { kernelJson, memoryJson, processJson, scopeJson } from './snapshot-json.js';
 import { alignRow, columnWidths, type Align } from './columns.js';
 import { OVERCOMMIT_MODE_NAMES } from '../kernel/sysctl-catalogue.js';
+import { partialViewJson, partialViewText, unknownVictimText } from './partial-view.js';
 
 export function topJson(r: TopResult) {
   const p = r.prediction;
@@ -18,6 +19,7 @@ export function topJson(r: TopResult) {
     sysctl: p.sysctl,
     processes_in_scope: r.totalInScope,
     killable_in_scope: r.killableInScope,
+    partial_view: partialViewJson(p),
     processes: r.rows.map((row) => processJson(row.ranked, p)),
   };
 }
@@ -65,7 +67,10 @@ export function renderTopHuman(r: TopResult, chalk: ChalkInstance, withNote: boo
   const p = r.prediction;
   const out = headerLines(p);
   const nv = r.nextVictim;
-  if (nv) {
+  if (p.partial) {
+    out.push(chalk.bold(unknownVictimText()));
+    out.push(partialViewText(p.partial));
+  } else if (nv) {
     out.push(chalk.bold(`next victim: pid ${nv.task.pid} (${escapeUntrusted(nv.task.record.comm)}), ${formatPercent(Number(nv.badness.points) / Number(p.scope.totalpages))} of totalpages`));
   } else {
     out.push(chalk.bold('next victim: none (no killable process in scope)'));

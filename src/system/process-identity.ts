@@ -104,3 +104,25 @@ export function readOwnProcesses(): ProcessKey[] {
   }
   return own;
 }
+
+/** include/uapi/linux/capability.h: CAP_SYS_PTRACE, which sees every process under hidepid. */
+export const CAP_SYS_PTRACE = 19n;
+
+/**
+ * Whether oomctl sees every process under a proc mounted with `hidepid` and
+ * `gid`: fs/proc/base.c has_pid_permissions() lets a task through when the
+ * caller is in the gid group (not for ptraceable) or may ptrace it
+ * (ptrace_may_access(): same uid, or CAP_SYS_PTRACE). Only CAP_SYS_PTRACE or
+ * the group is known to reach every process, so anything else is partial.
+ */
+export function seesEveryProcess(hidepid: 'off' | 'noaccess' | 'invisible' | 'ptraceable', gid: number | undefined): boolean {
+  if (hidepid === 'off') return true;
+  let capEff: bigint | undefined;
+  try { capEff = parseStatus(readFileSync('/proc/self/status', 'utf8')).capEff; } catch { capEff = undefined; }
+  if (capEff !== undefined && ((capEff >> CAP_SYS_PTRACE) & 1n) === 1n) return true;
+  if (hidepid !== 'ptraceable' && gid !== undefined) {
+    const groups = [typeof process.getegid === 'function' ? process.getegid() : -1, ...(typeof process.getgroups === 'function' ? process.getgroups() : [])];
+    if (groups.includes(gid)) return true;
+  }
+  return false;
+}
