@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { accessSync, closeSync, constants as fsConstants, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
-import { errnoOf, NotFoundError, PermissionError } from '../errors.js';
+import { errnoOf, ExitCode, NotFoundError, OomctlError, PermissionError } from '../errors.js';
 import { explainAdjDenial, readSelfCredentials } from './process-identity.js';
 
 /** Signals a supervisor passes on (SIGKILL/SIGSTOP cannot be caught). */
@@ -78,7 +78,16 @@ export function execCommand(execve: Execve, file: string, argv: readonly string[
   const noop = (): void => {};
   process.on('SIGPIPE', noop);
   process.on('SIGXFSZ', noop);
-  execve(file, argv, env);
+  try {
+    execve(file, argv, env);
+  } catch (error) {
+    // Newer Node throws when execve(2) fails (Node 24.22 aborts instead: resolveExecutable()
+    // checks first what it can: a regular, executable ELF or #! file).
+    const code = errnoOf(error);
+    if (code === 'ENOENT') throw new NotFoundError(`command not found: ${file}`);
+    if (code === 'EACCES' || code === 'EPERM') throw new PermissionError(`cannot execute ${file}: permission denied`, undefined, { cause: error });
+    throw new OomctlError(`cannot execute ${file}: ${code ?? String(error)}`, ExitCode.FAILURE, 'failure', undefined, { cause: error });
+  }
 }
 
 /**

@@ -276,7 +276,7 @@ describe('SIGKILL at a random moment of a write, 200 kills per kind: the file is
       console.log(`${kind}: 200 kills, the file always old or new; ${counts[k]!.length} temporary files left by killed writers before the next write, ${leftOf(k).length} after it`);
     });
     expect(KINDS.map((_, k) => leftOf(k))).toEqual([[], [], []]);
-  }, 90_000);
+  }, 300_000); // correctness, not speed: on a loaded machine 600 node starts can take minutes
 });
 
 // ------------------------------------------------------------------ hostile policies
