@@ -357,7 +357,7 @@ Examples:
       if (!opts.file) names = readUserNames(ctx.root);
       if (!json) ctx.out(`waiting for OOM kills (Ctrl-C to stop)\n`);
       await runEvents(ctx, base, (v) => {
-        if (json) ctx.out(JSON.stringify(render.eventJson(v)) + '\n');
+        if (json) ctx.out(render.eventJsonLine(v));
         else ctx.out(render.renderFollowLine(v, names));
       });
       return;

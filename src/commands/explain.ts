@@ -1,6 +1,6 @@
 // `oomctl explain <pid|name>`: why a process stands where it does.
 
-import { NotFoundError, UsageError } from '../errors.js';
+import { NotFoundError, PermissionError, UsageError } from '../errors.js';
 import { computeAdjThresholds } from '../kernel/adjust.js';
 import type { RankedTask } from '../kernel/rank.js';
 import type { MemcgState } from '../system/memcg.js';
@@ -8,6 +8,7 @@ import type { CommandContext } from '../core/context.js';
 import type { CommandModule } from '../core/command.js';
 import { cutComm, matchesName } from '../kernel/target.js';
 import { readExe } from '../system/process-identity.js';
+import { deniedPids } from '../system/proc-view.js';
 import { explainJson, renderExplainHuman } from '../render/explain.js';
 import { limitedMemcgsOf, predict, rankInMemcg, type Prediction, type ProcessCandidate } from '../core/prediction.js';
 import type { ScopeStanding, Explanation, ExplainResult } from '../core/explain-result.js';
@@ -53,7 +54,16 @@ export function findTargets(p: Prediction, query: string, exeOf: (pid: number) =
 
 export function runExplain(ctx: CommandContext, query: string): ExplainResult {
   const prediction = predict(ctx.root, { withCgroups: true });
-  const targets = findTargets(prediction, query, (pid) => readExe(ctx.root, pid));
+  let targets: RankedTask<ProcessCandidate>[];
+  try {
+    targets = findTargets(prediction, query, (pid) => readExe(ctx.root, pid));
+  } catch (error) {
+    // A pid listed in /proc whose files are refused (hidepid=noaccess) exists: say so, not "no process".
+    if (error instanceof NotFoundError && /^\d+$/.test(query) && deniedPids(ctx.root).has(Number(query))) {
+      throw new PermissionError(`cannot read process ${query}: its /proc files are refused to this user${prediction.partial?.hidepid ? ` (/proc is mounted with hidepid=${prediction.partial.hidepid})` : ''}`, 'run as root');
+    }
+    throw error;
+  }
   const explanations = targets.map((target): Explanation => {
     const global = standing(target, prediction.ranked, prediction.globalTotalpages, prediction, undefined);
     const memcgs: ScopeStanding[] = [];

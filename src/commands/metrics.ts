@@ -35,7 +35,8 @@ export function forecastMetrics(r: ForecastResult): ForecastMetric[] {
 export function collectMetrics(ctx: CommandContext, opts: MetricsOptions): MetricsInput {
   const p = predict(ctx.root);
   const killable = p.ranked.filter((r) => r.rank !== null);
-  const top: ProcessMetric[] = killable.slice(0, opts.top).map((r) => ({
+  // A partial view (hidepid) names no victim: rank="1" would say it is the next one.
+  const top: ProcessMetric[] = (p.partial ? [] : killable).slice(0, opts.top).map((r) => ({
     rank: r.rank as number,
     pid: r.task.pid,
     comm: r.task.record.comm,
@@ -51,7 +52,8 @@ export function collectMetrics(ctx: CommandContext, opts: MetricsOptions): Metri
     sysctl: p.sysctl,
     meminfo: p.meminfo,
     pressure: p.pressure,
-    killableProcesses: killable.length,
+    killableProcesses: p.partial ? undefined : killable.length,
+    viewComplete: p.partial === undefined,
     top,
   };
 }

@@ -25,8 +25,18 @@ Examples:
     refuseUnkillable(adj, opts.force, '--adj -1000', '', 'add --force if that is what you want');
     const [file, ...args] = command as string[];
     if (file === undefined) throw new UsageError('run needs a command');
-    const { writeSelfAdj, runChild } = await import('../system/run-child.js');
+    const { readSelfAdj, writeSelfAdj, runChild, execveOf, resolveExecutable, execCommand, lowerWrapperAdj } = await import('../system/run-child.js');
+    // Node 22.15+/23.11+: set the adj on this process and become the command (choom's way), so no
+    // node stays behind as its parent. Elsewhere, or for a file only a shell would run, a wrapper
+    // waits (docs/design.md "run").
+    const execve = execveOf();
+    const path = execve ? resolveExecutable(file, ctx.env.PATH) : undefined;
+    if (execve && path !== undefined) {
+      writeSelfAdj(adj);
+      execCommand(execve, path, [file, ...args], ctx.env);
+    }
+    const before = readSelfAdj();
     writeSelfAdj(adj);
-    return { exitCode: await runChild(file, args), exitNow: true };
+    return { exitCode: await runChild(file, args, () => lowerWrapperAdj(before, adj)), exitNow: true };
   },
 };

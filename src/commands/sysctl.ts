@@ -2,7 +2,7 @@
 // from which file, the overcommit picture), or set them: validate every pair,
 // plan, check, confirm, write all or nothing, and optionally persist.
 
-import { OomctlError, UnsupportedError, UsageError } from '../errors.js';
+import { NotFoundError, OomctlError, PartialError, UnsupportedError, UsageError } from '../errors.js';
 import type { Change } from '../kernel/plan.js';
 import {
   SYSCTL_KEYS,
@@ -28,6 +28,7 @@ import { planSysctlWrite, sysctlRefusalError, writeSysctlPlan } from '../core/sy
 import type { CommandContext } from '../core/context.js';
 import type { CommandModule } from '../core/command.js';
 import * as render from '../render/sysctl.js';
+import { escapeUntrusted } from '../render/sanitize.js';
 import type { BootSource, SysctlRow, OvercommitPicture, SysctlShowResult, PersistOverride, PersistResult, SysctlSetResult } from '../core/sysctl-result.js';
 export type { BootSource, SysctlRow, OvercommitPicture, SysctlShowResult, PersistOverride, PersistResult, SysctlSetResult };
 
@@ -222,6 +223,65 @@ export function dryRunRefusal(result: SysctlSetResult): OomctlError | undefined 
   return result.refusal ? sysctlRefusalError(result.refusal, true) : undefined;
 }
 
+// --- sysctl(8) habits: -w, -n, -p [FILE], --system ------------------------------
+
+/** What `-p FILE...` or `--system` would write of the OOM sysctls, and what it leaves to sysctl(8). */
+export interface LoadedSettings {
+  /** Files in the order they are read (for --system, as procps' PreloadSystem() prints them). */
+  files: string[];
+  /** KEY=VALUE for runSysctlSet, in catalogue order. */
+  assignments: string[];
+  /** Keys set in the files that are not OOM sysctls: skipped (sysctl(8) sets those). */
+  skippedKeys: string[];
+  /** OOM keys whose value the kernel would refuse: "key = value: why". */
+  refused: string[];
+}
+
+/**
+ * The OOM sysctls that loading `listing` leaves, by the loaders' own model
+ * (kernel/sysctl-loaders.ts: last assignment wins, globs, excludes, and the
+ * ratio/kbytes pair, whose zeroed half is not written: writing the other
+ * zeroes it, as at boot).
+ */
+export function loadSettings(listing: SysctlListing, files: string[]): LoadedSettings {
+  const boot = computeBootValues(listing, 'procps', SYSCTL_KEYS);
+  const assignments: string[] = [];
+  const refused: string[] = [];
+  for (const key of SYSCTL_KEYS) {
+    const v = boot.values.get(key);
+    if (!v || v.zeroedBy) continue;
+    const check = validateSysctlValue(key, v.final.value);
+    if (check.ok) assignments.push(`${key}=${check.value}`);
+    else refused.push(`${key} = ${v.final.value}: ${check.reason}`);
+  }
+  const skipped = new Set<string>();
+  const texts = [...listing.files.filter((f) => f.isFile).map((f) => f.content), listing.etcSysctlConf];
+  for (const text of texts) {
+    if (text === undefined) continue;
+    for (const line of parseSysctlConf(text)) {
+      if (line.kind === 'assignment' && !line.isGlob && !(SYSCTL_KEYS as readonly string[]).includes(line.key)) skipped.add(line.key);
+    }
+  }
+  return { files, assignments, skippedKeys: [...skipped], refused };
+}
+
+/** `-p [FILE...]`: the files read as procps' Preload() reads them, one after the other (default /etc/sysctl.conf under --root). */
+function readLoadFiles(root: SystemRoot, files: readonly string[]): LoadedSettings {
+  const names = files.length > 0 ? [...files] : [root.path('/etc/sysctl.conf')];
+  const texts = names.map((f) => {
+    const text = readIfExists(f);
+    if (text === undefined) throw new NotFoundError(`cannot open "${f}": no such file`);
+    return text;
+  });
+  return loadSettings({ files: [], etcSysctlConf: texts.join('\n') }, files.length > 0 ? [...files] : ['/etc/sysctl.conf']);
+}
+
+/** `--system`: what `sysctl --system` (procps) would apply at boot, from the files under --root. */
+function readSystemSettings(root: SystemRoot): LoadedSettings {
+  const listing = readSysctlListing(root);
+  return loadSettings(listing, computeBootValues(listing, 'procps', SYSCTL_KEYS).applied);
+}
+
 /** A KEY alone (show mode): its dotted name, or a usage error. */
 export function normalizeKeyArg(arg: string): SysctlKey {
   const key = normalizeSysctlKey(arg);
@@ -239,21 +299,58 @@ export const command: CommandModule = {
       .option('--dry-run', 'print the plan and the checks, write nothing', false)
       .option('--yes', 'apply a risky change without asking (needed without a terminal)', false)
       .option('--force', 'apply a change the checks refuse (e.g. overcommit_memory=2 below Committed_AS)', false)
+      .option('-w, --write', 'as sysctl(8): every argument is KEY=VALUE; prints "key = value" for each', false)
+      .option('-n, --values', 'as sysctl(8): print values only (reading KEYs, or after a write)', false)
+      .option('-p, --load [file]', 'as sysctl(8): load the OOM sysctls of FILE (and of FILE arguments; default /etc/sysctl.conf); other keys are skipped and named')
+      .option('--system', 'as sysctl(8) --system: apply the OOM sysctls the sysctl.d files and /etc/sysctl.conf set at boot (procps order)', false)
       .addHelpText('after', `
 Examples:
   oomctl sysctl                          live values, meaning, boot values and their files
   oomctl sysctl vm.oom_dump_tasks=1      set one value now
   oomctl sysctl panic_on_oom=1 kernel.panic=10 --persist --yes
-  oomctl sysctl vm.overcommit_memory=2 --dry-run --json`);
+  oomctl sysctl vm.overcommit_memory=2 --dry-run --json
+  oomctl sysctl -n vm.panic_on_oom        the value alone, as sysctl -n
+  oomctl sysctl -p /etc/sysctl.d/90-oom.conf --yes
+  oomctl sysctl --system --dry-run        what boot would set, without setting it`);
   },
   async run(ctx, [a], o) {
     const args = a as string[];
-    const opts = o as unknown as SysctlSetOptions;
+    const opts = o as unknown as SysctlSetOptions & { write: boolean; values: boolean; load?: string | true; system: boolean };
     const json = ctx.globals.json;
-    const setting = args.some((x) => x.includes('='));
+    const habit = opts.write || opts.values || opts.load !== undefined || opts.system;
+    let loaded: LoadedSettings | undefined;
+    if (opts.load !== undefined || opts.system) {
+      if (opts.load !== undefined && opts.system) throw new UsageError('-p and --system cannot be used together');
+      if (opts.system && args.length > 0) throw new UsageError('--system takes no arguments');
+      loaded = opts.system ? readSystemSettings(ctx.root) : readLoadFiles(ctx.root, [...(typeof opts.load === 'string' ? [opts.load] : []), ...args]);
+      if (!json && opts.system) for (const f of loaded.files) ctx.out(`* Applying ${escapeUntrusted(f)} ...\n`);
+      if (loaded.skippedKeys.length > 0) {
+        ctx.warn(`skipped ${loaded.skippedKeys.length} key${loaded.skippedKeys.length === 1 ? '' : 's'} that oomctl does not set (${loaded.skippedKeys.slice(0, 3).map(escapeUntrusted).join(', ')}${loaded.skippedKeys.length > 3 ? ', …' : ''}): sysctl(8) sets those`);
+      }
+      for (const r of loaded.refused) ctx.warn(`not applied: ${escapeUntrusted(r)}`);
+      if (loaded.assignments.length === 0) {
+        if (json) ctx.emitJson({ ...render.sysctlLoadJson(loaded), changes: [], applied: false });
+        else ctx.warn(`no OOM sysctl to apply in ${loaded.files.length === 0 ? 'the boot files' : loaded.files.map(escapeUntrusted).join(', ')}`);
+        if (loaded.refused.length > 0) throw new UsageError(`nothing written: ${loaded.refused.length} value${loaded.refused.length === 1 ? '' : 's'} the kernel would refuse`);
+        return;
+      }
+    }
+    const setArgs = loaded ? loaded.assignments : args;
+    if (opts.write && setArgs.some((x) => !x.includes('='))) throw new UsageError(`-w needs KEY=VALUE, not "${setArgs.find((x) => !x.includes('='))}"`);
+    const setting = setArgs.some((x) => x.includes('='));
     if (!setting) {
       if (opts.persist || opts.dryRun || opts.force) throw new UsageError('--persist, --dry-run and --force need KEY=VALUE pairs');
       const only = args.map((x) => normalizeKeyArg(x));
+      if (opts.values) {
+        // sysctl -n KEY...: each value on its own line (procps ReadSetting() with PrintName off)
+        if (only.length === 0) throw new UsageError('-n needs KEYs (sysctl -n prints the values of the keys named)');
+        const live = readLiveSysctls(ctx.root);
+        const missing = only.filter((k) => live[k] === undefined);
+        if (missing.length > 0) throw new UnsupportedError(`cannot read ${missing.map((k) => ctx.root.path('/proc/sys/' + k.replace(/\./g, '/'))).join(', ')}`);
+        if (json) ctx.emitJson(Object.fromEntries(only.map((k) => [k, live[k]])));
+        else ctx.out(only.map((k) => `${live[k]}\n`).join(''));
+        return;
+      }
       const result = runSysctlShow(ctx, only);
       if (json) ctx.emitJson(render.sysctlShowJson(result));
       else ctx.out(render.renderSysctlShowHuman(result, ctx.chalk(), ctx.columns));
@@ -261,15 +358,24 @@ Examples:
       return;
     }
     const { askYesNo } = await import('../system/prompt.js');
-    const result = await runSysctlSet(ctx, args, opts, { ask: askYesNo });
+    const result = await runSysctlSet(ctx, setArgs, opts, { ask: askYesNo });
     const refused = dryRunRefusal(result);
-    if (json) ctx.emitJson(render.sysctlSetJson(result));
+    if (json) ctx.emitJson(loaded ? { ...render.sysctlSetJson(result), ...render.sysctlLoadJson(loaded) } : render.sysctlSetJson(result));
     else {
       // A dry run that ends in "would refuse: ..." says the refusal once, in that error.
       const shown = refused ? result.findings.filter((f) => f.level !== 'refusal') : result.findings;
       if (!result.findingsShown) for (const f of shown) ctx.warn(render.renderFinding(f));
-      ctx.out(render.renderSysctlSetHuman(result));
+      if (habit) {
+        // sysctl(8)'s own lines (procps WriteSetting(): "key = value", or the value alone with -n)
+        ctx.out(render.renderSysctlWritten(parseAssignments(setArgs), opts.values));
+        if (result.dryRun) ctx.warn('dry run: nothing was written');
+      } else {
+        ctx.out(render.renderSysctlSetHuman(result));
+      }
     }
     if (refused) throw refused;
+    if (loaded && loaded.refused.length > 0 && !result.dryRun) {
+      throw new PartialError(`${loaded.refused.length} value${loaded.refused.length === 1 ? '' : 's'} not applied (the kernel would refuse ${loaded.refused.length === 1 ? 'it' : 'them'}); the others are set`);
+    }
   },
 };

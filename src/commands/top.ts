@@ -1,12 +1,14 @@
 // `oomctl top`: processes in the order the kernel would kill them.
 
-import { UsageError } from '../errors.js';
+import { NotFoundError, UsageError } from '../errors.js';
+import { escapeUntrusted } from '../render/sanitize.js';
+import { readUserNames } from '../system/system-info.js';
 import type { CommandContext } from '../core/context.js';
 import { parseInteger, parseSeconds, type CommandModule, type RunContext, type RunOutcome } from '../core/command.js';
 import { renderTopHuman, topJson } from '../render/top.js';
 import type { LiveSort } from '../core/live-types.js';
 import { readOomScore, readStartTime } from '../system/procfs.js';
-import { matchesUser, predict, resolveTies, type Prediction } from '../core/prediction.js';
+import { knownNextVictim, matchesUser, predict, resolveTies, type Prediction } from '../core/prediction.js';
 import type { TopRow, TopResult } from '../core/top-result.js';
 export type { TopRow, TopResult };
 
@@ -71,7 +73,7 @@ export function runTop(ctx: CommandContext, opts: TopOptions): TopResult {
   if (limit !== undefined && limit > 0) {
     for (const row of rows) row.ranked.task.record.oomScore = readOomScore(ctx.root, row.ranked.task.pid);
   }
-  const nextVictim = prediction.ranked.find((r) => r.rank === 1);
+  const nextVictim = knownNextVictim(prediction);
   return { prediction, rows, totalInScope: sel.totalInScope, killableInScope: sel.killableInScope, limit, nextVictim };
 }
 
@@ -134,6 +136,7 @@ Examples:
     const json = ctx.globals.json;
     const sort = parseSortKey(opts.sort);
     if (opts.batch && json) throw new UsageError('--batch prints text screens; for JSON use --once --json');
+    if (opts.user !== undefined) refuseUnknownUser(ctx, opts.user);
     const live = !opts.once && !json && opts.cgroup === undefined && ctx.stdoutIsTTY && ctx.stdinIsTTY;
     if (opts.batch || live) return runScreens(ctx, opts, sort, live);
     const headerRows = 10;
@@ -144,6 +147,19 @@ Examples:
     ctx.reportDenied();
   },
 };
+
+/**
+ * A --user name that /etc/passwd (under --root) does not know is not found (exit 3, as `adj
+ * --user` with no match): USER comes from that file alone, so no row could ever match. A uid is
+ * always valid (a process may run as a uid with no name); without a readable passwd nothing is said.
+ */
+function refuseUnknownUser(ctx: CommandContext, user: string): void {
+  if (/^\d+$/.test(user)) return;
+  const names = readUserNames(ctx.root);
+  if (names.size === 0) return;
+  for (const name of names.values()) if (name === user) return;
+  throw new NotFoundError(`no user "${escapeUntrusted(user)}" in /etc/passwd`);
+}
 
 /** The live screen (a terminal) or --batch (one text screen per refresh). */
 async function runScreens(ctx: RunContext, opts: TopCliOptions, sort: TopSortKey, live: boolean): Promise<RunOutcome | void> {

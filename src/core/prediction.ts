@@ -13,6 +13,9 @@ import {
   type MemcgState, type MemoryHierarchy,
 } from '../system/memcg.js';
 import { readProcesses, readStartTime, type ProcessRecord, type ReadProcessesOptions } from '../system/procfs.js';
+import { readOwnProcesses } from '../system/process-identity.js';
+import { deniedPids, readProcView } from '../system/proc-view.js';
+import type { Hidepid } from '../parse/proc-mount.js';
 import type { SystemRoot } from '../system/root.js';
 import {
   readMeminfo, readMemoryPressure, readOsRelease, readPageSize, readSysctls, readUserNames, SNAPSHOT_SYSCTLS,
@@ -42,6 +45,39 @@ export interface Prediction {
   hierarchy: MemoryHierarchy | undefined;
   /** Ranked within the scope: killable first in kill order, then the rest. */
   ranked: RankedTask<ProcessCandidate>[];
+  /**
+   * Set when oomctl does not see every process: the ranks are among the
+   * visible ones only, and the kernel's next victim is unknown.
+   */
+  partial: PartialView | undefined;
+}
+
+export interface PartialView {
+  /** The hidepid of /proc when it hides processes from oomctl; null when it is not the cause. */
+  hidepid: Hidepid | null;
+  /** Processes listed in /proc whose files could not be read (hidepid=noaccess, or a hardened kernel). */
+  unreadable: number;
+}
+
+/**
+ * A partial view, by two sound rules: /proc is mounted with hidepid and
+ * oomctl is not exempt (fs/proc/base.c has_pid_permissions(): other users'
+ * processes are invisible or unreadable), or some listed process could not
+ * be read for lack of permission (it is missing from the ranking). Counting
+ * pids against /proc/loadavg's threads would be racy and approximate.
+ */
+function partialView(root: SystemRoot, records: readonly { pid: number }[]): PartialView | undefined {
+  const view = readProcView(root);
+  const seen = new Set(records.map((r) => r.pid));
+  let unreadable = 0;
+  for (const pid of deniedPids(root)) if (!seen.has(pid)) unreadable++;
+  if (!view.hidden && unreadable === 0) return undefined;
+  return { hidepid: view.hidden && view.mount ? view.mount.hidepid : null, unreadable };
+}
+
+/** The kernel's next victim, when oomctl can know it: undefined in a partial view. */
+export function knownNextVictim(p: Prediction): RankedTask<ProcessCandidate> | undefined {
+  return p.partial ? undefined : p.ranked.find((r) => r.rank === 1);
 }
 
 export function readKernelModel(root: SystemRoot): KernelModel {
@@ -114,13 +150,32 @@ export function predict(root: SystemRoot, opts: PredictOptions = {}): Prediction
 
   const readOpts: ReadProcessesOptions = { cgroup: needCgroups, cmdline: opts.cmdline === true, oomScore: opts.oomScore !== false, stat: opts.stat !== false };
   const users = readUserNames(root);
-  let candidates = readProcesses(root, readOpts).map((r) => toCandidate(r, users, hierarchy));
+  const records = readProcesses(root, readOpts);
+  const partial = partialView(root, records);
+  let candidates = records.map((r) => toCandidate(r, users, hierarchy));
+  markOwnProcesses(root, candidates);
   if (memcgRoot !== undefined) {
     const scopePath = memcgRoot;
     candidates = withWalkOrder(candidates.filter((c) => c.memcgPath !== undefined && isUnderCgroup(c.memcgPath, scopePath)));
   }
   const ranked = rankVictims(candidates, scope.totalpages, globalTotalpages, pageSize, kernel);
-  return { kernel, pageSize, pageSizeFromAuxv: fromAuxv, meminfo, pressure, sysctl, globalTotalpages, scope, hierarchy, ranked };
+  return { kernel, pageSize, pageSizeFromAuxv: fromAuxv, meminfo, pressure, sysctl, globalTotalpages, scope, hierarchy, ranked, partial };
+}
+
+/**
+ * oomctl itself (and a `run` wrapper waiting for it) is transient: it takes no
+ * rank, so it is never the next victim nor a what-if's rival (issue 17). Matched
+ * by pid and start time, so a fixture tree under --root never matches.
+ */
+function markOwnProcesses(root: SystemRoot, candidates: ProcessCandidate[]): void {
+  const own = readOwnProcesses();
+  if (own.length === 0) return;
+  for (const c of candidates) {
+    const key = own.find((k) => k.pid === c.pid);
+    if (!key) continue;
+    if (Number.isNaN(c.record.starttime) && !readStartTime(root, c.record)) continue;
+    if (c.record.starttime === key.starttime) c.transient = true;
+  }
 }
 
 /** A memory cgroup that sets a limit, and the totalpages an OOM inside it scales oom_score_adj by. */

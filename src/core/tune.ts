@@ -216,7 +216,8 @@ function planProcessChanges(root: SystemRoot, prediction: Prediction, matches: r
       status: 'planned',
       before: standingOf(p.target.ranked),
       after: standingOf(after),
-      thresholdsAfter: after && after.rank === 1
+      // In a partial view (hidepid) rank 1 is not known to be the next victim: no "still the next victim".
+      thresholdsAfter: after && after.rank === 1 && !prediction.partial
         ? computeAdjThresholds(after, rankedAfter, prediction.globalTotalpages, prediction.pageSize, prediction.kernel)
         : undefined,
       memcgs: memcgEffects(p.target.ranked.task),
@@ -292,6 +293,7 @@ export async function runTune(ctx: CommandContext, opts: TuneOptions): Promise<T
   }
 
   const { processes, rankedAfter } = planProcessChanges(ctx.root, prediction, matches, value, opts.verb, warnings);
+  if (prediction.partial) warnings.push('the ranks are among the processes visible here: /proc hides or refuses others (hidepid), so the kernel\'s order is not known');
   for (const v of new Set(processes.filter((p) => p.from !== p.to).map((p) => p.to))) notes.push(...valueNotes(v, prediction));
 
   const { persist, notPersisted } = opts.persist ? planDropins(ctx.root, processes, opts.verb, warnings) : { persist: [], notPersisted: [] };

@@ -8,6 +8,12 @@ import type { KernelModel } from './era.js';
 export interface Candidate extends TaskMemory {
   /** Position in the kernel's scan: fork order (start time, then pid). */
   scanKey: readonly number[];
+  /**
+   * oomctl's own process (and the `run` wrapper waiting for it): gone by the
+   * time the prediction is used, so it takes no rank, is never the next
+   * victim nor the rival of a what-if. Its badness is still computed.
+   */
+  transient?: boolean;
 }
 
 export interface RankedTask<C extends Candidate = Candidate> {
@@ -61,7 +67,7 @@ export function rankVictims<C extends Candidate>(
     const forProc = totalpages === globalTotalpages ? badness : computeBadness(task, globalTotalpages, pageSize, model.era);
     return { task, badness, rank: null as number | null, predictedOomScore: computeOomScore(forProc, globalTotalpages, model.era) };
   });
-  const killable = scored.filter((s) => s.badness.points !== null);
+  const killable = scored.filter((s) => s.badness.points !== null && s.task.transient !== true);
   // The order `beats` defines, without its calls, on Number keys when they
   // are exact (always, for page counts): ~3,000 tasks sort in a few ms.
   const exact = killable.every((s) => { const p = s.badness.points as bigint; return p <= MAX_EXACT && p >= -MAX_EXACT; });
@@ -78,6 +84,7 @@ export function rankVictims<C extends Candidate>(
     });
   }
   killable.forEach((s, i) => { s.rank = i + 1; });
+  const transient = scored.filter((s) => s.badness.points !== null && s.task.transient === true);
   const unkillable = scored.filter((s) => s.badness.points === null);
-  return [...killable, ...unkillable];
+  return [...killable, ...transient, ...unkillable];
 }

@@ -6,7 +6,7 @@ import type { EventsResult, EventView } from '../core/events-result.js';
 import type { EventAnalysis } from '../kernel/oom-event.js';
 import type { OomEvent } from '../parse/kernel-log/parser.js';
 import { formatBytes, formatKbCompact } from './format.js';
-import { escapeUntrusted } from './sanitize.js';
+import { escapeUntrusted, terminalSafeJson } from './sanitize.js';
 import { renderPlainTable } from './table.js';
 
 const e = escapeUntrusted;
@@ -333,11 +333,16 @@ export function eventsJson(r: EventsResult) {
   };
 }
 
+/** One event as one line of JSON (--follow --json), C1 and bidi controls escaped as by ctx.emitJson. */
+export function eventJsonLine(v: EventView): string {
+  return terminalSafeJson(JSON.stringify(eventJson(v))) + '\n';
+}
+
 /** One event of the `events` array as JSON.stringify(eventsJson(r), null, 2) prints it (indented 4). */
 export function eventJsonItem(v: EventView): string {
   // Stringified two arrays deep, the event comes out indented by 4 as in the document:
   // "[\n  [\n" + item + "\n  ]\n]", without a second pass over the text to indent it.
-  const text = JSON.stringify([[eventJson(v)]], null, 2);
+  const text = terminalSafeJson(JSON.stringify([[eventJson(v)]], null, 2));
   return text.slice(6, text.length - 6);
 }
 
@@ -345,10 +350,10 @@ export function eventJsonItem(v: EventView): string {
  * The --json document around its events, for events written one by one: `before` ends with
  * `"events": [`, `after` starts after its `]`. before + the items ("\n" before the first, ",\n"
  * before the others) + ("\n  " if any) + "]" + after + "\n" is byte for byte what
- * JSON.stringify(eventsJson(r), null, 2) + "\n" prints for the same events.
+ * terminalSafeJson(JSON.stringify(eventsJson(r), null, 2)) + "\n" (ctx.emitJson) prints for the same events.
  */
 export function eventsJsonFrame(r: EventsResult): { before: string; after: string } {
-  const whole = JSON.stringify(eventsJson({ ...r, events: [] }), null, 2);
+  const whole = terminalSafeJson(JSON.stringify(eventsJson({ ...r, events: [] }), null, 2));
   const marker = '\n  "events": []';
   const at = whole.indexOf(marker);
   if (at < 0) throw new Error('eventsJsonFrame: no events key');

@@ -7,6 +7,7 @@ import { kbToPages } from '../kernel/badness.js';
 import { formatBytes, formatPercent } from './format.js';
 import { escapeUntrusted } from './sanitize.js';
 import { kernelJson } from './snapshot-json.js';
+import { partialViewJson, partialViewText } from './partial-view.js';
 
 const WHY_UNKILLABLE: Record<string, string> = {
   init: 'it is init (pid 1): the kernel never chooses it (mm/oom_kill.c oom_unkillable_task())',
@@ -27,10 +28,10 @@ function standingJson(s: ScopeStanding, p: Prediction) {
     adj_bytes: Number(t.badness.adjPages * BigInt(p.pageSize)),
     rank: t.rank,
     killable_count: s.killableCount,
-    rank_one: s.rankOne ? { pid: s.rankOne.task.pid, comm: s.rankOne.task.record.comm, badness_pages: Number(s.rankOne.badness.points) } : null,
+    rank_one: s.rankOne && !p.partial ? { pid: s.rankOne.task.pid, comm: s.rankOne.task.record.comm, badness_pages: Number(s.rankOne.badness.points) } : null,
     next: s.next ? { pid: s.next.task.pid, comm: s.next.task.record.comm, badness_pages: Number(s.next.badness.points) } : null,
     adj_to_drop_below_next: s.thresholds.adjToDropBelowNext,
-    adj_to_become_next_victim: s.thresholds.adjToBecomeNextVictim,
+    adj_to_become_next_victim: p.partial ? null : s.thresholds.adjToBecomeNextVictim,
   };
 }
 
@@ -62,7 +63,7 @@ function explanationJson(e: Explanation, p: Prediction) {
 }
 
 export function explainJson(r: ExplainResult) {
-  return { kernel: kernelJson(r.prediction), query: r.query, processes: r.explanations.map((e) => explanationJson(e, r.prediction)) };
+  return { kernel: kernelJson(r.prediction), query: r.query, partial_view: partialViewJson(r.prediction), processes: r.explanations.map((e) => explanationJson(e, r.prediction)) };
 }
 
 function name(pid: number, comm: string): string {
@@ -83,7 +84,22 @@ function standingLines(s: ScopeStanding, p: Prediction, chalk: ChalkInstance): s
   const adjBytes = t.badness.adjPages * BigInt(p.pageSize);
   out.push(`  badness = ${t.badness.memoryPages} memory pages ${adj >= 0 ? '+' : '-'} ${t.badness.adjPages < 0n ? -t.badness.adjPages : t.badness.adjPages} adj pages = ${t.badness.points} pages (${formatPercent(Number(t.badness.points) / Number(s.totalpages))} of totalpages)`);
   out.push(`  oom_score_adj ${adj} ≈ ${adjBytes >= 0n ? '+' : '-'}${formatBytes(adjBytes < 0n ? -adjBytes : adjBytes)} here`);
+  if (t.task.transient === true) {
+    out.push('  not ranked: this is oomctl itself, gone when the prediction is used');
+    return out;
+  }
   const r1 = s.rankOne;
+  if (p.partial) {
+    // Ranks among the visible processes only: no victim, no rank of the kernel's, no "becomes the next victim".
+    out.push(`  rank ${t.rank} among the ${s.killableCount} killable processes visible here; ${partialViewText(p.partial)}`);
+    if (s.next) {
+      const th = s.thresholds;
+      out.push(th.adjToDropBelowNext === null
+        ? `  no oom_score_adj above -1000 moves it below ${name(s.next.task.pid, s.next.task.record.comm)}; only -1000 (never kill) would`
+        : `  oom_score_adj ${th.adjToDropBelowNext} or lower moves it below ${name(s.next.task.pid, s.next.task.record.comm)}`);
+    }
+    return out;
+  }
   const isFirst = t.rank === 1;
   out.push(`  rank ${t.rank} of ${s.killableCount} killable` + (isFirst ? chalk.red.bold(' — this is the next victim') : r1 ? `; the next victim is ${name(r1.task.pid, r1.task.record.comm)} with ${r1.badness.points} pages` : ''));
   const th = s.thresholds;

@@ -37,7 +37,10 @@ export interface MetricsInput {
   sysctl: Readonly<Record<string, number | null>>;
   meminfo: Meminfo;
   pressure: Pressure | undefined;
-  killableProcesses: number;
+  /** undefined in a partial view (hidepid): the count of the visible ones would mislead. */
+  killableProcesses: number | undefined;
+  /** oomctl sees every process (no hidepid that hides them, none unreadable). */
+  viewComplete: boolean;
   top: readonly ProcessMetric[];
   /** With --forecast-window: the window sampled and each killer's forecast. */
   forecast?: { windowSec: number; samples: number; killers: readonly ForecastMetric[] };
@@ -146,7 +149,8 @@ export function renderMetrics(m: MetricsInput): string {
   }
 
   x.family('oomctl_page_size_bytes', 'gauge', 'Bytes per page, the unit of the *_pages metrics.', [{ value: m.pageSize }]);
-  x.family('oomctl_killable_processes', 'gauge', 'Processes the OOM killer may choose (not init, kernel threads or oom_score_adj -1000).', [{ value: m.killableProcesses }]);
+  x.family('oomctl_view_complete', 'gauge', '1 when oomctl sees every process; 0 when /proc hides some (hidepid) or some could not be read: then no process or killable count is exported, since the next victim is unknown.', [{ value: m.viewComplete ? 1 : 0 }]);
+  if (m.killableProcesses !== undefined) x.family('oomctl_killable_processes', 'gauge', 'Processes the OOM killer may choose (not init, kernel threads or oom_score_adj -1000).', [{ value: m.killableProcesses }]);
 
   const labelsOf = (p: ProcessMetric): Array<[string, string]> => [
     ['rank', String(p.rank)],

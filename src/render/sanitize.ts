@@ -28,3 +28,8 @@ export function escapeUntrusted(text: string): string {
 export function terminalSafeJson(json: string): string {
   return json.replace(/[\u0080-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (ch) => '\\u' + (ch.codePointAt(0) as number).toString(16).padStart(4, '0'));
 }
+
+/** The COMM a table shows: oomctl's own process is "(oomctl)" (it takes no rank), any other its escaped comm. */
+export function shownComm(task: { record: { comm: string }; transient?: boolean }): string {
+  return task.transient === true ? '(oomctl)' : escapeUntrusted(task.record.comm);
+}

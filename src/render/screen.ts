@@ -7,7 +7,8 @@ import type { ChalkInstance } from 'chalk';
 import type { Changes, CgroupPressure, LiveRow, LiveSnapshot, LiveState, OomKillTrack, RowChange, Section } from '../core/live-types.js';
 import { alignRow, fitColumns, padCell, truncateWithEllipsis, type Align } from './columns.js';
 import { formatBytes, formatKbCompact, formatPercent } from './format.js';
-import { escapeUntrusted } from './sanitize.js';
+import { escapeUntrusted, shownComm } from './sanitize.js';
+import { partialViewText, unknownVictimText } from './partial-view.js';
 import { renderForecastHeader } from './forecast-header.js';
 import type { LiveForecast } from '../core/live-forecast.js';
 import { OVERCOMMIT_MODE_NAMES } from '../kernel/sysctl-catalogue.js';
@@ -101,12 +102,13 @@ export function headerLines(input: FrameInput): Line[] {
   const victim = p.ranked.find((r) => r.rank === 1);
   const killable = p.ranked.filter((r) => r.rank !== null).length;
   const guarded = p.ranked.filter((r) => r.rank !== null && r.task.oomScoreAdj < 0).length;
-  const victimText = victim
+  const victimText = p.partial ? unknownVictimText() : victim
     ? `next victim: pid ${victim.task.pid} (${escapeUntrusted(victim.task.record.comm)}), ${formatPercent(Number(victim.badness.points) / Number(p.scope.totalpages))} of totalpages`
     : 'next victim: none (no killable process)';
   const ch = input.changes;
   const changes = ch.compared ? `; since last refresh: ${ch.added} new, ${ch.gone} gone, ${ch.moved} moved` : '';
   lines.push({ text: `${victimText}; ${p.ranked.length} processes, ${killable} killable (${guarded} protected)${changes}`, style: 'title' });
+  if (p.partial) lines.push({ text: partialViewText(p.partial), style: 'victim' });
   return lines;
 }
 
@@ -138,13 +140,13 @@ export function processCells(row: LiveRow, changes: Changes): string[] {
   const rank = row.ranked.rank;
   const user = escapeUntrusted(t.user ?? String(t.record.uid ?? '?'));
   const score = t.record.oomScore;
-  const note = row.ranked.badness.unkillable ? UNKILLABLE_NOTE[row.ranked.badness.unkillable] ?? '' : '';
+  const note = t.transient === true ? 'oomctl' : row.ranked.badness.unkillable ? UNKILLABLE_NOTE[row.ranked.badness.unkillable] ?? '' : '';
   return [
     rank === 1 ? '>' : row.atOom ? '*' : '',
     rank === null ? '-' : String(rank),
     String(t.pid),
     user.length > 8 ? cut(user, 7) + '+' : user,
-    cut(escapeUntrusted(t.record.comm), 16),
+    cut(shownComm(t), 16),
     score === undefined ? '?' : String(score),
     String(t.oomScoreAdj),
     formatKbCompact(t.rssAnonKb + t.rssFileKb + t.rssShmemKb),

@@ -70,8 +70,9 @@ export function processJson(r: RankedTask<ProcessCandidate>, p: Prediction) {
     rss_shmem_kb: t.rssShmemKb,
     swap_kb: t.swapKb,
     pgtables_kb: t.pgtablesKb,
-    killable: r.rank !== null,
+    killable: r.badness.points !== null,
     unkillable_reason: r.badness.unkillable,
+    oomctl: t.transient === true,
     start_time_ticks: t.record.starttime,
     memory_cgroup: t.memcgPath ?? null,
   };

@@ -164,3 +164,13 @@ export function sysctlSetJson(r: SysctlSetResult) {
       : null,
   };
 }
+
+/** After a write in sysctl(8)'s habit: "key = value" per key (procps WriteSetting()), or the values alone (-n). */
+export function renderSysctlWritten(assignments: readonly { key: string; value: number }[], valuesOnly: boolean): string {
+  return assignments.map((a) => (valuesOnly ? `${a.value}\n` : `${a.key} = ${a.value}\n`)).join('');
+}
+
+/** The keys `-p` / `--system` add to the JSON (docs/json.md). */
+export function sysctlLoadJson(l: { files: string[]; skippedKeys: string[]; refused: string[] }) {
+  return { loaded_files: l.files, skipped_keys: l.skippedKeys, not_applied: l.refused };
+}

@@ -4,10 +4,11 @@ import type { ChalkInstance } from 'chalk';
 import type { TopResult, TopRow } from '../core/top-result.js';
 import type { Prediction } from '../core/prediction.js';
 import { formatBytes, formatKbCompact, formatPercent } from './format.js';
-import { escapeUntrusted } from './sanitize.js';
+import { escapeUntrusted, shownComm } from './sanitize.js';
 import { kernelJson, memoryJson, processJson, scopeJson } from './snapshot-json.js';
 import { alignRow, columnWidths, type Align } from './columns.js';
 import { OVERCOMMIT_MODE_NAMES } from '../kernel/sysctl-catalogue.js';
+import { partialViewJson, partialViewText, unknownVictimText } from './partial-view.js';
 
 export function topJson(r: TopResult) {
   const p = r.prediction;
@@ -18,6 +19,7 @@ export function topJson(r: TopResult) {
     sysctl: p.sysctl,
     processes_in_scope: r.totalInScope,
     killable_in_scope: r.killableInScope,
+    partial_view: partialViewJson(p),
     processes: r.rows.map((row) => processJson(row.ranked, p)),
   };
 }
@@ -65,7 +67,10 @@ export function renderTopHuman(r: TopResult, chalk: ChalkInstance, withNote: boo
   const p = r.prediction;
   const out = headerLines(p);
   const nv = r.nextVictim;
-  if (nv) {
+  if (p.partial) {
+    out.push(chalk.bold(unknownVictimText()));
+    out.push(partialViewText(p.partial));
+  } else if (nv) {
     out.push(chalk.bold(`next victim: pid ${nv.task.pid} (${escapeUntrusted(nv.task.record.comm)}), ${formatPercent(Number(nv.badness.points) / Number(p.scope.totalpages))} of totalpages`));
   } else {
     out.push(chalk.bold('next victim: none (no killable process in scope)'));
@@ -93,6 +98,7 @@ export function styleRow(row: TopRow, chalk: ChalkInstance): (line: string) => s
 }
 
 export function unkillableNote(row: TopRow): string {
+  if (row.ranked.task.transient === true) return 'oomctl itself, not ranked';
   return row.ranked.badness.unkillable ? UNKILLABLE_NOTE[row.ranked.badness.unkillable] ?? '' : row.ranked.task.oomScoreAdj < 0 ? 'protected' : '';
 }
 
@@ -104,7 +110,7 @@ function rowCells(row: TopRow, withNote: boolean): string[] {
     row.ranked.rank === null ? '-' : String(row.ranked.rank),
     String(t.pid),
     escapeUntrusted(t.user ?? String(t.record.uid ?? '?')),
-    escapeUntrusted(t.record.comm),
+    shownComm(t),
     score === undefined ? '?' : String(score),
     String(t.oomScoreAdj),
     formatKbCompact(rssKb),

@@ -2,7 +2,7 @@
 // rename stays on one file system), fsync, rename, fsync of the folder. A file
 // whose content would not change is not touched at all.
 
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { errnoOf, ExitCode, OomctlError, PermissionError, UnsupportedError } from '../errors.js';
 
@@ -83,5 +83,39 @@ function writeAtomic(file: string, content: string, opts: AtomicWriteOptions): W
   } catch {
     // Some file systems cannot fsync a directory; the rename is still atomic.
   }
+  sweepStaleTemps(dir, path.basename(file));
   return 'written';
+}
+
+/** A temporary file this old is never one being written: a write is an open, one write, fsync and rename. */
+export const STALE_TEMP_MS = 10_000;
+
+/**
+ * Removes the temporary files of this file that writers killed mid-write left
+ * (`.NAME.oomctl-PID.tmp`; no loader reads them, but they pile up): only those
+ * whose pid no longer runs here (no /proc/PID) and that were last changed more
+ * than STALE_TEMP_MS ago. The age keeps a live writer's file safe when its pid
+ * is not ours to see (another pid namespace sharing the folder) or was reused
+ * between our look and the unlink; the worst such a writer could meet is a
+ * failed rename it reports, never a partial file. Best effort: errors are ignored.
+ */
+export function sweepStaleTemps(dir: string, base: string, now = Date.now()): number {
+  if (!existsSync('/proc/self')) return 0; // no /proc to tell the dead from the living
+  let removed = 0;
+  try {
+    const prefix = `.${base}.oomctl-`;
+    for (const name of readdirSync(dir)) {
+      if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+      const pid = name.slice(prefix.length, -4);
+      if (!/^\d+$/.test(pid) || Number(pid) === process.pid || existsSync(`/proc/${pid}`)) continue;
+      const p = path.join(dir, name);
+      try {
+        const st = statSync(p);
+        if (!st.isFile() || now - st.mtimeMs < STALE_TEMP_MS) continue;
+        rmSync(p, { force: true });
+        removed++;
+      } catch { /* gone already, or not ours to remove */ }
+    }
+  } catch { /* the folder cannot be listed: nothing to sweep */ }
+  return removed;
 }

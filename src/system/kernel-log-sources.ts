@@ -170,17 +170,82 @@ function decodePieces(buf: Buffer, latin: string, base: number, from: number, to
   decodePieces(buf, latin, base, mid + 1, to, out);
 }
 
+export type TextEncoding = 'utf8' | 'utf16le' | 'utf16be';
+
+/**
+ * The encoding of a log from its first bytes: a UTF-16 byte order mark (FF FE
+ * little-endian, FE FF big-endian; a UTF-8 BOM is plain UTF-8), or, without a
+ * BOM, NUL-interleaved ASCII in the first two code units (what Windows tools
+ * and `iconv -t UTF-16LE` write): `x 00 y 00` or `00 x 00 y` with x, y
+ * printable or a line end. Anything else is UTF-8 (kernel text is bytes;
+ * printk escapes nothing, so a log with stray NULs elsewhere stays UTF-8).
+ */
+export function sniffEncoding(head: Uint8Array): TextEncoding {
+  const [a, b, c, d] = head;
+  if (a === 0xff && b === 0xfe) return 'utf16le';
+  if (a === 0xfe && b === 0xff) return 'utf16be';
+  const text = (x: number | undefined): boolean => x !== undefined && ((x >= 0x20 && x < 0x7f) || x === 0x0a || x === 0x0d || x === 0x09);
+  if (head.length >= 4 && text(a) && b === 0 && text(c) && d === 0) return 'utf16le';
+  if (head.length >= 4 && a === 0 && text(b) && c === 0 && text(d)) return 'utf16be';
+  return 'utf8';
+}
+
+/** UTF-16 bytes -> text, by chunks (a code unit or surrogate pair split between chunks is kept whole); drops a leading BOM. */
+export class Utf16Decoder {
+  private readonly sd = new StringDecoder('utf16le');
+  private odd: number | undefined;
+  private first = true;
+  constructor(private readonly bigEndian: boolean) {}
+
+  write(chunk: Buffer, out: (text: string) => void): void {
+    let buf = chunk;
+    if (this.bigEndian) {
+      // swap each pair into little-endian order, carrying an odd last byte to the next chunk
+      const joined = this.odd === undefined ? buf : Buffer.concat([Buffer.from([this.odd]), buf]);
+      const even = joined.length & ~1;
+      this.odd = even < joined.length ? joined[even] : undefined;
+      buf = Buffer.from(joined.subarray(0, even)).swap16();
+    }
+    let s = this.sd.write(buf);
+    if (this.first && s.length > 0) {
+      this.first = false;
+      if (s.charCodeAt(0) === 0xfeff) s = s.slice(1);
+    }
+    if (s.length > 0) out(s);
+  }
+
+  end(out: (text: string) => void): void {
+    const s = this.sd.end();
+    if (s.length > 0) out(s);
+  }
+}
+
 async function streamInto(stream: Readable, parser: KernelLogParser, onEvent: (e: OomEvent) => void): Promise<number> {
   const split = new LineSplitter();
   let lines = 0;
-  const dec = new Utf8LineDecoder();
+  let dec: Utf8LineDecoder | Utf16Decoder | undefined;
+  // The first bytes decide the encoding; fewer than 4 wait for the next chunk.
+  let head: Buffer | undefined;
   const onText = (text: string): void => { lines += feed(parser, split, text, onEvent); };
+  const decoderFor = (bytes: Buffer): Utf8LineDecoder | Utf16Decoder => {
+    const enc = sniffEncoding(bytes);
+    return enc === 'utf8' ? new Utf8LineDecoder() : new Utf16Decoder(enc === 'utf16be');
+  };
   for await (const chunk of stream) {
     // a stream may already be decoded (stdin set to an encoding by someone else)
-    if (typeof chunk === 'string') onText(chunk);
-    else dec.write(chunk as Buffer, onText);
+    if (typeof chunk === 'string') { onText(chunk); continue; }
+    if (dec === undefined) {
+      head = head === undefined ? (chunk as Buffer) : Buffer.concat([head, chunk as Buffer]);
+      if (head.length < 4) continue;
+      dec = decoderFor(head);
+      dec.write(head, onText);
+      head = undefined;
+      continue;
+    }
+    dec.write(chunk as Buffer, onText);
   }
-  dec.end(onText);
+  if (dec === undefined && head !== undefined) { dec = decoderFor(head); dec.write(head, onText); }
+  dec?.end(onText);
   endFeed(parser, split, onEvent);
   return lines;
 }

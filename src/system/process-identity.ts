@@ -4,6 +4,7 @@
 
 import { readFileSync, readlinkSync } from 'node:fs';
 import { errnoOf } from '../errors.js';
+import { parseStat } from '../parse/stat.js';
 import { parseStatus } from '../parse/status.js';
 import type { SystemRoot } from './root.js';
 
@@ -58,4 +59,70 @@ export function explainAdjDenial(self: SelfCredentials, ownerUid: number | undef
     };
   }
   return { reason: 'the kernel refused the write (a security module, or a read-only /proc)', hint: 'check the audit log' };
+}
+
+/** A process by pid and start time (clock ticks since boot): the pair pid reuse cannot fake. */
+export interface ProcessKey {
+  pid: number;
+  starttime: number;
+}
+
+function realStat(pid: number | 'self'): ProcessKey & { ppid: number } | undefined {
+  try {
+    const st = parseStat(readFileSync(`/proc/${pid}/stat`, 'latin1'));
+    return st ? { pid: st.pid, starttime: st.starttime, ppid: st.ppid } : undefined;
+  } catch { return undefined; }
+}
+
+function realArgv(pid: number | 'self'): string[] | undefined {
+  try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1); } catch { return undefined; }
+}
+
+/**
+ * oomctl's own process and the Node 20 `run` wrappers above it (`oomctl run
+ * -- oomctl top`): each such wrapper runs the same node and script as this
+ * one with the verb `run`, and ends when its child does. Always the real
+ * /proc, whatever --root says; a process of another pid namespace never
+ * matches (its start time is not ours).
+ */
+export function readOwnProcesses(): ProcessKey[] {
+  const self = realStat('self');
+  if (!self) return [];
+  const own: ProcessKey[] = [{ pid: self.pid, starttime: self.starttime }];
+  const argv = realArgv('self');
+  let exe: string | undefined;
+  try { exe = readlinkSync('/proc/self/exe'); } catch { exe = undefined; }
+  let ppid = self.ppid;
+  for (let depth = 0; depth < 8 && ppid > 1 && argv && exe; depth++) {
+    const parent = realStat(ppid);
+    const pargv = realArgv(ppid);
+    let pexe: string | undefined;
+    try { pexe = readlinkSync(`/proc/${ppid}/exe`); } catch { pexe = undefined; }
+    if (!parent || !pargv || pexe !== exe || pargv[1] !== argv[1] || !pargv.slice(2).includes('run')) break;
+    own.push({ pid: parent.pid, starttime: parent.starttime });
+    ppid = parent.ppid;
+  }
+  return own;
+}
+
+/** include/uapi/linux/capability.h: CAP_SYS_PTRACE, which sees every process under hidepid. */
+export const CAP_SYS_PTRACE = 19n;
+
+/**
+ * Whether oomctl sees every process under a proc mounted with `hidepid` and
+ * `gid`: fs/proc/base.c has_pid_permissions() lets a task through when the
+ * caller is in the gid group (not for ptraceable) or may ptrace it
+ * (ptrace_may_access(): same uid, or CAP_SYS_PTRACE). Only CAP_SYS_PTRACE or
+ * the group is known to reach every process, so anything else is partial.
+ */
+export function seesEveryProcess(hidepid: 'off' | 'noaccess' | 'invisible' | 'ptraceable', gid: number | undefined): boolean {
+  if (hidepid === 'off') return true;
+  let capEff: bigint | undefined;
+  try { capEff = parseStatus(readFileSync('/proc/self/status', 'utf8')).capEff; } catch { capEff = undefined; }
+  if (capEff !== undefined && ((capEff >> CAP_SYS_PTRACE) & 1n) === 1n) return true;
+  if (hidepid !== 'ptraceable' && gid !== undefined) {
+    const groups = [typeof process.getegid === 'function' ? process.getegid() : -1, ...(typeof process.getgroups === 'function' ? process.getgroups() : [])];
+    if (groups.includes(gid)) return true;
+  }
+  return false;
 }

@@ -417,3 +417,65 @@ describe('oomctl sysctl on a narrow terminal', () => {
     expect(Math.max(...piped.split('\n').map((l) => l.length))).toBeGreaterThan(80);
   });
 });
+
+describe('sysctl(8) habits: -w, -n, -p [FILE], --system (procps src/sysctl.c)', () => {
+  afterEach(() => { for (const d of temps.splice(0)) rmSync(d, { recursive: true, force: true }); });
+
+  it('-n KEY... prints the values alone, one a line; -n without KEYs is a usage error', () => {
+    const root = copyRoot();
+    const r = runCli(['--root', root, 'sysctl', '-n', 'vm.panic_on_oom', 'kernel.panic']);
+    expect({ status: r.status, stdout: r.stdout }).toEqual({ status: 0, stdout: `${sys(root, 'vm.panic_on_oom').trim()}\n${sys(root, 'kernel.panic').trim()}\n` });
+    expect(runCli(['--root', root, 'sysctl', '-n']).status).toBe(2);
+  });
+
+  it('-w KEY=VALUE writes and prints "key = value" (with -n the value alone); -w KEY is a usage error', () => {
+    const root = copyRoot();
+    const w = runCli(['--root', root, 'sysctl', '-w', 'vm.oom_dump_tasks=0']);
+    expect({ status: w.status, stdout: w.stdout }).toEqual({ status: 0, stdout: 'vm.oom_dump_tasks = 0\n' });
+    expect(sys(root, 'vm.oom_dump_tasks')).toBe('0\n');
+    const n = runCli(['--root', root, 'sysctl', '-w', '-n', 'vm/oom_dump_tasks=1']);
+    expect({ status: n.status, stdout: n.stdout }).toEqual({ status: 0, stdout: '1\n' });
+    const bad = runCli(['--root', root, 'sysctl', '-w', 'vm.oom_dump_tasks']);
+    expect({ status: bad.status, stderr: bad.stderr }).toEqual({ status: 2, stderr: 'oomctl: -w needs KEY=VALUE, not "vm.oom_dump_tasks"\n' });
+  });
+
+  it('-p FILE loads its OOM keys (last one wins), names the others it skips, and refuses a bad value with exit 5', () => {
+    const root = copyRoot();
+    const file = path.join(root, 'oom.conf');
+    writeFileSync(file, '# a comment\nvm.oom_dump_tasks = 0\nnet.ipv4.ip_forward = 1\n-vm.oom_dump_tasks = 1\nvm.overcommit_ratio = abc\n');
+    const r = runCli(['--root', root, 'sysctl', '-p', file]);
+    expect(r.stdout).toBe('vm.oom_dump_tasks = 1\n');
+    expect(sys(root, 'vm.oom_dump_tasks')).toBe('1\n');
+    expect(r.stderr).toContain('oomctl: skipped 1 key that oomctl does not set (net.ipv4.ip_forward): sysctl(8) sets those\n');
+    expect(r.stderr).toContain('oomctl: not applied: vm.overcommit_ratio = abc: ');
+    expect(r.status).toBe(5);
+    const missing = runCli(['--root', root, 'sysctl', '-p', path.join(root, 'nope.conf')]);
+    expect(missing.status).toBe(3);
+  });
+
+  it('-p alone reads /etc/sysctl.conf under --root', () => {
+    const root = copyRoot();
+    writeFileSync(path.join(root, 'etc/sysctl.conf'), 'vm.oom_dump_tasks=0\n');
+    const r = runCli(['--root', root, 'sysctl', '-p']);
+    expect({ status: r.status, stdout: r.stdout }).toEqual({ status: 0, stdout: 'vm.oom_dump_tasks = 0\n' });
+  });
+
+  it('--system applies what boot would (procps order: "* Applying FILE ..." then "key = value"); --dry-run writes nothing', () => {
+    const root = copyRoot();
+    writeFileSync(path.join(root, 'etc/sysctl.d/70-oom.conf'), 'vm.oom_dump_tasks = 0\nvm.oom_kill_allocating_task = 1\n');
+    writeFileSync(path.join(root, 'etc/sysctl.d/80-oom.conf'), 'vm.oom_dump_tasks = 1\n');
+    const before = snapshot(root);
+    const dry = runCli(['--root', root, 'sysctl', '--system', '--dry-run']);
+    expect(dry.status, dry.stderr).toBe(0);
+    expect(snapshot(root)).toEqual(before);
+    const r = runCli(['--root', root, 'sysctl', '--system']);
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines.filter((l) => l.startsWith('* Applying '))).toContain('* Applying /etc/sysctl.d/70-oom.conf ...');
+    expect(lines.filter((l) => !l.startsWith('* Applying '))).toEqual(['vm.oom_kill_allocating_task = 1', 'vm.oom_dump_tasks = 1']);
+    expect(sys(root, 'vm.oom_kill_allocating_task')).toBe('1\n');
+    const json = JSON.parse(runCli(['--root', root, 'sysctl', '--system', '--json']).stdout);
+    expect(json.loaded_files).toContain('/etc/sysctl.d/80-oom.conf');
+    expect(json.skipped_keys).toContain('kernel.pid_max');
+  });
+});

@@ -77,6 +77,13 @@ describe('oomctl top on a captured tree', () => {
     const byPid = runCliJson(['top', ...at, '--sort', 'pid', '-n', '0']);
     const pids = byPid.processes.map((p: any) => p.pid);
     expect(pids).toEqual([...pids].sort((a: number, b: number) => a - b));
+    // A name /etc/passwd does not know: one line, exit 3 (not found), in every mode of top.
+    for (const mode of [['--once'], ['--once', '--json'], ['-b', '-i', '1']]) {
+      const none = runCli(['top', ...at, ...mode, '--user', 'nosuchuser']);
+      expect({ status: none.status, stderr: none.stderr, stdout: none.stdout }).toEqual({ status: 3, stderr: 'oomctl: no user "nosuchuser" in /etc/passwd\n', stdout: '' });
+    }
+    // A uid with no name is valid: an empty list, exit 0.
+    expect(runCli(['top', ...at, '--once', '--user', '4242']).status).toBe(0);
     const bad = runCli(['top', ...at, '--sort', 'bogus']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('unknown sort key "bogus"');

@@ -21,6 +21,7 @@ function input(over: Partial<MetricsInput> = {}): MetricsInput {
     meminfo: parseMeminfo(MEMINFO),
     pressure: parsePressure(PSI),
     killableProcesses: 42,
+    viewComplete: true,
     top: [proc(1, 'mysqld'), proc(2, 'ev\x1b[31mil\x07'), proc(3, 'a"b\\c\nd', { user: undefined })],
     ...over,
   };

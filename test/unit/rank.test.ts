@@ -16,6 +16,17 @@ function cand(pid: number, anonMb: number, adj: number, start: number, over: Par
 const TOTAL = 262_144n; // 1 GiB of 4 KiB pages: 1 adj point = 262 pages
 
 describe('rankVictims', () => {
+  it('oomctl itself (transient) takes no rank: never the next victim nor the rival of a what-if', () => {
+    // 99 would be first (adj 1000); as oomctl's own process it is left out of the kill order.
+    const r = rankVictims([cand(10, 300, 0, 1), cand(99, 50, 1000, 2, { transient: true }), cand(12, 200, 0, 3)], TOTAL, TOTAL, 4096, modern);
+    expect(r.map((x) => [x.task.pid, x.rank])).toEqual([[10, 1], [12, 2], [99, null]]);
+    expect(r[2]?.badness.points).not.toBeNull();
+    // 12's rival for "becomes the next victim" is 10 alone: 99 (adj 1000) would make it impossible.
+    const th = computeAdjThresholds(r[1] as (typeof r)[number], r, TOTAL, 4096, modern);
+    expect(th.adjToBecomeNextVictim).toBe(98);
+    expect(computeAdjThresholds(r[0] as (typeof r)[number], r, TOTAL, 4096, modern).adjToDropBelowNext).not.toBeNull();
+  });
+
   it('orders by badness, adj included', () => {
     const r = rankVictims([cand(10, 300, 0, 1), cand(11, 100, 500, 2), cand(12, 200, 0, 3)], TOTAL, TOTAL, 4096, modern);
     // 11: 25600 + 500*262 = 156600 > 10: 76800 > 12: 51200

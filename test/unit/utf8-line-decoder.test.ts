@@ -1,7 +1,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Utf8LineDecoder } from '../../src/system/kernel-log-sources.js';
+import { sniffEncoding, Utf16Decoder, Utf8LineDecoder } from '../../src/system/kernel-log-sources.js';
 
 // The fast decoder must give the same text as decoding the whole input at once.
 function viaStringDecoder(chunks: Buffer[]): string {
@@ -48,5 +48,29 @@ describe('Utf8LineDecoder', () => {
     for (const size of [1, 7, 4096, 65536, 1 << 20]) {
       expect(viaLineDecoder(cut(buf, Array(Math.ceil(buf.length / size)).fill(size)))).toBe(text);
     }
+  });
+});
+
+describe('UTF-16 logs (issue 17: a UTF-16 log lost its kills)', () => {
+  it('sniffEncoding: BOMs, NUL-interleaved ASCII, and UTF-8 otherwise', () => {
+    expect(sniffEncoding(Buffer.from([0xff, 0xfe, 0x5b, 0]))).toBe('utf16le');
+    expect(sniffEncoding(Buffer.from([0xfe, 0xff, 0, 0x5b]))).toBe('utf16be');
+    expect(sniffEncoding(Buffer.from('[ 1', 'utf16le'))).toBe('utf16le');
+    expect(sniffEncoding(Buffer.from('[ 1', 'utf16le').swap16())).toBe('utf16be');
+    expect(sniffEncoding(Buffer.from('\ufeff[ 1.0] x', 'utf8'))).toBe('utf8');
+    expect(sniffEncoding(Buffer.from('[ 1.0] x'))).toBe('utf8');
+    expect(sniffEncoding(Buffer.from([0, 0, 0, 0]))).toBe('utf8');
+  });
+
+  it.each([false, true])('Utf16Decoder (big-endian %s) gives the text whatever the chunk cuts, the BOM dropped', (be) => {
+    fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 200 }), fc.array(fc.integer({ min: 1, max: 7 }), { maxLength: 60 }), (text, sizes) => {
+      let bytes = Buffer.from('\ufeff' + text, 'utf16le');
+      if (be) bytes = Buffer.from(bytes).swap16();
+      const d = new Utf16Decoder(be);
+      const parts: string[] = [];
+      for (const c of cut(bytes, sizes)) d.write(c, (s) => parts.push(s));
+      d.end((s) => parts.push(s));
+      expect(parts.join('')).toBe(text);
+    }));
   });
 });
