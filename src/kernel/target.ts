@@ -306,3 +306,32 @@ function selectOwnerTargets<P extends TargetProcess>(all: readonly P[], q: Targe
   }
   return { matches, byPid: false, skipped };
 }
+
+/** `events --victim`: a process name (`comm:NAME` forces one), or an owner: `unit:NAME`, `container:NAME|ID`, `pod:NAMESPACE/NAME|UID`. */
+export type VictimFilter =
+  | { kind: 'comm'; name: string }
+  | { kind: 'unit'; unit: string }
+  | { kind: 'container'; container: string }
+  | { kind: 'pod'; pod: PodSpec };
+
+export function parseVictimFilter(v: string, escape: (s: string) => string): VictimFilter {
+  const c = v.indexOf(':');
+  const kind = c > 0 ? v.slice(0, c) : '';
+  const rest = v.slice(c + 1);
+  if (kind === 'comm') return { kind: 'comm', name: rest };
+  if (kind === 'unit' || kind === 'container' || kind === 'pod') {
+    if (rest === '') throw new UsageError(`--victim ${escape(kind)}: needs a name after the colon`);
+    if (kind === 'unit') return { kind, unit: normaliseUnitName(rest) };
+    if (kind === 'container') return { kind, container: rest };
+    return { kind, pod: parsePodSpec(rest, escape) };
+  }
+  return { kind: 'comm', name: v };
+}
+
+/** Does an owner fit an owner filter (the same rules as --unit, --container and --pod of protect)? */
+export function ownerMatchesFilter(o: Owner | null | undefined, f: Exclude<VictimFilter, { kind: 'comm' }>): boolean {
+  if (!o) return false;
+  if (f.kind === 'unit') return o.unit === f.unit;
+  if (f.kind === 'container') return containerMatch(o, f.container) !== undefined;
+  return podMatches(o, f.pod);
+}
