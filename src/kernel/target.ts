@@ -151,9 +151,10 @@ function unitOf(p: TargetProcess): string | undefined {
 }
 
 /** An owner's short name in messages: container NAME (id12), pod NS/NAME (uid). */
-export function ownerWords(o: Owner, escape: (s: string) => string): string {
-  if (o.pod_uid !== null && o.kind === 'pod') return `pod ${o.pod_name === null ? '?' : `${escape(o.pod_namespace ?? '?')}/${escape(o.pod_name)}`} (uid ${escape(o.pod_uid)})`;
-  if (o.container_id !== null) return `container ${o.container_name === null ? '?' : escape(o.container_name)} (${escape(o.container_id.slice(0, 12))})`;
+export function ownerWords(o: Owner, escape: (s: string) => string, as: 'pod' | 'container' = 'pod'): string {
+  const pod = o.pod_uid === null ? '' : `pod ${o.pod_name === null ? '?' : `${escape(o.pod_namespace ?? '?')}/${escape(o.pod_name)}`} (uid ${escape(o.pod_uid)})`;
+  if (pod !== '' && (as === 'pod' || o.container_id === null)) return pod;
+  if (o.container_id !== null) return `container ${o.container_name === null ? '?' : escape(o.container_name)} (${escape(o.container_id.slice(0, 12))})${pod !== '' ? ` of ${pod}` : ''}`;
   return `unit ${escape(o.unit ?? o.slice ?? '?')}`;
 }
 
@@ -258,8 +259,9 @@ export function selectTargets<P extends TargetProcess>(all: readonly P[], q: Tar
 
 /**
  * --container: keeps only the processes of the container(s) it names, in docker's order of
- * precedence (a full id, else a name, else an id prefix), so that a container named like another's
- * id prefix does not capture it. Returns `all` itself when there is no --container.
+ * precedence (moby daemon/container.go GetContainer(): a full id, else an exact name, else an id
+ * prefix): a name that is also another container's id prefix takes the named one, as docker does.
+ * Returns `all` itself when there is no --container.
  */
 function narrowContainer<P extends TargetProcess>(all: readonly P[], q: TargetQuery): readonly P[] {
   const want = q.container;
@@ -297,7 +299,7 @@ function selectOwnerTargets<P extends TargetProcess>(all: readonly P[], q: Targe
     const owners = new Map<string, P>();
     for (const p of matches) if (!owners.has(key(p))) owners.set(key(p), p);
     if (owners.size > 1) {
-      const list = [...owners.values()].slice(0, 20).map((p) => ownerWords(p.owner as Owner, escape)).join('; ');
+      const list = [...owners.values()].slice(0, 20).map((p) => ownerWords(p.owner as Owner, escape, q.container !== undefined ? 'container' : 'pod')).join('; ');
       throw new RefusedError(
         `${q.container !== undefined ? `--container ${escape(q.container)}` : `--pod ${escape(q.pod as string)}`} names ${owners.size} ${q.container !== undefined ? 'containers' : 'pods'}: ${list}`,
         q.container !== undefined ? 'give the container id (or --pod NAMESPACE/NAME with it), or add --all-matches to take them all' : 'give the pod uid, or add --all-matches to take them all',

@@ -5,7 +5,7 @@
 // that the whole read -> plan path runs. The cgroup paths, config.v2.json, OCI bundles and kubelet
 // log links are the fixture's own.
 
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -163,5 +163,41 @@ describe('--unit as a target, through the owner core', () => {
   it('no TARGET and no owner option: usage error', () => {
     const root = ownerRoot('owners-k8s-cgroupfs-v1');
     expect(runCli(['--root', root, 'protect', '--dry-run']).status).toBe(2);
+  });
+});
+
+describe('the impostor rule for owner names', () => {
+  it('a container name that fits containers of two pods is refused, listing both; --pod or --all-matches says which', () => {
+    const root = ownerRoot('owners-k8s-cgroupfs-v1');
+    // etcd's container gets the name "api" too, in its own pod (a link the kubelet would write for it)
+    const etcdId = '6ebf770b3e5d195576eca906e112c492507587cdfabc6d491caa2bd5d633cb6f';
+    const podDir = '/var/log/pods/kube-system_etcd-node1_c418bc7e-5ed8-11eb-801b-5254000a3b55';
+    rmSync(path.join(root, `var/log/containers/etcd-node1_kube-system_etcd-${etcdId}.log`));
+    cpSync(path.join(root, podDir, 'etcd'), path.join(root, podDir, 'api'), { recursive: true });
+    symlinkSync(`${podDir}/api/0.log`, path.join(root, `var/log/containers/etcd-node1_kube-system_api-${etcdId}.log`));
+    const refused = runCli(['--root', root, 'protect', '--container', 'api', '-100', '--dry-run']);
+    expect(refused.status).toBe(6);
+    expect(refused.stderr).toContain('--container api names 2 containers');
+    expect(refused.stderr).toContain('container api (bde707e9e304)');
+    expect(refused.stderr).toContain('container api (6ebf770b3e5d)');
+    const one = runCli(['--root', root, 'protect', '--container', 'api', '--pod', 'kube-system/etcd-node1', '-100', '--dry-run', '--json']);
+    expect(one.status, one.stderr).toBe(0);
+    expect(pidsOf(one.stdout)).toEqual([6303]);
+    const all = runCli(['--root', root, 'adj', '--container', 'api', '--all-matches', '--json']);
+    expect(pidsOf(all.stdout)).toEqual([6202, 6204, 6303]);
+  });
+
+  it("a name that is another container's id prefix takes the named container (docker's order)", () => {
+    const root = ownerRoot('owners-docker-cgroupfs-v1');
+    const file = path.join(root, 'var/lib/docker/containers/77c09e05c4a947224997c3baa49e5edf161fd116568e90a28a60fca6fde049ca/config.v2.json');
+    const j = JSON.parse(readFileSync(file, 'utf8'));
+    j.Name = '/b844e4be606e';
+    writeFileSync(file, JSON.stringify(j));
+    const r = runCli(['--root', root, 'adj', '--container', 'b844e4be606e', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(pidsOf(r.stdout)).toEqual([4120]);
+    // the full id still reaches the other one
+    const full = runCli(['--root', root, 'adj', '--container', 'b844e4be606ef57d22381b0ba37df10f2a6a53c08a8ca169292cf1864d753202', '--json']);
+    expect(pidsOf(full.stdout)).toEqual([4301]);
   });
 });
