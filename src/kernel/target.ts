@@ -288,11 +288,12 @@ function selectOwnerTargets<P extends TargetProcess>(all: readonly P[], q: Targe
   const matches = inScope.filter((p) => p.pid !== 1 && !p.kernelThread);
   if (matches.length === 0) {
     const what = q.pod !== undefined ? `pod ${escape(q.pod)}` : q.container !== undefined ? `container ${escape(q.container)}` : `unit ${escape(normaliseUnitName(q.unit as string))}`;
-    const hint = q.container !== undefined && /^[0-9a-f]+$/i.test(q.container) && q.container.length < CONTAINER_ID_PREFIX_MIN
-      ? `an id prefix needs at least ${CONTAINER_ID_PREFIX_MIN} hex digits`
-      : q.pod !== undefined || q.container !== undefined ? 'names are read from /var/log/pods, /var/log/containers and the runtimes\' config files under --root; "oomctl top --by pod" lists what is known' : undefined;
+    // one line (no hint line): what was looked for, and why a short id is not one
+    const why = q.container !== undefined && /^[0-9a-f]+$/i.test(q.container) && q.container.length < CONTAINER_ID_PREFIX_MIN
+      ? ` (an id prefix needs at least ${CONTAINER_ID_PREFIX_MIN} hex digits)`
+      : q.pod !== undefined && !/^[0-9a-f-]{36}$/.test(q.pod) ? ' (pod names are read from /var/log/pods under the root)' : '';
     if (skipped.length > 0) throw new RefusedError(`only pid 1 or kernel threads are in ${what}: oomctl never touches them`);
-    throw new NotFoundError(`no process in ${what}`, hint);
+    throw new NotFoundError(`no process in ${what}${why}`);
   }
   if (!q.allMatches && (q.container !== undefined || q.pod !== undefined)) {
     const key = (p: P): string => (q.container !== undefined ? `c:${p.owner?.container_id ?? '?'}` : `p:${p.owner?.pod_uid ?? '?'}`);

@@ -77,7 +77,7 @@ describe('--pod as a target (owners-k8s-cgroupfs-v1)', () => {
     const root = ownerRoot('owners-k8s-cgroupfs-v1');
     const r = runCli(['--root', root, 'protect', '--pod', 'shop/nope', '-300', '--dry-run']);
     expect(r.status).toBe(3);
-    expect(r.stderr.trim().split('\n')[0]).toContain('no process in pod shop/nope');
+    expect(r.stderr.trim().split('\n')).toEqual(['oomctl: no process in pod shop/nope (pod names are read from /var/log/pods under the root)']);
     expect(r.stderr).not.toMatch(/at .*\.js/);
   });
 
