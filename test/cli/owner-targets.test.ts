@@ -46,6 +46,8 @@ describe('--pod as a target (owners-k8s-cgroupfs-v1)', () => {
     const r = runCli(['--root', root, 'protect', '--pod', 'shop/api-6c9b7d5f4-x2kqp', '-300', '--dry-run', '--json']);
     expect(r.status, r.stderr).toBe(0);
     expect(pidsOf(r.stdout)).toEqual([6202, 6204]);
+    const owners = JSON.parse(r.stdout).processes.map((p: { owner: unknown }) => p.owner);
+    for (const o of owners) expect(o).toMatchObject({ kind: 'pod', pod_namespace: 'shop', pod_name: 'api-6c9b7d5f4-x2kqp', container_name: 'api', qos_class: 'burstable' });
     expect(r.stderr).toContain('pod shop/api-6c9b7d5f4-x2kqp (uid b60126d8-9064-11eb-836e-7a2eb63c648a) (QoS burstable)');
     expect(r.stderr).toContain("is the kubelet's to set");
     expect(r.stderr).toContain('memory requests');
