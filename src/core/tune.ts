@@ -134,8 +134,9 @@ export function readTargets(ctx: CommandContext, withOwners = false): { predicti
   return { prediction, targets, ownerWarnings: (owners?.warnings ?? []).map(renderOwnerWarning) };
 }
 
-export function selectTuneTargets(ctx: CommandContext, query: TuneOptions['query'], selfPid: number) {
-  const withOwners = query.container !== undefined || query.pod !== undefined || query.unit !== undefined;
+/** `changes`: a write reads every owner (a pod's process named by pid or name gets the kubelet warning too). */
+export function selectTuneTargets(ctx: CommandContext, query: TuneOptions['query'], selfPid: number, changes = false) {
+  const withOwners = changes || query.container !== undefined || query.pod !== undefined || query.unit !== undefined;
   const { prediction, targets, ownerWarnings } = readTargets(ctx, withOwners);
   const selection = selectTargets(targets, { ...query, selfPid }, escapeUntrusted);
   return { prediction, selection, ownerWarnings };
@@ -309,7 +310,7 @@ export async function runTune(ctx: CommandContext, opts: TuneOptions): Promise<T
   refuseUnkillable(value, opts.force, 'oom_score_adj -1000');
   if (value === OOM_SCORE_ADJ_MIN) warnings.push(UNKILLABLE_WARNING);
 
-  const { prediction, selection, ownerWarnings } = selectTuneTargets(ctx, opts.query, opts.selfPid);
+  const { prediction, selection, ownerWarnings } = selectTuneTargets(ctx, opts.query, opts.selfPid, true);
   warnings.push(...ownerWarnings);
   const matches = selection.matches as TuneTarget[];
   const podWarnings = kubeletWarnings(matches);

@@ -75,6 +75,19 @@ describe('--pod as a target (owners-k8s-cgroupfs-v1)', () => {
     expect(r.stderr).toContain('QoS guaranteed');
   });
 
+  it('a pod\'s process named by pid gets the warning and needs --yes too', () => {
+    const root = ownerRoot('owners-k8s-cgroupfs-v1');
+    const r = runCli(['--root', root, 'protect', '6101', '-100']);
+    expect(r.status).toBe(6);
+    expect(r.stderr).toContain('the process belongs to a Kubernetes pod, whose oom_score_adj the kubelet sets');
+    expect(r.stderr).toContain('--yes');
+    expect(adjOf(root, 6101)).toBe('0');
+    const plan = runCli(['--root', root, 'protect', '6101', '-100', '--dry-run']);
+    expect(plan.status, plan.stderr).toBe(0);
+    expect(plan.stderr).toContain('pod jobs/batch-worker-7d9f8 (uid 3d274242-8ee0-11e9-a8a6-1e68d864ef1a) (QoS besteffort)');
+    expect(plan.stderr).toContain('BestEffort pods get 1000');
+  });
+
   it('a pod that does not exist: one line, exit 3', () => {
     const root = ownerRoot('owners-k8s-cgroupfs-v1');
     const r = runCli(['--root', root, 'protect', '--pod', 'shop/nope', '-300', '--dry-run']);
