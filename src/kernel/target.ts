@@ -111,7 +111,11 @@ export function commMatchesName(comm: string, name: string, exact: boolean): boo
   return !exact && comm === cutComm(name) && name !== cutComm(name);
 }
 
-/** A container id prefix as docker accepts one here: at least 12 hex digits (the short id `docker ps` prints). */
+/**
+ * A container id prefix is taken from 12 hex digits (the short id `docker ps` prints). Docker takes
+ * any unique prefix (moby daemon/container.go GetContainer(), checked in several versions): oomctl
+ * wants 12, so that a short word typed as a name never reaches a container by chance.
+ */
 export const CONTAINER_ID_PREFIX_MIN = 12;
 
 export type PodSpec = { namespace: string; name: string; uid?: undefined } | { uid: string; namespace?: undefined; name?: undefined };
@@ -259,8 +263,8 @@ export function selectTargets<P extends TargetProcess>(all: readonly P[], q: Tar
 
 /**
  * --container: keeps only the processes of the container(s) it names, in docker's order of
- * precedence (moby daemon/container.go GetContainer(): a full id, else an exact name, else an id
- * prefix): a name that is also another container's id prefix takes the named one, as docker does.
+ * precedence (moby daemon/container.go GetContainer(): a full id, else an exact name, else a
+ * unique id prefix): a name that is also another container's id prefix takes the named one, as docker does.
  * Returns `all` itself when there is no --container.
  */
 function narrowContainer<P extends TargetProcess>(all: readonly P[], q: TargetQuery): readonly P[] {
