@@ -8,13 +8,14 @@ export const command: CommandModule = {
   summary: 'show, or set, oom_score_adj of the processes TARGET names (positive: preferred victim)',
   configure(cmd) {
     withTargetOptions(cmd
-      .argument('<target>', 'a pid or a process name')
+      .argument('[target]', 'a pid or a process name (optional with --unit, --container, --pod)')
       .argument('[value]', 'oom_score_adj from -1000 to 1000; without it, show the current value'), true)
       .addHelpText('after', `${TARGET_HELP}
 
 Examples:
   oomctl adj chrome                   show
-  oomctl adj 4242 500                 make pid 4242 the preferred victim`);
+  oomctl adj 4242 500                 make pid 4242 the preferred victim
+  oomctl adj --pod shop/api-6c9b7d5f4-x2kqp   show the pod's processes`);
   },
-  run: (ctx, [target, value], o) => runTuneCli(ctx, 'adj', target as string, value as string | undefined, o as unknown as TuneCliOptions),
+  run: (ctx, [target, value], o) => runTuneCli(ctx, 'adj', target as string | undefined, value as string | undefined, o as unknown as TuneCliOptions),
 };

@@ -4,18 +4,22 @@
 
 import type { Readable } from 'node:stream';
 import { NotFoundError, UsageError } from '../errors.js';
-import { computeVerdict, DeathJoiner, type Death } from '../kernel/death.js';
+import { computeVerdict, DeathJoiner, ownerBasisOf, type Death } from '../kernel/death.js';
 import { analyzeOomEvent } from '../kernel/oom-event.js';
 import { counterEvent, KernelLogParser, REAPER_LOOKBEHIND, type OomEvent } from '../parse/kernel-log/parser.js';
 import { parseTimePhrase } from '../parse/time-phrase.js';
-import { commMatchesName } from '../kernel/target.js';
+import { commMatchesName, ownerMatchesFilter, parseVictimFilter } from '../kernel/target.js';
+import { emptyOwner, parseCgroupOwner } from '../parse/owner.js';
+import { escapeUntrusted } from '../render/sanitize.js';
+import { readOwners } from '../system/owners.js';
+import type { SystemRoot } from '../system/root.js';
 import { readBootTimeMs, readKernelLogs, type SourceName } from '../system/kernel-log-sources.js';
 import { readBootId, readMemcgOomCounters, readVmstatOomKill, type MemcgOomCounter } from '../system/oom-counters.js';
 import { readProcesses } from '../system/procfs.js';
 import { readUserNames } from '../system/system-info.js';
 import type { CommandContext } from '../core/context.js';
 import { parseInteger, type CommandModule } from '../core/command.js';
-import type { RunningNow, EventView, EventsResult, LostKills } from '../core/events-result.js';
+import type { RunningNow, EventView, EventsResult, LostKills, EventOwner, OwnerGroup, OwnerGroupBy } from '../core/events-result.js';
 export type { RunningNow, EventView, EventsResult, LostKills };
 
 export interface EventsOptions {
@@ -24,6 +28,8 @@ export interface EventsOptions {
   since?: string;
   until?: string;
   victim?: string;
+  /** Group the deaths per owner. */
+  by?: OwnerGroupBy;
   /** Show the last N events (0 or undefined: all). */
   limit?: number;
   /** true: the latest event; a number: event #N as listed; a string: the event with that id. */
@@ -71,8 +77,48 @@ function sameComm(a: string, b: string): boolean {
  * Can the events be handed out one by one as they are read (`onStreamed` of runEvents)? Yes for
  * --json of every matched event; not with -n (the last N: known only at the end), --details or --follow.
  */
-export function canStream(opts: Pick<EventsOptions, 'json' | 'limit' | 'details' | 'follow'>): boolean {
-  return opts.json === true && !opts.limit && opts.details === undefined && !opts.follow;
+export function canStream(opts: Pick<EventsOptions, 'json' | 'limit' | 'details' | 'follow' | 'by'>): boolean {
+  return opts.json === true && !opts.limit && opts.details === undefined && !opts.follow && opts.by === undefined;
+}
+
+/**
+ * The owner of each death, from the victim's cgroup path (src/parse/owner.ts, pure) and, when the
+ * log is this machine's, the names on its disk (src/system/owners.ts). A --file log may come from
+ * another machine: only what its path says (pod uid, QoS class, container id, unit). Cached per
+ * path, so a long log reads each container's files once.
+ */
+export class EventOwnerResolver {
+  private readonly cache = new Map<string, EventOwner>();
+  constructor(private readonly root: SystemRoot, private readonly thisMachine: boolean) {}
+
+  ownerOf(d: Death): EventOwner | null {
+    const b = ownerBasisOf(d);
+    let owner: EventOwner | null = null;
+    if (b.cgroup !== null) owner = { ...this.fromPath(b.cgroup) };
+    else if (b.containerId !== null) owner = { ...emptyOwner(), kind: 'container', container_id: b.containerId, cgroup: null, names_from: 'path' };
+    else if (b.unit !== null) owner = { ...emptyOwner(), kind: 'unit', unit: b.unit, cgroup: null, names_from: 'path' };
+    // memory.oom.group as it was then: the kernel's record says (the file on disk says what it is now)
+    if (owner) owner.oom_group = b.groupKill;
+    return owner;
+  }
+
+  private fromPath(cgroup: string): EventOwner {
+    const hit = this.cache.get(cgroup);
+    if (hit) return hit;
+    let owner = parseCgroupOwner(cgroup).owner;
+    if (this.thisMachine) {
+      owner = readOwners(this.root, [{ pid: 0, cgroups: [{ hierarchyId: 0, controllers: [], path: cgroup }] }]).byPid.get(0)?.owner ?? owner;
+    }
+    const out: EventOwner = { ...owner, cgroup, names_from: this.thisMachine ? 'disk' : 'path' };
+    if (this.cache.size >= 4096) this.cache.clear();
+    this.cache.set(cgroup, out);
+    return out;
+  }
+}
+
+function groupKey(o: EventOwner | null, by: OwnerGroupBy): string | null {
+  if (!o) return null;
+  return by === 'unit' ? o.unit : by === 'container' ? o.container_id : o.pod_uid;
 }
 
 /**
@@ -155,6 +201,10 @@ export async function runEvents(ctx: CommandContext, opts: EventsOptions, onFoll
   let withoutTimeDropped = 0;
   let latest: EventView | undefined;
 
+  const victim = opts.victim === undefined ? undefined : parseVictimFilter(opts.victim, escapeUntrusted);
+  const owners = new EventOwnerResolver(ctx.root, !fromFiles);
+  const groups = opts.by === undefined ? undefined : { by: opts.by, map: new Map<string, OwnerGroup>() };
+  if (groups && (opts.details !== undefined || opts.follow)) throw new UsageError('--by does not go with --details or --follow');
   const running = new Map<string, RunningNow[]>();
   let processes: { comm: string; pid: number; oom_score_adj: number }[] | undefined;
   const runningNow = (comm: string): RunningNow[] | null => {
@@ -199,12 +249,31 @@ export async function runEvents(ctx: CommandContext, opts: EventsOptions, onFoll
       if (sinceMs !== undefined && e.time_ms < sinceMs) return;
       if (untilMs !== undefined && e.time_ms > untilMs) return;
     }
-    if (opts.victim !== undefined) {
-      const names = d.records.flatMap((r) => [r.victim?.comm, r.selected?.comm, ...(r.oom_group?.victims.map((v) => v.comm) ?? [])]);
-      if (!names.some((n) => n !== undefined && sameComm(n, opts.victim as string))) return;
+    const owner = owners.ownerOf(d);
+    if (victim !== undefined) {
+      if (victim.kind === 'comm') {
+        const names = d.records.flatMap((r) => [r.victim?.comm, r.selected?.comm, ...(r.oom_group?.victims.map((v) => v.comm) ?? [])]);
+        if (!names.some((n) => n !== undefined && sameComm(n, victim.name))) return;
+      } else if (!ownerMatchesFilter(owner, victim)) return;
     }
     matched++;
-    const view: EventView = { number: matched, id: d.id, event: e, death: d, verdict: undefined, analysis: undefined, runningNow: null };
+    const view: EventView = { number: matched, id: d.id, event: e, death: d, verdict: undefined, analysis: undefined, runningNow: null, owner };
+    if (groups) {
+      // --by: only the counts are kept; the verdict names the killer
+      const verdict = computeVerdict(d, analyzeOomEvent(e));
+      const k = groupKey(owner, groups.by);
+      const gk = k ?? '\u0000none';
+      let g = groups.map.get(gk);
+      if (!g) {
+        g = { key: k, owner: k === null ? null : owner, deaths: 0, last: { id: d.id, time: e.time, pid: null, comm: null, killer: verdict.killer }, killers: {} };
+        groups.map.set(gk, g);
+      }
+      g.deaths++;
+      const vic = e.victim ?? d.records.find((r) => r.victim !== null)?.victim ?? null;
+      g.last = { id: d.id, time: e.time, pid: vic?.pid ?? null, comm: vic?.comm ?? null, killer: verdict.killer };
+      g.killers[verdict.killer] = (g.killers[verdict.killer] ?? 0) + 1;
+      return;
+    }
     if (onFollow) {
       view.analysis = analyzeOomEvent(e);
       view.verdict = computeVerdict(d, view.analysis);
@@ -309,13 +378,17 @@ export async function runEvents(ctx: CommandContext, opts: EventsOptions, onFoll
     userNames: fromFiles ? null : readUserNames(ctx.root),
     lostKills: fromFiles ? null : computeLostKills(readVmstatOomKill(ctx.root), killsThisBoot),
     cgroupCounters: fromFiles ? null : readMemcgOomCounters(ctx.root).filter((c) => (c.oom_kill ?? 0) > 0 || (c.oom ?? 0) > 0 || (c.oom_group_kill ?? 0) > 0),
+    // most deaths first; the unknown group last
+    by: groups ? { by: groups.by, groups: [...groups.map.values()].sort((a, b) => (a.key === null ? 1 : 0) - (b.key === null ? 1 : 0) || b.deaths - a.deaths) } : null,
   };
 }
 
 /** --follow: a death is shown this long after its first record came (a cgroup counter is polled every 500 ms, kmsg every 250 ms). */
 const FOLLOW_JOIN_MS = 1000;
 
-interface EventsCliOptions { source?: string; file?: string[]; since?: string; until?: string; victim?: string; limit?: number; details?: string | boolean; follow: boolean }
+interface EventsCliOptions { source?: string; file?: string[]; since?: string; until?: string; victim?: string; by?: string; limit?: number; details?: string | boolean; follow: boolean }
+
+const BY: readonly OwnerGroupBy[] = ['unit', 'container', 'pod'];
 
 export const command: CommandModule = {
   name: 'events',
@@ -326,7 +399,8 @@ export const command: CommandModule = {
       .option('--file <path>', 'read a log copied from anywhere (repeatable; - for stdin)', (v: string, prev: string[] = []) => [...prev, v])
       .option('--since <when>', 'only kills at or after this time ("2026-11-25 14:00", "2 hours ago", "yesterday")')
       .option('--until <when>', 'only kills at or before this time')
-      .option('--victim <name>', 'only kills of processes with this name')
+      .option('--victim <name>', 'only kills of processes with this name (comm:NAME), or of an owner: unit:NAME, container:NAME|ID, pod:NAMESPACE/NAME|UID')
+      .option('--by <owner>', 'one row per unit|container|pod: deaths, the last one, killers')
       .option('-n, --limit <n>', 'show the last N kills (0 = all)', parseInteger('--limit', 0, 10_000_000))
       .option('--details [n]', 'one kill in full: the verdict, the memory state and the ranking recomputed from its task table (default: the latest; N = the # in the list, or an ID)')
       .option('--follow', 'wait and print each new kill as it happens (kmsg or journal)', false)
@@ -334,6 +408,8 @@ export const command: CommandModule = {
 Examples:
   oomctl events                       every OOM kill the logs still hold
   oomctl events --since "2 hours ago" --victim java
+  oomctl events --by pod                which pods lost processes, how often, to whom
+  oomctl events --victim pod:shop/api-6c9b7d5f4-x2kqp --details
   oomctl events --details             the latest kill in full, with who was next in line
   oomctl events --file kern.log.gz --json
   journalctl -k -o json | oomctl events --file -`);
@@ -346,10 +422,11 @@ Examples:
     // a number is the # of the list; anything else an event id (the ID column)
     else if (typeof opts.details === 'string') details = /^\d+$/.test(opts.details) ? parseInteger('--details', 1, 1_000_000_000)(opts.details) : opts.details;
     if (details !== undefined && opts.follow) throw new UsageError('--details and --follow do not go together');
+    if (opts.by !== undefined && !(BY as readonly string[]).includes(opts.by)) throw new UsageError(`--by must be one of ${BY.join(', ')}, not "${escapeUntrusted(opts.by)}"`);
     const render = await import('../render/events.js');
     const chalk = ctx.chalk();
     const base = {
-      source: opts.source, files: opts.file, since: opts.since, until: opts.until, victim: opts.victim,
+      source: opts.source, files: opts.file, since: opts.since, until: opts.until, victim: opts.victim, by: opts.by as OwnerGroupBy | undefined,
       limit: opts.limit, details, follow: opts.follow, json, stdin: ctx.stdin as EventsOptions['stdin'], nowMs: Date.now(),
     };
     if (opts.follow) {
@@ -381,6 +458,13 @@ Examples:
       return;
     }
     const result = await runEvents(ctx, base);
+    if (result.by) {
+      if (json) ctx.emitJson(render.eventsByJson(result));
+      else ctx.out(render.renderEventsByHuman(result));
+      for (const n of render.eventsFooter(result)) ctx.warn(n);
+      ctx.reportDenied();
+      return;
+    }
     if (json) ctx.emitJson(render.eventsJson(result));
     else {
       const { out, notes } = render.renderEventsHuman(result, chalk);

@@ -3,6 +3,7 @@
 import type { Death, Verdict } from '../kernel/death.js';
 import type { EventAnalysis } from '../kernel/oom-event.js';
 import type { OomEvent } from '../parse/kernel-log/parser.js';
+import type { Owner } from '../parse/owner.js';
 import type { MemcgOomCounter } from '../system/oom-counters.js';
 
 export interface RunningNow {
@@ -23,6 +24,29 @@ export interface EventView {
   analysis: EventAnalysis | undefined;
   /** Processes with the victim's name running now on this machine (not for --file logs). */
   runningNow: RunningNow[] | null;
+  /** Whose the victim was (unit, container, pod); null when no record names its cgroup. */
+  owner: EventOwner | null;
+}
+
+/** The `owner` of an event (docs/events.md): the Owner of docs/json.md plus where it was read from. */
+export interface EventOwner extends Owner {
+  /** The cgroup path it was resolved from (the victim's task_memcg), or null (a runtime's or PID 1's record). */
+  cgroup: string | null;
+  /** 'disk': names looked up on this machine's disk; 'path': from the cgroup path alone (--file logs). */
+  names_from: 'disk' | 'path';
+}
+
+export type OwnerGroupBy = 'unit' | 'container' | 'pod';
+
+/** `events --by`: deaths per owner. */
+export interface OwnerGroup {
+  /** unit name, container id or pod uid; null: deaths whose owner of that kind is unknown or none. */
+  key: string | null;
+  owner: EventOwner | null;
+  deaths: number;
+  last: { id: string; time: string | null; pid: number | null; comm: string | null; killer: string };
+  /** verdict.killer -> deaths. */
+  killers: Record<string, number>;
 }
 
 export interface EventsResult {
@@ -42,6 +66,8 @@ export interface EventsResult {
   lostKills: LostKills | null;
   /** Memory cgroups whose OOM counters are not zero (not for --file). */
   cgroupCounters: MemcgOomCounter[] | null;
+  /** --by: the deaths grouped per owner (then `events` is empty). */
+  by: { by: OwnerGroupBy; groups: OwnerGroup[] } | null;
 }
 
 export interface LostKills {

@@ -7,10 +7,12 @@ import { DEFAULT_PROTECT_ADJ, legacyOomAdjToScoreAdj, OOM_ADJUST_MAX, OOM_DISABL
 import { computeAdjThresholds, type AdjThresholds } from '../kernel/adjust.js';
 import { OOM_SCORE_ADJ_MIN } from '../kernel/badness.js';
 import { rankVictims, type RankedTask } from '../kernel/rank.js';
-import { selectTargets, type TargetProcess, type TargetQuery } from '../kernel/target.js';
+import { ownerWords, selectTargets, type TargetProcess, type TargetQuery } from '../kernel/target.js';
 import { systemdCgroupPath, systemdUnitOf } from '../parse/systemd-unit.js';
 import { escapeUntrusted } from '../render/sanitize.js';
 import { readRememberedAdj } from '../system/adj-memory.js';
+import { readOwners } from '../system/owners.js';
+import { renderOwnerWarning } from '../render/owner.js';
 import { explainAdjDenial, readExe, readSelfCredentials } from '../system/process-identity.js';
 import { dropinPath, readDropinAdj, type ReloadOutcome } from '../system/systemd-dropin.js';
 import { confirmPlan, decideConfirmation, dryRunConfirmNote } from './confirm.js';
@@ -109,11 +111,14 @@ function label(t: TargetProcess): string {
 }
 
 /** Reads every process with what TARGET matching needs. */
-export function readTargets(ctx: CommandContext): { prediction: Prediction; targets: TuneTarget[] } {
+export function readTargets(ctx: CommandContext, withOwners = false): { prediction: Prediction; targets: TuneTarget[]; ownerWarnings: string[] } {
   const prediction = predict(ctx.root, { withCgroups: true, cmdline: true });
+  // the owner core (unit, container, pod) only when a query needs it: it reads the runtimes' files
+  const owners = withOwners ? readOwners(ctx.root, prediction.ranked.map((r) => ({ pid: r.task.pid, cgroups: r.task.record.cgroups }))) : undefined;
   const targets = prediction.ranked.map((ranked): TuneTarget => {
     const r = ranked.task.record;
     return {
+      owner: owners?.byPid.get(r.pid)?.owner,
       pid: r.pid,
       comm: r.comm,
       uid: r.uid,
@@ -126,13 +131,35 @@ export function readTargets(ctx: CommandContext): { prediction: Prediction; targ
       ranked,
     };
   });
-  return { prediction, targets };
+  return { prediction, targets, ownerWarnings: (owners?.warnings ?? []).map(renderOwnerWarning) };
 }
 
-export function selectTuneTargets(ctx: CommandContext, query: TuneOptions['query'], selfPid: number) {
-  const { prediction, targets } = readTargets(ctx);
+/** `changes`: a write reads every owner (a pod's process named by pid or name gets the kubelet warning too). */
+export function selectTuneTargets(ctx: CommandContext, query: TuneOptions['query'], selfPid: number, changes = false) {
+  const withOwners = changes || query.container !== undefined || query.pod !== undefined || query.unit !== undefined;
+  const { prediction, targets, ownerWarnings } = readTargets(ctx, withOwners);
   const selection = selectTargets(targets, { ...query, selfPid }, escapeUntrusted);
-  return { prediction, selection };
+  return { prediction, selection, ownerWarnings };
+}
+
+/**
+ * A pod's processes get their oom_score_adj from the kubelet: it computes it from the pod's QoS
+ * class and memory requests and hands it to the runtime, which writes it when each container
+ * starts (pkg/kubelet/kuberuntime/kuberuntime_container_linux.go generateLinuxContainerConfig():
+ * lc.Resources.OomScoreAdj = qos.GetContainerOOMScoreAdjust(...), commit 02abf34). A value set
+ * here lasts until the container restarts.
+ */
+export function kubeletWarnings(matches: readonly TargetProcess[]): string[] {
+  const pods = new Map<string, TargetProcess>();
+  for (const t of matches) if (t.owner?.pod_uid != null && !pods.has(t.owner.pod_uid)) pods.set(t.owner.pod_uid, t);
+  return [...pods.values()].map((t) => {
+    const o = t.owner as NonNullable<TargetProcess['owner']>;
+    const qos = o.qos_class ?? 'unknown';
+    const how = o.qos_class === 'guaranteed' ? 'it is Guaranteed already (the kubelet gives -997)'
+      : o.qos_class === 'besteffort' ? 'BestEffort pods get 1000: give its containers memory requests (Burstable), or requests = limits (Guaranteed, -997)'
+        : 'raise its containers\' memory requests (Burstable: 1000 - 1000 x request / node memory), or set requests = limits (Guaranteed, -997)';
+    return `${ownerWords(o, escapeUntrusted)} (QoS ${qos}): its oom_score_adj is the kubelet's to set; the kubelet hands it to the runtime, which writes it again when each container (re)starts, so this change lasts only until then; for a lasting change ${how}`;
+  });
 }
 
 function standingOf(r: RankedTask<ProcessCandidate> | undefined): Standing {
@@ -286,8 +313,11 @@ export async function runTune(ctx: CommandContext, opts: TuneOptions): Promise<T
   refuseUnkillable(value, opts.force, 'oom_score_adj -1000');
   if (value === OOM_SCORE_ADJ_MIN) warnings.push(UNKILLABLE_WARNING);
 
-  const { prediction, selection } = selectTuneTargets(ctx, opts.query, opts.selfPid);
+  const { prediction, selection, ownerWarnings } = selectTuneTargets(ctx, opts.query, opts.selfPid, true);
+  warnings.push(...ownerWarnings);
   const matches = selection.matches as TuneTarget[];
+  const podWarnings = kubeletWarnings(matches);
+  warnings.push(...podWarnings);
   if (selection.skipped.length > 0) {
     warnings.push(`left out ${selection.skipped.length} kernel thread(s) or pid 1 of that name: never touched`);
   }
@@ -300,8 +330,12 @@ export async function runTune(ctx: CommandContext, opts: TuneOptions): Promise<T
 
   // Risky: several processes change, or one becomes unkillable. Nothing to change is never risky.
   const changing = processes.filter((p) => p.from !== p.to);
-  const risky = changing.length > 1 || (value === OOM_SCORE_ADJ_MIN && changing.length > 0);
-  const reason = value === OOM_SCORE_ADJ_MIN ? `oom_score_adj -1000 makes ${changing.length} process(es) unkillable` : `${changing.length} processes would change`;
+  // a pod's value is the kubelet's: changing it is risky (confirmation, or --yes), as several processes are
+  const podChange = changing.some((c) => c.target.owner?.pod_uid != null);
+  const risky = changing.length > 1 || (value === OOM_SCORE_ADJ_MIN && changing.length > 0) || podChange;
+  const reason = value === OOM_SCORE_ADJ_MIN ? `oom_score_adj -1000 makes ${changing.length} process(es) unkillable`
+    : podChange && changing.length === 1 ? 'the process belongs to a Kubernetes pod, whose oom_score_adj the kubelet sets'
+      : podChange ? `${changing.length} processes of Kubernetes pods would change (the kubelet sets their oom_score_adj)` : `${changing.length} processes would change`;
   const confirm = { risky, reason, yes: opts.yes, stdinIsTTY: ctx.stdinIsTTY, stdoutIsTTY: ctx.stdoutIsTTY };
   const decision = decideConfirmation({ ...confirm, dryRun: opts.dryRun });
   const base = { verb: opts.verb, prediction, killableBefore: prediction.ranked.filter((r) => r.rank !== null).length, killableAfter: rankedAfter.filter((r) => r.rank !== null).length, processes, persist, notPersisted, warnings, notes };
@@ -340,6 +374,7 @@ export async function runTune(ctx: CommandContext, opts: TuneOptions): Promise<T
 }
 
 export interface AdjShowResult {
+  warnings: string[];
   prediction: Prediction;
   killable: number;
   processes: { target: TuneTarget; remembered: number | undefined }[];
@@ -347,8 +382,9 @@ export interface AdjShowResult {
 
 /** `oomctl adj TARGET`: the current values; no impostor rule, since nothing changes. */
 export function runAdjShow(ctx: CommandContext, query: TuneOptions['query'], selfPid: number): AdjShowResult {
-  const { prediction, selection } = selectTuneTargets(ctx, { ...query, allMatches: true, readOnly: true }, selfPid);
+  const { prediction, selection, ownerWarnings } = selectTuneTargets(ctx, { ...query, allMatches: true, readOnly: true }, selfPid);
   return {
+    warnings: ownerWarnings,
     prediction,
     killable: prediction.ranked.filter((r) => r.rank !== null).length,
     processes: (selection.matches as TuneTarget[]).map((target) => ({

@@ -307,3 +307,28 @@ export function computeVerdict(d: Death, analysis: EventAnalysis | undefined): V
     notes,
   };
 }
+
+/** What a death's records say about whose it was: the victim's cgroup path, else a runtime's container id or PID 1's unit. */
+export interface DeathOwnerBasis {
+  /** The victim's cgroup (the kernel's task_memcg, "Task in X"; systemd-oomd's cgroup; a counter's cgroup last). */
+  cgroup: string | null;
+  containerId: string | null;
+  unit: string | null;
+  /** The kernel's own record: was it a memory.oom.group kill (true), or a single victim (false)? null without one. */
+  groupKill: boolean | null;
+}
+
+export function ownerBasisOf(d: Death): DeathOwnerBasis {
+  const kills = d.records.filter(isKill);
+  // the victim's own cgroup comes first: oom_memcg is the cgroup whose limit was hit (the pod, or kubepods)
+  const cgroup = d.primary.task_memcg ?? kills.find((r) => r.task_memcg !== null)?.task_memcg ?? d.primary.oom_group?.cgroup
+    ?? d.records.find((r) => r.task_memcg !== null)?.task_memcg ?? null;
+  const w = d.records.map((r) => r.witness).filter((x) => x !== null);
+  const kernel = kills.find((r) => r.killer === 'kernel' && r.victim !== null);
+  return {
+    cgroup,
+    containerId: w.find((x) => x.container_id !== null)?.container_id ?? null,
+    unit: w.find((x) => x.unit !== null)?.unit ?? null,
+    groupKill: kernel ? kernel.oom_group !== null : null,
+  };
+}

@@ -2,7 +2,8 @@
 // path and log text goes through escapeUntrusted() before the terminal.
 
 import type { ChalkInstance } from 'chalk';
-import type { EventsResult, EventView } from '../core/events-result.js';
+import type { EventOwner, EventsResult, EventView } from '../core/events-result.js';
+import { renderOwnerLabel } from './owner.js';
 import type { EventAnalysis } from '../kernel/oom-event.js';
 import type { OomEvent } from '../parse/kernel-log/parser.js';
 import { formatBytes, formatKbCompact } from './format.js';
@@ -110,6 +111,49 @@ function runningLines(r: EventsResult, chalk: ChalkInstance): string[] {
 function shellWord(s: string): string {
   const safe = e(s);
   return /^[A-Za-z0-9._+:@%/-]+$/.test(safe) ? safe : `'${safe.replaceAll("'", "'\\''")}'`;
+}
+
+/** The owner in words: "pod shop/api (burstable) api", with what is unknown said so. */
+export function ownerText(o: EventOwner | null): string {
+  if (o === null) return 'unknown (no record names the victim\'s cgroup)';
+  if (o.kind === 'none') return `none (cgroup ${e(o.cgroup ?? '/')})`;
+  const label = renderOwnerLabel(o);
+  const unknownNames = (o.kind === 'pod' && (o.pod_name === null || o.container_name === null)) || (o.kind === 'container' && o.container_name === null);
+  const where = o.names_from === 'path' ? 'names not read: a --file log may be from another machine' : 'names not on this machine\'s disk';
+  const podUid = o.kind === 'pod' && o.pod_uid !== null && o.pod_name !== null ? ` uid ${e(o.pod_uid)}` : '';
+  const ctr = o.kind === 'pod' && o.container_name === null && o.container_id !== null ? ` container ${e(o.container_id.slice(0, 12))}` : '';
+  return `${label}${podUid}${ctr}${unknownNames ? ` (${where})` : ''}`;
+}
+
+export function eventsFooter(r: EventsResult): string[] {
+  return footer(r);
+}
+
+export function renderEventsByHuman(r: EventsResult): string {
+  const by = r.by;
+  if (!by || by.groups.length === 0) return `no OOM kill found in ${e(r.source)}\n`;
+  const rows = by.groups.map((g) => [
+    g.key === null ? `(no ${by.by})` : ownerText(g.owner),
+    String(g.deaths),
+    g.last.time === null ? e(g.last.id) : g.last.time.replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
+    g.last.pid === null ? '-' : `${g.last.pid} (${e(g.last.comm ?? '?')})`,
+    Object.entries(g.killers).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', '),
+  ]);
+  return renderPlainTable([by.by.toUpperCase(), 'DEATHS', 'LAST', 'LAST VICTIM', 'KILLERS'], rows, ['left', 'right', 'left', 'left', 'left']) + '\n';
+}
+
+export function eventsByJson(r: EventsResult) {
+  const by = r.by;
+  return {
+    source: r.source,
+    since: r.sinceMs === undefined ? null : new Date(r.sinceMs).toISOString(),
+    until: r.untilMs === undefined ? null : new Date(r.untilMs).toISOString(),
+    matched: r.matched,
+    by: by?.by ?? null,
+    groups: (by?.groups ?? []).map((g) => ({ key: g.key, owner: g.owner, deaths: g.deaths, last_death: g.last, killers: g.killers })),
+    events_without_time_dropped: r.withoutTimeDropped,
+    unparsed_lines: r.unparsedLines,
+  };
 }
 
 function footer(r: EventsResult): string[] {
@@ -244,7 +288,7 @@ export function renderDetails(v: EventView, names: Map<number, string> | null, c
     out.push(`  killer      ${vd.killer}`);
     out.push(`  trigger     ${vd.trigger.kind}: ${e(vd.trigger.detail)}`);
     out.push(`  why it      ${e(vd.why)}`);
-    out.push('  owner       unknown (owner resolution is not built yet)');
+    out.push(`  owner       ${ownerText(v.owner)}`);
     for (const w of vd.would_have_changed) out.push(`  would save  ${e(w)}`);
     for (const n of vd.notes) out.push(`  note        ${e(n)}`);
     out.push(`  sources     ${v.death.records.map((r) => e(sourceOf(r))).join(', ')}`);
@@ -309,8 +353,7 @@ export function eventJson(v: EventView) {
     number: v.number,
     ...v.event,
     verdict: vd === undefined ? null : { killer: vd.killer, trigger: vd.trigger, why: vd.why, would_have_changed: vd.would_have_changed, notes: vd.notes },
-    // owners (unit, container, pod) come from another change; until then null
-    owner: null,
+    owner: v.owner,
     sources: sourcesJson(v),
     analysis: analysisJson(v.analysis, v.event),
     running_now: v.runningNow,

@@ -34,7 +34,10 @@ describe('lost kills', () => {
     for (const e of j.events) {
       expect(e.id).toMatch(/^(t|l|b)/);
       expect(e).toHaveProperty('verdict.killer');
-      expect(e).toHaveProperty('owner', null);
+      // owner: null where no record names the victim's cgroup, else the owner the path shows (a --file-like
+      // log of other machines here, so no names from disk were found)
+      expect(e).toHaveProperty('owner');
+      if (e.owner !== null) expect(['unit', 'container', 'pod', 'none']).toContain(e.owner.kind);
       expect(Array.isArray(e.sources)).toBe(true);
     }
   });
