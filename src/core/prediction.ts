@@ -12,7 +12,8 @@ import {
   findMemoryHierarchy, isUnderCgroup, limitedAncestors, memcgPathOf, normaliseCgroupPath, readMemcg,
   type MemcgState, type MemoryHierarchy,
 } from '../system/memcg.js';
-import { readProcesses, readStartTime, type ProcessRecord, type ReadProcessesOptions } from '../system/procfs.js';
+import { readProcCgroups, readProcesses, readStartTime, type ProcessRecord, type ReadProcessesOptions } from '../system/procfs.js';
+import { readOwners, type OwnerIndex } from '../system/owners.js';
 import type { SystemRoot } from '../system/root.js';
 import {
   readMeminfo, readMemoryPressure, readOsRelease, readPageSize, readSysctls, readUserNames, SNAPSHOT_SYSCTLS,
@@ -206,4 +207,16 @@ export function resolveTies(root: SystemRoot, p: Prediction, shown: readonly Ran
 export function matchesUser(c: ProcessCandidate, user: string): boolean {
   if (/^\d+$/.test(user)) return c.record.uid === Number(user);
   return c.user === user;
+}
+
+/**
+ * The owners (unit, container, pod) of `tasks`, read only for them: /proc/PID/cgroup
+ * where the prediction did not read it, then the runtimes' files (system/owners.ts).
+ * `top` calls it for the rows it shows, so a one-shot top reads a cgroup file per
+ * shown row, not per process.
+ */
+export function readOwnersOf(root: SystemRoot, tasks: Iterable<ProcessCandidate>): OwnerIndex {
+  const list: { pid: number; cgroups: ProcessRecord['cgroups'] }[] = [];
+  for (const t of tasks) list.push({ pid: t.pid, cgroups: t.record.kernelThread ? undefined : readProcCgroups(root, t.record) });
+  return readOwners(root, list);
 }

@@ -8,6 +8,12 @@ import { escapeUntrusted } from './sanitize.js';
 import { kernelJson, memoryJson, processJson, scopeJson } from './snapshot-json.js';
 import { alignRow, columnWidths, type Align } from './columns.js';
 import { OVERCOMMIT_MODE_NAMES } from '../kernel/sysctl-catalogue.js';
+import { renderOwnerLabel } from './owner.js';
+import { killerHeaderLines, killerJson, killerSection, triggersOf } from './killers.js';
+import type { OwnerRow } from '../kernel/owner-rank.js';
+import type { OwnerIndex } from '../system/owners.js';
+import type { RankedTask } from '../kernel/rank.js';
+import type { ProcessCandidate } from '../core/prediction.js';
 
 export function topJson(r: TopResult) {
   const p = r.prediction;
@@ -18,8 +24,28 @@ export function topJson(r: TopResult) {
     sysctl: p.sysctl,
     processes_in_scope: r.totalInScope,
     killable_in_scope: r.killableInScope,
-    processes: r.rows.map((row) => processJson(row.ranked, p)),
+    processes: r.rows.map((row) => ({ ...processJson(row.ranked, p), owner: r.owners.byPid.get(row.ranked.task.pid)?.owner ?? null })),
+    ...(r.byOwner ? { by: r.byOwner.by, owners: r.byOwner.rows.map((o, i) => ownerRowJson(o, i, r.byOwner?.worst.get(o.worstPid))) } : {}),
+    ...(r.killers ? { killers: { ...killerJson(r.killers), order: triggersOf(r.killers, p).map((t) => ({ killer: t.killer, to_go_bytes: t.toGoBytes, triggered: t.triggered })) } } : {}),
   };
+}
+
+function ownerRowJson(o: OwnerRow, i: number, worst: RankedTask<ProcessCandidate> | undefined) {
+  return {
+    position: i + 1,
+    key: o.key,
+    owner: o.owner,
+    processes: o.processes,
+    memory_kb: o.memoryKb,
+    worst: { pid: o.worstPid, comm: worst?.task.record.comm ?? null, rank: o.worstRank, oom_score: worst?.task.record.oomScore ?? null },
+    group_kill: o.groupKill,
+  };
+}
+
+/** The OWNER cell: its label, "-" for none (kernel threads, the root cgroup), "?" when /proc/PID/cgroup was unreadable. */
+export function ownerCell(owners: OwnerIndex | undefined, pid: number): string {
+  const o = owners?.byPid.get(pid);
+  return o === undefined ? '?' : renderOwnerLabel(o.owner);
 }
 
 const OVERCOMMIT_MODES = OVERCOMMIT_MODE_NAMES;
@@ -64,6 +90,7 @@ export function headerLines(p: Prediction): string[] {
 export function renderTopHuman(r: TopResult, chalk: ChalkInstance, withNote: boolean): string {
   const p = r.prediction;
   const out = headerLines(p);
+  if (r.killers) out.push(...killerHeaderLines(r.killers, p));
   const nv = r.nextVictim;
   if (nv) {
     out.push(chalk.bold(`next victim: pid ${nv.task.pid} (${escapeUntrusted(nv.task.record.comm)}), ${formatPercent(Number(nv.badness.points) / Number(p.scope.totalpages))} of totalpages`));
@@ -71,10 +98,19 @@ export function renderTopHuman(r: TopResult, chalk: ChalkInstance, withNote: boo
     out.push(chalk.bold('next victim: none (no killable process in scope)'));
   }
   out.push('');
+  if (r.killers && r.killers.shown !== 'kernel') {
+    out.push(...killerSection(r.killers, p));
+    return out.join('\n') + '\n';
+  }
+  if (r.byOwner) {
+    out.push(...renderOwnerTable(r));
+    return out.join('\n') + '\n';
+  }
   const head = ['RANK', 'PID', 'USER', 'COMM', 'OOM', 'OOMADJ', 'RSS', 'SWAP', '%TOTAL'];
   const align: Align[] = ['right', 'right', 'left', 'left', 'right', 'right', 'right', 'right', 'right'];
   if (withNote) { head.push('NOTE'); align.push('left'); }
-  const rows = r.rows.map((row) => rowCells(row, withNote));
+  head.push('OWNER'); align.push('left');
+  const rows = r.rows.map((row) => [...rowCells(row, withNote), ownerCell(r.owners, row.ranked.task.pid)]);
   const widths = columnWidths(head, rows);
   out.push(alignRow(head, widths, align));
   r.rows.forEach((row, i) => out.push(styleRow(row, chalk)(alignRow(rows[i] as string[], widths, align))));
@@ -113,4 +149,38 @@ function rowCells(row: TopRow, withNote: boolean): string[] {
   ];
   if (withNote) cells.push(unkillableNote(row));
   return cells;
+}
+
+export const OWNER_HEAD = ['RANK', 'PROCS', 'MEMORY', 'WORST', 'COMM', 'OOM', 'OWNER'];
+export const OWNER_ALIGN: Align[] = ['right', 'right', 'right', 'right', 'left', 'right', 'left'];
+
+/** One --by row: the owner's best rank (its worst process), its processes and memory, and the group kill. */
+export function ownerRowCells(o: OwnerRow, worst: RankedTask<ProcessCandidate> | undefined): string[] {
+  const group = o.groupKill ? ` (memory.oom.group=1: all ${o.processes} die together)` : '';
+  const score = worst?.task.record.oomScore;
+  return [
+    o.worstRank === null ? '-' : String(o.worstRank),
+    String(o.processes),
+    formatKbCompact(o.memoryKb),
+    String(o.worstPid),
+    worst ? escapeUntrusted(worst.task.record.comm) : '?',
+    score === undefined ? '?' : String(score),
+    renderOwnerLabel({ ...o.owner, oom_group: null }) + group,
+  ];
+}
+
+function renderOwnerTable(r: TopResult): string[] {
+  const b = r.byOwner;
+  if (!b) return [];
+  const out: string[] = [];
+  if (b.rows.length === 0) {
+    out.push(`no process in scope belongs to a ${b.by}`);
+    return out;
+  }
+  const rows = b.rows.map((o) => ownerRowCells(o, b.worst.get(o.worstPid)));
+  const widths = columnWidths(OWNER_HEAD, rows);
+  out.push(alignRow(OWNER_HEAD, widths, OWNER_ALIGN));
+  for (const cells of rows) out.push(alignRow(cells, widths, OWNER_ALIGN));
+  out.push(`RANK is the kernel's rank of the owner's worst process: the kernel kills one process, so ${b.by === 'unit' ? 'a unit' : `a ${b.by}`} is as exposed as that one; with memory.oom.group=1 the whole group dies with it.`);
+  return out;
 }

@@ -16,10 +16,12 @@ export interface EarlyoomFound {
 }
 
 /** The running earlyoom (comm "earlyoom"), else the configured one; undefined when neither. */
-export function readEarlyoom(root: SystemRoot): EarlyoomFound | undefined {
+export function readEarlyoom(root: SystemRoot, records?: readonly ProcessRecord[]): EarlyoomFound | undefined {
   const mi = readMeminfo(root);
-  for (const pid of listPids(root)) {
-    if (root.readSmallText(`/proc/${pid}/comm`)?.trim() !== 'earlyoom') continue;
+  // With the records already read (top), their comm says it: no second walk of /proc.
+  const pids = records ? records.filter((r) => r.comm === 'earlyoom').map((r) => r.pid) : listPids(root);
+  for (const pid of pids) {
+    if (!records && root.readSmallText(`/proc/${pid}/comm`)?.trim() !== 'earlyoom') continue;
     const raw = root.readText(`/proc/${pid}/cmdline`);
     if (raw === undefined) continue;
     const argv = parseCmdline(raw).slice(1);

@@ -50,6 +50,10 @@ export interface KillerOptions {
   /** Report the kubelet even without a config file (a kubelet process runs). */
   kubeletRunning?: boolean;
   earlyoomEra?: EarlyoomEra;
+  /** false: do not read systemd-oomd's state (it walks the cgroup v2 tree and runs getfattr). */
+  oomd?: boolean;
+  /** true: `records` hold every process, so earlyoom is looked for among them instead of a new walk of /proc. */
+  recordsComplete?: boolean;
 }
 
 /** records: the processes as read for `top` (with oom_score), for earlyoom's victim. */
@@ -71,12 +75,12 @@ export async function readKillerReport(root: SystemRoot, records: readonly Proce
     };
   }
   let oomd: OomdReport | undefined;
-  const st = await readOomdState(root);
+  const st = opts.oomd === false ? undefined : await readOomdState(root);
   if (st && st.monitored.length > 0) {
     oomd = { state: st, swap: predictOomdSwap(st.config, st.system, st.monitored, st.byPath, st.childrenOf), pressure: predictOomdPressure(st.config, st.monitored, st.byPath, st.childrenOf) };
   }
   let earlyoom: EarlyoomReport | undefined;
-  const found = readEarlyoom(root);
+  const found = readEarlyoom(root, opts.recordsComplete ? records : undefined);
   if (found) {
     const mi = readMeminfo(root);
     const thresholds = computeEarlyoomThresholds(found.args, mi.memTotalKb, mi.swapTotalKb);
