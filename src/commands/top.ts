@@ -7,7 +7,7 @@ import { parseInteger, parseSeconds, type CommandModule, type RunContext, type R
 import { renderTopHuman, topJson } from '../render/top.js';
 import type { LiveSort } from '../core/live-types.js';
 import { readOomScore, readStartTime } from '../system/procfs.js';
-import { matchesUser, predict, readOwnersOf, resolveTies, type Prediction } from '../core/prediction.js';
+import { groupSizes, matchesUser, predict, readOwnersOf, resolveTies, type Prediction } from '../core/prediction.js';
 import { rankOwners, type OwnerGrouping } from '../kernel/owner-rank.js';
 import type { KillerName, KillerView, OwnerRanking, TopRow, TopResult } from '../core/top-result.js';
 import { renderOwnerWarning } from '../render/owner.js';
@@ -109,7 +109,7 @@ export function runTop(ctx: CommandContext, opts: TopOptions): TopResult {
       // The worst process's oom_score, as the kernel prints it (lean top read it for the shown rows only).
       if (w && w.task.record.oomScore === undefined) w.task.record.oomScore = readOomScore(ctx.root, w.task.pid);
     }
-    byOwner = { by: opts.by, rows: limit !== undefined && limit > 0 ? ownerRows.slice(0, limit) : ownerRows, worst };
+    byOwner = { by: opts.by, rows: limit !== undefined && limit > 0 ? ownerRows.slice(0, limit) : ownerRows, worst, groupSize: groupSizes(owners, worst.keys()) };
   } else {
     owners = readOwnersOf(ctx.root, rows.map((r) => r.ranked.task));
   }

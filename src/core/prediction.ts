@@ -220,3 +220,15 @@ export function readOwnersOf(root: SystemRoot, tasks: Iterable<ProcessCandidate>
   for (const t of tasks) list.push({ pid: t.pid, cgroups: t.record.kernelThread ? undefined : readProcCgroups(root, t.record) });
   return readOwners(root, list);
 }
+
+/** By worst pid: how many processes share its owner cgroup (what a memory.oom.group=1 kill takes). */
+export function groupSizes(owners: OwnerIndex, worstPids: Iterable<number>): Map<number, number> {
+  const perCgroup = new Map<string, number>();
+  for (const o of owners.byPid.values()) if (o.cgroup !== null) perCgroup.set(o.cgroup, (perCgroup.get(o.cgroup) ?? 0) + 1);
+  const out = new Map<number, number>();
+  for (const pid of worstPids) {
+    const cg = owners.byPid.get(pid)?.cgroup;
+    if (cg !== null && cg !== undefined) out.set(pid, perCgroup.get(cg) ?? 1);
+  }
+  return out;
+}

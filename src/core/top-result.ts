@@ -34,6 +34,8 @@ export interface OwnerRanking {
   rows: OwnerRow[];
   /** The worst process of each row, by pid. */
   worst: Map<number, RankedTask<ProcessCandidate>>;
+  /** By worst pid: the processes in its owner cgroup (the one memory.oom.group is read from), which a group kill takes. */
+  groupSize: Map<number, number>;
 }
 
 export type KillerName = 'kernel' | 'oomd' | 'earlyoom' | 'kubelet';

@@ -25,12 +25,12 @@ export function topJson(r: TopResult) {
     processes_in_scope: r.totalInScope,
     killable_in_scope: r.killableInScope,
     processes: r.rows.map((row) => ({ ...processJson(row.ranked, p), owner: r.owners.byPid.get(row.ranked.task.pid)?.owner ?? null })),
-    ...(r.byOwner ? { by: r.byOwner.by, owners: r.byOwner.rows.map((o, i) => ownerRowJson(o, i, r.byOwner?.worst.get(o.worstPid))) } : {}),
+    ...(r.byOwner ? { by: r.byOwner.by, owners: r.byOwner.rows.map((o, i) => ownerRowJson(o, i, r.byOwner?.worst.get(o.worstPid), r.byOwner?.groupSize.get(o.worstPid))) } : {}),
     ...(r.killers ? { killers: { ...killerJson(r.killers), order: triggersOf(r.killers, p).map((t) => ({ killer: t.killer, to_go_bytes: t.toGoBytes, triggered: t.triggered })) } } : {}),
   };
 }
 
-function ownerRowJson(o: OwnerRow, i: number, worst: RankedTask<ProcessCandidate> | undefined) {
+function ownerRowJson(o: OwnerRow, i: number, worst: RankedTask<ProcessCandidate> | undefined, groupSize: number | undefined) {
   return {
     position: i + 1,
     key: o.key,
@@ -39,6 +39,7 @@ function ownerRowJson(o: OwnerRow, i: number, worst: RankedTask<ProcessCandidate
     memory_kb: o.memoryKb,
     worst: { pid: o.worstPid, comm: worst?.task.record.comm ?? null, rank: o.worstRank, oom_score: worst?.task.record.oomScore ?? null },
     group_kill: o.groupKill,
+    group_kill_processes: o.groupKill ? groupSize ?? null : null,
   };
 }
 
@@ -155,8 +156,8 @@ export const OWNER_HEAD = ['RANK', 'PROCS', 'MEMORY', 'WORST', 'COMM', 'OOM', 'O
 export const OWNER_ALIGN: Align[] = ['right', 'right', 'right', 'right', 'left', 'right', 'left'];
 
 /** One --by row: the owner's best rank (its worst process), its processes and memory, and the group kill. */
-export function ownerRowCells(o: OwnerRow, worst: RankedTask<ProcessCandidate> | undefined): string[] {
-  const group = o.groupKill ? ` (memory.oom.group=1: all ${o.processes} die together)` : '';
+export function ownerRowCells(o: OwnerRow, worst: RankedTask<ProcessCandidate> | undefined, groupSize?: number): string[] {
+  const group = o.groupKill ? ` [group kill: memory.oom.group=1, ${groupSize === undefined ? 'its cgroup' : `${groupSize} process${groupSize === 1 ? '' : 'es'} of its cgroup`} die${groupSize === 1 ? 's' : ''} with it]` : '';
   const score = worst?.task.record.oomScore;
   return [
     o.worstRank === null ? '-' : String(o.worstRank),
@@ -177,7 +178,7 @@ function renderOwnerTable(r: TopResult): string[] {
     out.push(`no process in scope belongs to a ${b.by}`);
     return out;
   }
-  const rows = b.rows.map((o) => ownerRowCells(o, b.worst.get(o.worstPid)));
+  const rows = b.rows.map((o) => ownerRowCells(o, b.worst.get(o.worstPid), b.groupSize.get(o.worstPid)));
   const widths = columnWidths(OWNER_HEAD, rows);
   out.push(alignRow(OWNER_HEAD, widths, OWNER_ALIGN));
   for (const cells of rows) out.push(alignRow(cells, widths, OWNER_ALIGN));
