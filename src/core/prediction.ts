@@ -217,7 +217,7 @@ export function matchesUser(c: ProcessCandidate, user: string): boolean {
  */
 export function readOwnersOf(root: SystemRoot, tasks: Iterable<ProcessCandidate>): OwnerIndex {
   const list: { pid: number; cgroups: ProcessRecord['cgroups'] }[] = [];
-  for (const t of tasks) list.push({ pid: t.pid, cgroups: t.record.kernelThread ? undefined : readProcCgroups(root, t.record) });
+  for (const t of tasks) list.push({ pid: t.pid, cgroups: readProcCgroups(root, t.record) });
   return readOwners(root, list);
 }
 
