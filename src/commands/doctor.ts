@@ -9,6 +9,7 @@ import { classifyOomctlBinary, findOnPath, findSystemdOomctlUnder } from '../sys
 import { readMeminfo, readOomKillCount, readSysctls, readUserNames, SNAPSHOT_SYSCTLS } from '../system/system-info.js';
 import type { CommandContext } from '../core/context.js';
 import { escapeUntrusted } from '../render/sanitize.js';
+import { kubeletConfigPathFromArgs } from '../parse/kubelet-args.js';
 import { Option } from 'commander';
 import { ExitCode } from '../errors.js';
 import type { CommandModule } from '../core/command.js';
@@ -25,7 +26,6 @@ export interface DoctorOptions {
 /** The kubelet's eviction distances, when a kubelet runs or its config exists (system/killers.ts). */
 async function readEviction(ctx: CommandContext, kubeletPids: readonly number[], meminfo: ReturnType<typeof readMeminfo>): Promise<DoctorFacts['eviction']> {
   const { readKillerReport } = await import('../system/killers.js');
-  const { kubeletConfigPathFromArgs } = await import('../system/kubelet-node.js');
   const pid = kubeletPids[0];
   const raw = pid === undefined ? undefined : ctx.root.readText(`/proc/${pid}/cmdline`);
   const kubeletConfigPath = raw === undefined ? undefined : kubeletConfigPathFromArgs(raw.replace(/\0+$/, '').split('\0'));

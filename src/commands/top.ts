@@ -12,6 +12,7 @@ import { rankOwners, type OwnerGrouping } from '../kernel/owner-rank.js';
 import type { KillerName, KillerView, OwnerRanking, TopRow, TopResult } from '../core/top-result.js';
 import { renderOwnerWarning } from '../render/owner.js';
 import type { OwnerIndex } from '../system/owners.js';
+import { KUBELET_CONFIG_PATH, kubeletConfigPathFromArgs } from '../parse/kubelet-args.js';
 export type { TopRow, TopResult };
 
 export const OWNER_GROUPINGS = ['unit', 'container', 'pod'] as const;
@@ -124,17 +125,23 @@ export function runTop(ctx: CommandContext, opts: TopOptions): TopResult {
  * tree) is read only when it runs or is asked for.
  */
 export async function readKillers(ctx: CommandContext, p: Prediction, shown: KillerName): Promise<KillerView> {
-  const { readKillerReport } = await import('../system/killers.js');
-  const { kubeletConfigPathFromArgs } = await import('../system/kubelet-node.js');
   const records = p.ranked.map((r) => r.task.record);
+  const comms = new Map(records.map((r) => [r.pid, r.comm]));
   const kubelet = records.find((r) => r.comm === 'kubelet');
   const oomdRuns = records.some((r) => r.comm === 'systemd-oomd');
+  const earlyoomRuns = records.some((r) => r.comm === 'earlyoom');
   let kubeletConfigPath: string | undefined;
   if (kubelet) {
     const raw = ctx.root.readText(`/proc/${kubelet.pid}/cmdline`);
     if (raw !== undefined) kubeletConfigPath = kubeletConfigPathFromArgs(raw.replace(/\0+$/, '').split('\0'));
   }
-  const earlyoomRuns = records.some((r) => r.comm === 'earlyoom');
+  // Nothing runs and nothing is configured: the kernel is the only killer, and the readers
+  // (with the YAML parser behind the kubelet's config, ~6 ms to load) stay unloaded.
+  const configured = ctx.root.readText(kubeletConfigPath ?? KUBELET_CONFIG_PATH) !== undefined || ctx.root.readText('/etc/default/earlyoom') !== undefined;
+  if (shown === 'kernel' && !kubelet && !oomdRuns && !earlyoomRuns && !configured) {
+    return { report: { kubelet: undefined, oomd: undefined, earlyoom: undefined }, shown, comms };
+  }
+  const { readKillerReport } = await import('../system/killers.js');
   // earlyoom's victim is chosen by oom_score (kill.c get_oom_score()): read it where lean top did not.
   if (earlyoomRuns || shown === 'earlyoom') for (const r of records) if (r.oomScore === undefined && !r.kernelThread) r.oomScore = readOomScore(ctx.root, r.pid);
   const report = await readKillerReport(ctx.root, records, {
@@ -144,7 +151,7 @@ export async function readKillers(ctx: CommandContext, p: Prediction, shown: Kil
     const w = report.kubelet.config.warning;
     ctx.warn(`warning: cannot read kubelet config ${escapeForWarning(w.file)}: ${escapeForWarning(w.detail)} (no eviction threshold assumed from it)`);
   }
-  return { report, shown, comms: new Map(records.map((r) => [r.pid, r.comm])) };
+  return { report, shown, comms };
 }
 
 function selectRows(ctx: CommandContext, prediction: Prediction, opts: TopOptions, quietUser?: string): { rows: TopRow[]; totalInScope: number; killableInScope: number } {
