@@ -6,13 +6,13 @@
 // other pod then hits the limit, and the kernel must kill that pod's process.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, rmdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCliJson } from '../helpers/run-cli.js';
-import { KmsgReader } from '../helpers/kmsg.js';
-import { isRoot } from '../helpers/live.js';
+import { KmsgReader, whyNoLiveOom } from '../helpers/kmsg.js';
+import { removeCgroupDirs } from '../helpers/live.js';
 import { skipWith } from '../helpers/skip.js';
 import { killAll, PYTHON, startHog, type Hog } from '../helpers/procs.js';
 
@@ -24,16 +24,9 @@ const POD_B = { uid: '9b8c7d6e-5f4a-4b3c-8d2e-1f0a9b8c7d6e', ns: 'jobs', name: '
 const SHM = `/dev/shm/${PREFIX}`;
 
 function why(): string | undefined {
-  if (!isRoot()) return 'needs root to create memory cgroups and read /dev/kmsg';
   if (!existsSync(`${MEMORY}/cgroup.procs`)) return `no cgroup v1 memory hierarchy at ${MEMORY}`;
   if (!PYTHON) return 'no python3 for the memory hogs';
-  if (!existsSync('/dev/shm')) return 'no /dev/shm tmpfs to fill';
-  try {
-    new KmsgReader().close();
-  } catch {
-    return 'cannot read /dev/kmsg';
-  }
-  return undefined;
+  return whyNoLiveOom();
 }
 
 const made: string[] = [];
@@ -56,19 +49,8 @@ describe('live: top --by pod names the pod the kernel kills (cgroup v1, pod-shap
   afterAll(() => {
     killAll(hogs);
     rmSync(SHM, { force: true });
-    for (const d of [...made].reverse()) {
-      for (let i = 0; i < 50; i++) {
-        try {
-          rmdirSync(d);
-          break;
-        } catch {
-          spawnSync('sleep', ['0.1']);
-        }
-      }
-    }
     if (rootDir) rmSync(rootDir, { recursive: true, force: true });
-    const left = made.filter((d) => existsSync(d));
-    if (left.length > 0) throw new Error(`cgroups left behind: ${left.join(', ')}`);
+    removeCgroupDirs(made);
   });
 
   it('the pod ranked first by --by pod is the one whose process the memcg OOM kills', async () => {
