@@ -11,7 +11,6 @@ import { OVERCOMMIT_MODE_NAMES } from '../kernel/sysctl-catalogue.js';
 import { renderOwnerLabel } from './owner.js';
 import { killerHeaderLines, killerJson, killerSection, triggersOf } from './killers.js';
 import type { OwnerRow } from '../kernel/owner-rank.js';
-import type { OwnerIndex } from '../system/owners.js';
 import type { RankedTask } from '../kernel/rank.js';
 import type { ProcessCandidate } from '../core/prediction.js';
 
@@ -44,7 +43,7 @@ function ownerRowJson(o: OwnerRow, i: number, worst: RankedTask<ProcessCandidate
 }
 
 /** The OWNER cell: its label, "-" for none (kernel threads, the root cgroup), "?" when /proc/PID/cgroup was unreadable. */
-export function ownerCell(owners: OwnerIndex | undefined, pid: number): string {
+export function ownerCell(owners: TopResult['owners'] | undefined, pid: number): string {
   const o = owners?.byPid.get(pid);
   return o === undefined ? '?' : renderOwnerLabel(o.owner);
 }
