@@ -124,7 +124,7 @@ export function runTop(ctx: CommandContext, opts: TopOptions): TopResult {
  * file), for the header and --killer. systemd-oomd's state (a walk of the v2
  * tree) is read only when it runs or is asked for.
  */
-export async function readKillers(ctx: CommandContext, p: Prediction, shown: KillerName): Promise<KillerView> {
+export async function readKillers(ctx: CommandContext, p: Prediction, shown: KillerName, warn = true): Promise<KillerView> {
   const records = p.ranked.map((r) => r.task.record);
   const comms = new Map(records.map((r) => [r.pid, r.comm]));
   const kubelet = records.find((r) => r.comm === 'kubelet');
@@ -147,7 +147,8 @@ export async function readKillers(ctx: CommandContext, p: Prediction, shown: Kil
   const report = await readKillerReport(ctx.root, records, {
     kubeletConfigPath, kubeletRunning: kubelet !== undefined || shown === 'kubelet', oomd: oomdRuns || shown === 'oomd', recordsComplete: p.scope.kind === 'global',
   });
-  if (report.kubelet?.config.warning) {
+  // The live screen owns the terminal: no warning lines under it.
+  if (warn && report.kubelet?.config.warning) {
     const w = report.kubelet.config.warning;
     ctx.warn(`warning: cannot read kubelet config ${escapeForWarning(w.file)}: ${escapeForWarning(w.detail)} (no eviction threshold assumed from it)`);
   }
@@ -234,7 +235,10 @@ Examples:
 /** The live screen (a terminal) or --batch (one text screen per refresh). */
 async function runScreens(ctx: RunContext, opts: TopCliOptions, sort: TopSortKey, live: boolean, by: OwnerGrouping | undefined): Promise<RunOutcome | void> {
   const { runLiveTop, runBatchTop } = await import('../core/top-live.js');
-  const liveOpts = { delay: opts.delay, iterations: opts.iterations, limit: opts.limit === 0 ? undefined : opts.limit, user: opts.user, sort: liveSortOf(sort), by };
+  const liveOpts = {
+    delay: opts.delay, iterations: opts.iterations, limit: opts.limit === 0 ? undefined : opts.limit, user: opts.user, sort: liveSortOf(sort), by,
+    killers: (p: Prediction) => readKillers(ctx, p, 'kernel', !live),
+  };
   const clock = (d: Date): string => d.toTimeString().slice(0, 8);
   let outcome: RunOutcome | undefined;
   if (!live) {

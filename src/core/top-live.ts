@@ -14,6 +14,7 @@ import { readMemcg } from '../system/memcg.js';
 import { readOomScore } from '../system/procfs.js';
 import { readOomKillCount } from '../system/system-info.js';
 import type { CommandContext } from './context.js';
+import type { KillerView } from './top-result.js';
 import { groupSizes, matchesUser, predict, rankInMemcg, readOwnersOf, type Prediction, type ProcessCandidate } from './prediction.js';
 import type { LiveSort, LiveView, LiveState, LiveRow, Section, RowChange, Changes, OomKillTrack, CgroupPressure, LiveSnapshot } from './live-types.js';
 export type { LiveSort, LiveView, LiveState, LiveRow, Section, RowChange, Changes, OomKillTrack, CgroupPressure, LiveSnapshot };
@@ -295,6 +296,8 @@ export interface LiveOptions {
   sort: LiveSort;
   /** --by: start in the owners view with this grouping. */
   by?: OwnerGrouping | undefined;
+  /** The other killers for the header, read after each refresh (asynchronous: systemd-oomd's xattrs). */
+  killers?: (p: Prediction) => Promise<KillerView>;
 }
 
 export interface LiveScreenIO {
@@ -332,11 +335,23 @@ class Session {
     this.refreshes++;
   }
 
+  /** The killers of the latest snapshot, once read; the header shows the last known until then. */
+  killers: KillerView | undefined;
+
+  /** Reads the killers for the current snapshot; resolves when they are in. */
+  readKillers(): Promise<void> {
+    const snap = this.snapshot;
+    if (!this.opts.killers || !snap) return Promise.resolve();
+    return this.opts.killers(snap.prediction).then((k) => {
+      if (this.snapshot === snap) this.killers = k;
+    });
+  }
+
   frameInput(clock: (d: Date) => string): FrameInput {
     const snapshot = this.snapshot as LiveSnapshot;
     return {
       snapshot, state: this.state, sections: arrangeSections(snapshot.prediction, this.state), changes: this.changes,
-      oom: this.oom, delay: this.opts.delay, limit: this.opts.limit, clock,
+      oom: this.oom, delay: this.opts.delay, limit: this.opts.limit, clock, killers: this.killers,
     };
   }
 
@@ -381,6 +396,8 @@ export function runLiveTop(ctx: CommandContext, opts: LiveOptions, io: LiveScree
       if (timer) clearTimeout(timer);
       session.refresh();
       draw();
+      // The header's killer lines follow when read; a failure to read them leaves the last ones.
+      session.readKillers().then(draw, () => undefined);
       if (opts.iterations !== undefined && session.refreshes >= opts.iterations) {
         finish({ signal: undefined });
         return;
@@ -417,6 +434,7 @@ export async function runBatchTop(ctx: CommandContext, opts: LiveOptions, io: Ba
   const session = new Session(ctx, opts, io.now);
   for (;;) {
     session.refresh();
+    await session.readKillers();
     io.write((session.refreshes > 1 ? '\n' : '') + session.frame(undefined, io.chalk, io.clock).join('\n') + '\n');
     if (opts.iterations !== undefined && session.refreshes >= opts.iterations) return;
     await new Promise((r) => setTimeout(r, opts.delay * 1000));

@@ -14,6 +14,8 @@ import type { RankedTask } from '../kernel/rank.js';
 import type { ProcessCandidate } from '../core/prediction.js';
 import { renderOwnerLabel } from './owner.js';
 import { OWNER_ALIGN, OWNER_HEAD, ownerRowCells } from './top.js';
+import { killerHeaderLines } from './killers.js';
+import type { KillerView } from '../core/top-result.js';
 
 export interface FrameInput {
   snapshot: LiveSnapshot;
@@ -27,6 +29,8 @@ export interface FrameInput {
   limit: number | undefined;
   /** The local time zone is the caller's business: a formatter for clock times. */
   clock: (d: Date) => string;
+  /** The other killers (kubelet, systemd-oomd, earlyoom), when read; shown only when one runs or is configured. */
+  killers?: KillerView | undefined;
 }
 
 /** undefined = batch mode: every line, no status line. */
@@ -98,6 +102,10 @@ export function headerLines(input: FrameInput): Line[] {
     text: `vm.panic_on_oom=${v('vm.panic_on_oom')} vm.oom_kill_allocating_task=${v('vm.oom_kill_allocating_task')} vm.overcommit_memory=${v('vm.overcommit_memory')}${modeName} vm.overcommit_ratio=${v('vm.overcommit_ratio')} vm.oom_dump_tasks=${v('vm.oom_dump_tasks')} kernel.panic=${v('kernel.panic')}`,
     style: 'plain',
   });
+  const k = input.killers;
+  if (k && (k.report.kubelet || k.report.oomd || k.report.earlyoom)) {
+    for (const text of killerHeaderLines(k, p)) lines.push({ text, style: 'plain' });
+  }
   const victim = p.ranked.find((r) => r.rank === 1);
   const killable = p.ranked.filter((r) => r.rank !== null).length;
   const guarded = p.ranked.filter((r) => r.rank !== null && r.task.oomScoreAdj < 0).length;

@@ -126,6 +126,13 @@ describe('the other killers', () => {
     expect(k.stdout).toMatch(/^ {2}memory\.available < 500 MiB \(hard\): 5\.5 GiB to go$/m);
   });
 
+  it('the screen (-b) has the killers in its header where one is configured, not on a plain host', () => {
+    const k = runCli(['top', '-b', '-i', '1', ...at('owners-k8s-cgroupfs-v1')]);
+    expect(k.stdout).toMatch(/^killers: kubelet eviction acts first \(5\.0 GiB more memory use away\)$/m);
+    expect(k.stdout.indexOf('killers:')).toBeLessThan(k.stdout.indexOf('next victim:'));
+    expect(runCli(['top', '-b', '-i', '1', ...at('owners-systemd-host')]).stdout).not.toContain('killers:');
+  });
+
   it('earlyoom: its victim and how far it is from acting', () => {
     const root = copy('owners-systemd-host');
     mkdirSync(path.join(root, 'etc/default'), { recursive: true });
