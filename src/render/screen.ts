@@ -13,7 +13,7 @@ import type { OwnerRow } from '../kernel/owner-rank.js';
 import type { RankedTask } from '../kernel/rank.js';
 import type { ProcessCandidate } from '../core/prediction.js';
 import { renderOwnerLabel } from './owner.js';
-import { OWNER_ALIGN, OWNER_HEAD, ownerRowCells } from './top.js';
+import { kbText, OWNER_ALIGN, OWNER_HEAD, ownerRowCells, psiText } from './top.js';
 import { killerHeaderLines } from './killers.js';
 import type { KillerView } from '../core/top-result.js';
 
@@ -57,9 +57,7 @@ const UNKILLABLE_NOTE: Record<string, string> = { init: 'init', 'kernel-thread':
 
 // --- header ---------------------------------------------------------------
 
-function kb(n: number | undefined): string {
-  return n === undefined ? '?' : formatBytes(n * 1024);
-}
+const kb = kbText;
 
 export function renderOomKills(t: OomKillTrack, clock: (d: Date) => string): string {
   if (t.count === undefined) return 'OOM kills: not counted by this kernel (/proc/vmstat oom_kill is v4.13+)';
@@ -90,10 +88,7 @@ export function headerLines(input: FrameInput): Line[] {
   const commit = mi.committedAsKb !== undefined && mi.commitLimitKb !== undefined
     ? `Commit: ${kb(mi.committedAsKb)} of ${kb(mi.commitLimitKb)} CommitLimit${mi.commitLimitKb > 0 ? ` (${formatPercent(mi.committedAsKb / mi.commitLimitKb)})` : ''}`
     : 'Commit: ?';
-  const psi = p.pressure
-    ? `PSI memory avg10: some ${p.pressure.some?.avg10.toFixed(2) ?? '?'}%, full ${p.pressure.full?.avg10.toFixed(2) ?? '?'}%`
-    : 'PSI: not available';
-  lines.push({ text: `${commit}   ${psi}`, style: 'plain' });
+  lines.push({ text: `${commit}   ${psiText(p)}`, style: 'plain' });
   lines.push({ text: renderOomKills(input.oom, input.clock), style: input.oom.latest ? 'victim' : 'plain' });
   const v = (k: string): string => String(p.sysctl[k] ?? '?');
   const mode = p.sysctl['vm.overcommit_memory'];

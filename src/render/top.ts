@@ -67,9 +67,20 @@ export function scopeLine(p: Prediction): string {
   return `scope: memory cgroup ${escapeUntrusted(m?.path ?? '?')} (v${m?.version}), totalpages ${p.scope.totalpages} (${formatBytes(tpBytes)}: limit + usable swap${usage})`;
 }
 
+/** kB from /proc/meminfo in words; "?" when the line is missing. Shared with the live screen's header. */
+export function kbText(n: number | undefined): string {
+  return n === undefined ? '?' : formatBytes(n * 1024);
+}
+
+/** The PSI memory avg10 fragment of both headers. */
+export function psiText(p: Prediction): string {
+  const psi = p.pressure;
+  return psi ? `PSI memory avg10: some ${psi.some?.avg10.toFixed(2) ?? '?'}%, full ${psi.full?.avg10.toFixed(2) ?? '?'}%` : 'PSI: not available';
+}
+
 export function headerLines(p: Prediction): string[] {
+  const kb = kbText;
   const mi = p.meminfo;
-  const kb = (n: number | undefined): string => (n === undefined ? '?' : formatBytes(n * 1024));
   const lines: string[] = [];
   lines.push(`kernel ${escapeUntrusted(p.kernel.release)}, oom_score rules ${p.kernel.era}, page size ${formatBytes(p.pageSize)}`);
   lines.push(`Mem: ${kb(mi.memTotalKb)} total, ${kb(mi.memAvailableKb)} available   Swap: ${kb(mi.swapTotalKb)} total, ${kb(mi.swapFreeKb)} free`);
@@ -79,10 +90,8 @@ export function headerLines(p: Prediction): string[] {
     const pct = mi.commitLimitKb > 0 ? ` (${formatPercent(mi.committedAsKb / mi.commitLimitKb)})` : '';
     lines.push(`Commit: Committed_AS ${kb(mi.committedAsKb)} of CommitLimit ${kb(mi.commitLimitKb)}${pct}, vm.overcommit_memory=${modeText}`);
   }
-  const psi = p.pressure;
-  const psiText = psi ? `PSI memory avg10: some ${psi.some?.avg10.toFixed(2) ?? '?'}%, full ${psi.full?.avg10.toFixed(2) ?? '?'}%` : 'PSI: not available';
   const v = (k: string): string => String(p.sysctl[k] ?? '?');
-  lines.push(`${psiText}   vm.panic_on_oom=${v('vm.panic_on_oom')} kernel.panic=${v('kernel.panic')} vm.oom_kill_allocating_task=${v('vm.oom_kill_allocating_task')}`);
+  lines.push(`${psiText(p)}   vm.panic_on_oom=${v('vm.panic_on_oom')} kernel.panic=${v('kernel.panic')} vm.oom_kill_allocating_task=${v('vm.oom_kill_allocating_task')}`);
   lines.push(scopeLine(p));
   return lines;
 }
