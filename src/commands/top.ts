@@ -139,7 +139,7 @@ export async function readKillers(ctx: CommandContext, p: Prediction, shown: Kil
   // (with the YAML parser behind the kubelet's config, ~6 ms to load) stay unloaded.
   const configured = ctx.root.readText(kubeletConfigPath ?? KUBELET_CONFIG_PATH) !== undefined || ctx.root.readText('/etc/default/earlyoom') !== undefined;
   if (shown === 'kernel' && !kubelet && !oomdRuns && !earlyoomRuns && !configured) {
-    return { report: { kubelet: undefined, oomd: undefined, earlyoom: undefined }, shown, comms };
+    return { report: { kubelet: undefined, oomd: undefined, earlyoom: undefined }, shown, comms, running: { kubelet: false, oomd: false, earlyoom: false } };
   }
   const { readKillerReport } = await import('../system/killers.js');
   // earlyoom's victim is chosen by oom_score (kill.c get_oom_score()): read it where lean top did not.
@@ -152,7 +152,7 @@ export async function readKillers(ctx: CommandContext, p: Prediction, shown: Kil
     const w = report.kubelet.config.warning;
     ctx.warn(`warning: cannot read kubelet config ${escapeForWarning(w.file)}: ${escapeForWarning(w.detail)} (no eviction threshold assumed from it)`);
   }
-  return { report, shown, comms };
+  return { report, shown, comms, running: { kubelet: kubelet !== undefined, oomd: oomdRuns, earlyoom: report.earlyoom?.found.pid != null } };
 }
 
 function selectRows(ctx: CommandContext, prediction: Prediction, opts: TopOptions, quietUser?: string): { rows: TopRow[]; totalInScope: number; killableInScope: number } {

@@ -46,4 +46,6 @@ export interface KillerView {
   shown: KillerName;
   /** The processes, by pid, for naming earlyoom's victim. */
   comms: Map<number, string>;
+  /** Which of them have a process running (a config alone does not act). */
+  running: { kubelet: boolean; oomd: boolean; earlyoom: boolean };
 }

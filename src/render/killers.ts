@@ -75,10 +75,19 @@ function toGo(t: KillerTrigger): string {
 export function killerHeaderLines(v: KillerView, p: Prediction): string[] {
   const ts = triggersOf(v, p);
   if (ts.length === 1) return ['killers: only the kernel\'s OOM killer (no kubelet, systemd-oomd or earlyoom runs or is configured)'];
-  const first = ts[0] as KillerTrigger;
+  // A killer that is configured but has no process running does not act: listed, never first.
+  const runs = (t: KillerTrigger): boolean => isRunning(t, v);
+  const first = ts.find(runs) as KillerTrigger;
   const out = [`killers: ${NAMES[first.killer]} acts first (${toGo(first)})`];
-  for (const t of ts) out.push(`  ${NAMES[t.killer]}: ${levelText(t, v, p)}; ${toGo(t)}`);
+  for (const t of ts) out.push(`  ${NAMES[t.killer]}${runs(t) ? '' : ' (configured, not running)'}: ${levelText(t, v, p)}; ${toGo(t)}`);
   return out;
+}
+
+export function isRunning(t: KillerTrigger, v: KillerView): boolean {
+  if (t.killer === 'kernel') return true;
+  if (t.killer === 'kubelet') return v.running.kubelet;
+  if (t.killer === 'earlyoom') return v.running.earlyoom;
+  return v.running.oomd;
 }
 
 function table(head: string[], rows: string[][], align: Align[]): string[] {

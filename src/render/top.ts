@@ -9,7 +9,7 @@ import { kernelJson, memoryJson, processJson, scopeJson } from './snapshot-json.
 import { alignRow, columnWidths, type Align } from './columns.js';
 import { OVERCOMMIT_MODE_NAMES } from '../kernel/sysctl-catalogue.js';
 import { renderOwnerLabel } from './owner.js';
-import { killerHeaderLines, killerJson, killerSection, triggersOf } from './killers.js';
+import { isRunning, killerHeaderLines, killerJson, killerSection, triggersOf } from './killers.js';
 import type { OwnerRow } from '../kernel/owner-rank.js';
 import type { RankedTask } from '../kernel/rank.js';
 import type { ProcessCandidate } from '../core/prediction.js';
@@ -25,7 +25,7 @@ export function topJson(r: TopResult) {
     killable_in_scope: r.killableInScope,
     processes: r.rows.map((row) => ({ ...processJson(row.ranked, p), owner: r.owners.byPid.get(row.ranked.task.pid)?.owner ?? null })),
     ...(r.byOwner ? { by: r.byOwner.by, owners: r.byOwner.rows.map((o, i) => ownerRowJson(o, i, r.byOwner?.worst.get(o.worstPid), r.byOwner?.groupSize.get(o.worstPid))) } : {}),
-    ...(r.killers ? { killers: { ...killerJson(r.killers), order: triggersOf(r.killers, p).map((t) => ({ killer: t.killer, to_go_bytes: t.toGoBytes, triggered: t.triggered })) } } : {}),
+    ...(r.killers ? { killers: { ...killerJson(r.killers), order: triggersOf(r.killers, p).map((t) => ({ killer: t.killer, to_go_bytes: t.toGoBytes, triggered: t.triggered, running: isRunning(t, r.killers as NonNullable<typeof r.killers>) })) } } : {}),
   };
 }
 

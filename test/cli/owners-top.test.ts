@@ -133,6 +133,14 @@ describe('the other killers', () => {
     expect(runCli(['top', '-b', '-i', '1', ...at('owners-systemd-host')]).stdout).not.toContain('killers:');
   });
 
+  it('a kubelet config without a kubelet process is listed, not first', () => {
+    const r = runCli(['top', '--once', ...at('owners-k8s-systemd-v2')]);
+    expect(r.stdout).toMatch(/^killers: kernel OOM killer acts first /m);
+    expect(r.stdout).toMatch(/^ {2}kubelet eviction \(configured, not running\): at memory\.available < 100 MiB \(hard, default\)/m);
+    const j = runCliJson(['top', ...at('owners-k8s-systemd-v2')]);
+    expect(j.killers.order.find((o: any) => o.killer === 'kubelet')).toMatchObject({ running: false });
+  });
+
   it('earlyoom: its victim and how far it is from acting', () => {
     const root = copy('owners-systemd-host');
     mkdirSync(path.join(root, 'etc/default'), { recursive: true });
@@ -144,7 +152,7 @@ describe('the other killers', () => {
     expect(j.killers.earlyoom).toMatchObject({ pid: null, mem_term_percent: 50, swap_term_percent: 100, victim_pid: 812 });
     const r = runCli(['top', '--root', root, '--killer', 'earlyoom', '--once']);
     expect(r.stdout).toMatch(/^ {2}victim: pid 812 \(mysqld\), score 192/m);
-    expect(r.stdout).toMatch(/earlyoom: SIGTERM when MemAvailable <= 50%/);
+    expect(r.stdout).toMatch(/^ {2}earlyoom \(configured, not running\): SIGTERM when MemAvailable <= 50%/m);
   });
 
   it('a broken kubelet config: a warning naming the file, the rest works', () => {
