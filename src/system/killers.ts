@@ -6,7 +6,8 @@ import { chooseEarlyoomVictim, computeEarlyoomMemState, computeEarlyoomThreshold
 import { computeMemoryAvailable, evictionDistances, evictionThresholds, type EvictionDistance, type ThresholdProblem } from '../kernel/kubelet.js';
 import { predictOomdPressure, predictOomdSwap, type OomdPressureTarget, type OomdSwapPrediction } from '../kernel/oomd.js';
 import { earlyoomProcesses, readEarlyoom, type EarlyoomFound } from './earlyoom.js';
-import { readKubeletConfig, readNodeMemory, type KubeletConfigRead } from './kubelet-node.js';
+import type { KubeletConfigRead } from './kubelet-node.js';
+import { KUBELET_CONFIG_PATH } from '../parse/kubelet-args.js';
 import { readOomdState, type OomdState } from './oomd-state.js';
 import type { ProcessRecord } from './procfs.js';
 import type { SystemRoot } from './root.js';
@@ -59,8 +60,10 @@ export interface KillerOptions {
 /** records: the processes as read for `top` (with oom_score), for earlyoom's victim. */
 export async function readKillerReport(root: SystemRoot, records: readonly ProcessRecord[], opts: KillerOptions = {}): Promise<KillerReport> {
   let kubelet: KubeletReport | undefined;
-  const cfg = readKubeletConfig(root, opts.kubeletConfigPath);
-  if (cfg.present || opts.kubeletRunning) {
+  // The config's reader loads the YAML parser (~6 ms): only where a kubelet runs or its file exists.
+  if (opts.kubeletRunning || root.readText(opts.kubeletConfigPath ?? KUBELET_CONFIG_PATH) !== undefined) {
+    const { readKubeletConfig, readNodeMemory } = await import('./kubelet-node.js');
+    const cfg = readKubeletConfig(root, opts.kubeletConfigPath);
     const node = readNodeMemory(root);
     // A config that does not parse: no threshold is assumed (the kubelet would not start with it).
     const t = cfg.warning ? { thresholds: [], problems: [] } : evictionThresholds(cfg.config);
