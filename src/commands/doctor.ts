@@ -8,6 +8,8 @@ import { findKubelets } from '../system/sysctl.js';
 import { classifyOomctlBinary, findOnPath, findSystemdOomctlUnder } from '../system/systemd-oomctl.js';
 import { readMeminfo, readOomKillCount, readSysctls, readUserNames, SNAPSHOT_SYSCTLS } from '../system/system-info.js';
 import type { CommandContext } from '../core/context.js';
+import { escapeUntrusted } from '../render/sanitize.js';
+import { kubeletConfigPathFromArgs } from '../parse/kubelet-args.js';
 import { Option } from 'commander';
 import { ExitCode } from '../errors.js';
 import type { CommandModule } from '../core/command.js';
@@ -19,6 +21,26 @@ export interface DoctorOptions {
   /** The Node.js version running oomctl (cli.ts passes process.versions.node). */
   nodeVersion: string;
   failOn: Severity | 'none';
+}
+
+/** The kubelet's eviction distances, when a kubelet runs or its config exists (system/killers.ts). */
+async function readEviction(ctx: CommandContext, kubeletPids: readonly number[], meminfo: NonNullable<ReturnType<typeof readMeminfo>>): Promise<DoctorFacts['eviction']> {
+  const { readKillerReport } = await import('../system/killers.js');
+  const pid = kubeletPids[0];
+  const raw = pid === undefined ? undefined : ctx.root.readText(`/proc/${pid}/cmdline`);
+  const kubeletConfigPath = raw === undefined ? undefined : kubeletConfigPathFromArgs(raw.replace(/\0+$/, '').split('\0'));
+  const r = await readKillerReport(ctx.root, [], { kubeletConfigPath, kubeletRunning: pid !== undefined, oomd: false, recordsComplete: true });
+  const k = r.kubelet;
+  if (!k) return undefined;
+  if (k.config.warning) ctx.warn(`warning: cannot read kubelet config ${escapeUntrusted(k.config.file)}: ${escapeUntrusted(k.config.warning.detail)}`);
+  const mem = k.distances.filter((d) => d.threshold.signal === 'memory.available');
+  return {
+    memoryAvailableBytes: k.memoryAvailableBytes,
+    thresholds: mem.map((d) => ({ text: `memory.available < ${Math.round(d.thresholdBytes / 1048576)} MiB (${d.threshold.hard ? 'hard' : 'soft'})`, headroomBytes: d.headroomBytes, met: d.met })),
+    kernelToGoBytes: Math.max(0, ((meminfo.memAvailableKb ?? 0) + meminfo.swapFreeKb) * 1024),
+    configFile: k.config.file,
+    configBroken: k.config.warning !== undefined,
+  };
 }
 
 export function readDoctorFacts(ctx: CommandContext, nodeVersion: string): DoctorFacts {
@@ -56,8 +78,9 @@ export function readDoctorFacts(ctx: CommandContext, nodeVersion: string): Docto
   };
 }
 
-export function runDoctor(ctx: CommandContext, opts: DoctorOptions): DoctorResult {
+export async function runDoctor(ctx: CommandContext, opts: DoctorOptions): Promise<DoctorResult> {
   const facts = readDoctorFacts(ctx, opts.nodeVersion);
+  facts.eviction = await readEviction(ctx, facts.kubelets.map((k) => k.pid), readMeminfo(ctx.root));
   const findings = computeFindings(facts);
   return { facts, findings, failOn: opts.failOn, failed: opts.failOn !== 'none' && failsAt(findings, opts.failOn) };
 }
@@ -77,7 +100,7 @@ Exit status: 1 when a finding is at or above --fail-on (default critical), else 
   },
   async run(ctx, _args, o) {
     const opts = o as { failOn: 'info' | 'warning' | 'critical' | 'none' };
-    const result = runDoctor(ctx, { nodeVersion: ctx.nodeVersion, failOn: opts.failOn });
+    const result = await runDoctor(ctx, { nodeVersion: ctx.nodeVersion, failOn: opts.failOn });
     if (ctx.globals.json) ctx.emitJson(doctorJson(result));
     else ctx.out(renderDoctorHuman(result, ctx.chalk()));
     ctx.reportDenied();

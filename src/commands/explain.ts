@@ -10,7 +10,9 @@ import { cutComm, matchesName } from '../kernel/target.js';
 import { readExe } from '../system/process-identity.js';
 import { deniedPids } from '../system/proc-view.js';
 import { explainJson, renderExplainHuman } from '../render/explain.js';
-import { limitedMemcgsOf, predict, rankInMemcg, type Prediction, type ProcessCandidate } from '../core/prediction.js';
+import { limitedMemcgsOf, predict, rankInMemcg, readOwnersOf, type Prediction, type ProcessCandidate } from '../core/prediction.js';
+import { explainPodAdj } from '../kernel/kubelet.js';
+import { renderOwnerWarning } from '../render/owner.js';
 import type { ScopeStanding, Explanation, ExplainResult } from '../core/explain-result.js';
 export type { ScopeStanding, Explanation, ExplainResult };
 
@@ -64,6 +66,10 @@ export function runExplain(ctx: CommandContext, query: string): ExplainResult {
     }
     throw error;
   }
+  const owners = readOwnersOf(ctx.root, targets.map((t) => t.task));
+  for (const w of owners.warnings) ctx.warn(renderOwnerWarning(w));
+  // The kubelet's capacity is the machine's MemTotal (cAdvisor MachineInfo.MemoryCapacity).
+  const capacity = BigInt(prediction.meminfo.memTotalKb) * 1024n;
   const explanations = targets.map((target): Explanation => {
     const global = standing(target, prediction.ranked, prediction.globalTotalpages, prediction, undefined);
     const memcgs: ScopeStanding[] = [];
@@ -73,7 +79,10 @@ export function runExplain(ctx: CommandContext, query: string): ExplainResult {
       const self = ranked.find((r) => r.task.pid === target.task.pid);
       if (self) memcgs.push(standing(self, ranked, scope.totalpages, prediction, scope.memcg));
     }
-    return { global, memcgs };
+    const owner = owners.byPid.get(target.task.pid);
+    const qos = owner?.owner.kind === 'pod' ? owner.owner.qos_class : null;
+    const podAdj = qos ? explainPodAdj(target.task.oomScoreAdj, qos, capacity) : undefined;
+    return { global, memcgs, owner, podAdj };
   });
   return { prediction, query, explanations };
 }

@@ -8,9 +8,26 @@ import { parseInteger, parseSeconds, type CommandModule, type RunContext, type R
 import { renderTopHuman, topJson } from '../render/top.js';
 import type { LiveSort } from '../core/live-types.js';
 import { readOomScore, readStartTime } from '../system/procfs.js';
-import { knownNextVictim, matchesUser, predict, resolveTies, type Prediction } from '../core/prediction.js';
-import type { TopRow, TopResult } from '../core/top-result.js';
+import { groupSizes, knownNextVictim, matchesUser, predict, readOwnersOf, resolveTies, type Prediction } from '../core/prediction.js';
+import { rankOwners, type OwnerGrouping } from '../kernel/owner-rank.js';
+import type { KillerName, KillerView, OwnerRanking, TopRow, TopResult } from '../core/top-result.js';
+import { renderOwnerWarning } from '../render/owner.js';
+import type { OwnerIndex } from '../system/owners.js';
+import { KUBELET_CONFIG_PATH, kubeletConfigPathFromArgs } from '../parse/kubelet-args.js';
 export type { TopRow, TopResult };
+
+export const OWNER_GROUPINGS = ['unit', 'container', 'pod'] as const;
+export const KILLERS = ['kernel', 'oomd', 'earlyoom', 'kubelet'] as const;
+
+export function parseGrouping(value: string): OwnerGrouping {
+  if ((OWNER_GROUPINGS as readonly string[]).includes(value)) return value as OwnerGrouping;
+  throw new UsageError(`unknown --by "${value}"`, `use one of: ${OWNER_GROUPINGS.join(', ')}`);
+}
+
+export function parseKiller(value: string): KillerName {
+  if ((KILLERS as readonly string[]).includes(value)) return value as KillerName;
+  throw new UsageError(`unknown --killer "${value}"`, `use one of: ${KILLERS.join(', ')}`);
+}
 
 export const TOP_SORT_KEYS = ['rank', 'score', 'pid', 'rss', 'swap', 'adj', 'comm', 'user'] as const;
 export type TopSortKey = (typeof TOP_SORT_KEYS)[number];
@@ -23,6 +40,8 @@ export interface TopOptions {
   all: boolean;
   /** The shown rows need their start time (JSON prints it). */
   startTimes?: boolean;
+  /** One row per owner. */
+  by?: OwnerGrouping;
 }
 
 export function parseSortKey(value: string): TopSortKey {
@@ -74,7 +93,67 @@ export function runTop(ctx: CommandContext, opts: TopOptions): TopResult {
     for (const row of rows) row.ranked.task.record.oomScore = readOomScore(ctx.root, row.ranked.task.pid);
   }
   const nextVictim = knownNextVictim(prediction);
-  return { prediction, rows, totalInScope: sel.totalInScope, killableInScope: sel.killableInScope, limit, nextVictim };
+  // Owners are read for the rows shown (a cgroup file each), or for every process with --by.
+  let byOwner: OwnerRanking | undefined;
+  let owners: OwnerIndex;
+  if (opts.by !== undefined) {
+    owners = readOwnersOf(ctx.root, prediction.ranked.map((r) => r.task));
+    const procs = prediction.ranked.map((r) => ({
+      pid: r.task.pid, rank: r.rank, memoryKb: r.task.rssAnonKb + r.task.rssFileKb + r.task.rssShmemKb + r.task.swapKb + r.task.pgtablesKb,
+      owner: owners.byPid.get(r.task.pid)?.owner,
+    }));
+    const ownerRows = rankOwners(procs, opts.by);
+    const byPid = new Map(prediction.ranked.map((r) => [r.task.pid, r]));
+    const worst = new Map<number, (typeof prediction.ranked)[number]>();
+    for (const o of ownerRows) {
+      const w = byPid.get(o.worstPid);
+      if (w) worst.set(o.worstPid, w);
+      // The worst process's oom_score, as the kernel prints it (lean top read it for the shown rows only).
+      if (w && w.task.record.oomScore === undefined) w.task.record.oomScore = readOomScore(ctx.root, w.task.pid);
+    }
+    byOwner = { by: opts.by, rows: limit !== undefined && limit > 0 ? ownerRows.slice(0, limit) : ownerRows, worst, groupSize: groupSizes(owners, worst.keys()) };
+  } else {
+    owners = readOwnersOf(ctx.root, rows.map((r) => r.ranked.task));
+  }
+  for (const w of owners.warnings) ctx.warn(renderOwnerWarning(w));
+  return { prediction, rows, totalInScope: sel.totalInScope, killableInScope: sel.killableInScope, limit, nextVictim, owners, byOwner, killers: undefined };
+}
+
+/**
+ * The killers that run or are configured here (a kubelet or systemd-oomd
+ * process, earlyoom's process or /etc/default/earlyoom, a kubelet config
+ * file), for the header and --killer. systemd-oomd's state (a walk of the v2
+ * tree) is read only when it runs or is asked for.
+ */
+export async function readKillers(ctx: CommandContext, p: Prediction, shown: KillerName, warn = true): Promise<KillerView> {
+  const records = p.ranked.map((r) => r.task.record);
+  const comms = new Map(records.map((r) => [r.pid, r.comm]));
+  const kubelet = records.find((r) => r.comm === 'kubelet');
+  const oomdRuns = records.some((r) => r.comm === 'systemd-oomd');
+  const earlyoomRuns = records.some((r) => r.comm === 'earlyoom');
+  let kubeletConfigPath: string | undefined;
+  if (kubelet) {
+    const raw = ctx.root.readText(`/proc/${kubelet.pid}/cmdline`);
+    if (raw !== undefined) kubeletConfigPath = kubeletConfigPathFromArgs(raw.replace(/\0+$/, '').split('\0'));
+  }
+  // Nothing runs and nothing is configured: the kernel is the only killer, and the readers
+  // (with the YAML parser behind the kubelet's config, ~6 ms to load) stay unloaded.
+  const configured = ctx.root.readText(kubeletConfigPath ?? KUBELET_CONFIG_PATH) !== undefined || ctx.root.readText('/etc/default/earlyoom') !== undefined;
+  if (shown === 'kernel' && !kubelet && !oomdRuns && !earlyoomRuns && !configured) {
+    return { report: { kubelet: undefined, oomd: undefined, earlyoom: undefined }, shown, comms, running: { kubelet: false, oomd: false, earlyoom: false } };
+  }
+  const { readKillerReport } = await import('../system/killers.js');
+  // earlyoom's victim is chosen by oom_score (kill.c get_oom_score()): read it where lean top did not.
+  if (earlyoomRuns || shown === 'earlyoom') for (const r of records) if (r.oomScore === undefined && !r.kernelThread) r.oomScore = readOomScore(ctx.root, r.pid);
+  const report = await readKillerReport(ctx.root, records, {
+    kubeletConfigPath, kubeletRunning: kubelet !== undefined || shown === 'kubelet', oomd: oomdRuns || shown === 'oomd', recordsComplete: p.scope.kind === 'global',
+  });
+  // The live screen owns the terminal: no warning lines under it.
+  if (warn && report.kubelet?.config.warning) {
+    const w = report.kubelet.config.warning;
+    ctx.warn(`warning: cannot read kubelet config ${escapeUntrusted(w.file)}: ${escapeUntrusted(w.detail)} (no eviction threshold assumed from it)`);
+  }
+  return { report, shown, comms, running: { kubelet: kubelet !== undefined, oomd: oomdRuns, earlyoom: report.earlyoom?.found.pid != null } };
 }
 
 function selectRows(ctx: CommandContext, prediction: Prediction, opts: TopOptions, quietUser?: string): { rows: TopRow[]; totalInScope: number; killableInScope: number } {
@@ -105,7 +184,7 @@ function liveSortOf(sort: TopSortKey): LiveSort {
   return 'score';
 }
 
-interface TopCliOptions { limit?: number; sort: string; user?: string; cgroup?: string; all: boolean; once: boolean; delay: number; iterations?: number; batch: boolean }
+interface TopCliOptions { limit?: number; sort: string; user?: string; cgroup?: string; all: boolean; once: boolean; delay: number; iterations?: number; batch: boolean; by?: string; killer: string }
 
 export const command: CommandModule = {
   name: 'top',
@@ -121,6 +200,8 @@ export const command: CommandModule = {
       .option('-d, --delay <seconds>', 'live screen and --batch: seconds between refreshes', parseSeconds('--delay'), 3)
       .option('-i, --iterations <n>', 'live screen and --batch: stop after N refreshes', parseInteger('--iterations', 1, 10_000_000))
       .option('-b, --batch', 'plain text, one screen per refresh, for logs (like top -b)', false)
+      .option('--by <owner>', 'one row per owner: unit|container|pod, ranked by its worst process', )
+      .option('--killer <name>', 'show what this killer would do: kernel|oomd|earlyoom|kubelet', 'kernel')
       .addHelpText('after', `
 In a terminal, oomctl top is a live full-screen view (press ? for its keys);
 not in a terminal, with --once or with --json it prints one snapshot.
@@ -129,19 +210,24 @@ Examples:
   oomctl top -n 5
   oomctl top --user mysql --sort rss
   oomctl top --cgroup /user.slice --json
+  oomctl top --by pod
+  oomctl top --killer oomd
   oomctl top -b -d 10 -i 6 >> oom.log`);
   },
   async run(ctx, _args, o) {
     const opts = o as unknown as TopCliOptions;
     const json = ctx.globals.json;
     const sort = parseSortKey(opts.sort);
+    const by = opts.by === undefined ? undefined : parseGrouping(opts.by);
+    const killer = parseKiller(opts.killer);
     if (opts.batch && json) throw new UsageError('--batch prints text screens; for JSON use --once --json');
     if (opts.user !== undefined) refuseUnknownUser(ctx, opts.user);
     const live = !opts.once && !json && opts.cgroup === undefined && ctx.stdoutIsTTY && ctx.stdinIsTTY;
-    if (opts.batch || live) return runScreens(ctx, opts, sort, live);
+    if (opts.batch || live) return runScreens(ctx, opts, sort, live, by);
     const headerRows = 10;
     const limit = opts.limit ?? (ctx.stdoutIsTTY && ctx.rows !== undefined ? Math.max(5, ctx.rows - headerRows) : 20);
-    const result = runTop(ctx, { limit: json && opts.limit === undefined ? 0 : limit, sort, user: opts.user, cgroup: opts.cgroup, all: opts.all, startTimes: json });
+    const result = runTop(ctx, { limit: json && opts.limit === undefined ? 0 : limit, sort, user: opts.user, cgroup: opts.cgroup, all: opts.all, startTimes: json, by });
+    result.killers = await readKillers(ctx, result.prediction, killer);
     if (json) ctx.emitJson(topJson(result));
     else ctx.out(renderTopHuman(result, ctx.chalk(), opts.all));
     ctx.reportDenied();
@@ -162,9 +248,12 @@ function refuseUnknownUser(ctx: CommandContext, user: string): void {
 }
 
 /** The live screen (a terminal) or --batch (one text screen per refresh). */
-async function runScreens(ctx: RunContext, opts: TopCliOptions, sort: TopSortKey, live: boolean): Promise<RunOutcome | void> {
+async function runScreens(ctx: RunContext, opts: TopCliOptions, sort: TopSortKey, live: boolean, by: OwnerGrouping | undefined): Promise<RunOutcome | void> {
   const { runLiveTop, runBatchTop } = await import('../core/top-live.js');
-  const liveOpts = { delay: opts.delay, iterations: opts.iterations, limit: opts.limit === 0 ? undefined : opts.limit, user: opts.user, sort: liveSortOf(sort) };
+  const liveOpts = {
+    delay: opts.delay, iterations: opts.iterations, limit: opts.limit === 0 ? undefined : opts.limit, user: opts.user, sort: liveSortOf(sort), by,
+    killers: (p: Prediction) => readKillers(ctx, p, 'kernel', !live),
+  };
   const clock = (d: Date): string => d.toTimeString().slice(0, 8);
   let outcome: RunOutcome | undefined;
   if (!live) {

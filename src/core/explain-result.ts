@@ -3,6 +3,8 @@
 import type { AdjThresholds } from '../kernel/adjust.js';
 import type { RankedTask } from '../kernel/rank.js';
 import type { MemcgState } from '../system/memcg.js';
+import type { PodAdjNote } from '../kernel/kubelet.js';
+import type { ResolvedOwner } from '../system/owners.js';
 import type { Prediction, ProcessCandidate } from './prediction.js';
 
 export interface ScopeStanding {
@@ -20,6 +22,10 @@ export interface ScopeStanding {
 export interface Explanation {
   global: ScopeStanding;
   memcgs: ScopeStanding[];
+  /** undefined: /proc/PID/cgroup unreadable. */
+  owner: ResolvedOwner | undefined;
+  /** A pod's process: what its adj means to the kubelet (capacity = MemTotal). */
+  podAdj: PodAdjNote | undefined;
 }
 
 export interface ExplainResult {

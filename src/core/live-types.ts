@@ -3,11 +3,13 @@
 
 import type { RankedTask } from '../kernel/rank.js';
 import type { Prediction, ProcessCandidate } from './prediction.js';
+import type { OwnerGrouping, OwnerRow } from '../kernel/owner-rank.js';
+import type { ResolvedOwner } from '../system/owners.js';
 
 /** The live screen's orders: its s/m/a/p keys, and --sort rss/swap as top --once means them. */
 export type LiveSort = 'score' | 'memory' | 'rss' | 'swap' | 'adj' | 'pid';
 
-export type LiveView = 'processes' | 'cgroups';
+export type LiveView = 'processes' | 'cgroups' | 'owners';
 
 export interface LiveState {
   sort: LiveSort;
@@ -16,6 +18,8 @@ export interface LiveState {
   /** Substring of comm (case-insensitive); undefined = all. */
   name: string | undefined;
   view: LiveView;
+  /** The owners view's grouping (key o cycles unit, container, pod). */
+  by: OwnerGrouping;
   help: boolean;
   /** First body line shown. */
   scroll: number;
@@ -77,4 +81,8 @@ export interface LiveSnapshot {
   prediction: Prediction;
   cgroups: CgroupPressure[] | undefined;
   oomKillCount: number | undefined;
+  /** The owners view: one row per owner, and the worst process of each. */
+  owners: { rows: OwnerRow[]; worst: Map<number, RankedTask<ProcessCandidate>>; groupSize: Map<number, number> } | undefined;
+  /** Owners of the rows on screen (filled before drawing), by pid. */
+  rowOwners: Map<number, ResolvedOwner>;
 }

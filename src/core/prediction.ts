@@ -12,7 +12,8 @@ import {
   findMemoryHierarchy, isUnderCgroup, limitedAncestors, memcgPathOf, normaliseCgroupPath, readMemcg,
   type MemcgState, type MemoryHierarchy,
 } from '../system/memcg.js';
-import { readProcesses, readStartTime, type ProcessRecord, type ReadProcessesOptions } from '../system/procfs.js';
+import { readProcCgroups, readProcesses, readStartTime, type ProcessRecord, type ReadProcessesOptions } from '../system/procfs.js';
+import { readOwners, type OwnerIndex } from '../system/owners.js';
 import { readOwnProcesses } from '../system/process-identity.js';
 import { deniedPids, readProcView } from '../system/proc-view.js';
 import type { Hidepid } from '../parse/proc-mount.js';
@@ -261,4 +262,28 @@ export function resolveTies(root: SystemRoot, p: Prediction, shown: readonly Ran
 export function matchesUser(c: ProcessCandidate, user: string): boolean {
   if (/^\d+$/.test(user)) return c.record.uid === Number(user);
   return c.user === user;
+}
+
+/**
+ * The owners (unit, container, pod) of `tasks`, read only for them: /proc/PID/cgroup
+ * where the prediction did not read it, then the runtimes' files (system/owners.ts).
+ * `top` calls it for the rows it shows, so a one-shot top reads a cgroup file per
+ * shown row, not per process.
+ */
+export function readOwnersOf(root: SystemRoot, tasks: Iterable<ProcessCandidate>): OwnerIndex {
+  const list: { pid: number; cgroups: ProcessRecord['cgroups'] }[] = [];
+  for (const t of tasks) list.push({ pid: t.pid, cgroups: readProcCgroups(root, t.record) });
+  return readOwners(root, list);
+}
+
+/** By worst pid: how many processes share its owner cgroup (what a memory.oom.group=1 kill takes). */
+export function groupSizes(owners: OwnerIndex, worstPids: Iterable<number>): Map<number, number> {
+  const perCgroup = new Map<string, number>();
+  for (const o of owners.byPid.values()) if (o.cgroup !== null) perCgroup.set(o.cgroup, (perCgroup.get(o.cgroup) ?? 0) + 1);
+  const out = new Map<number, number>();
+  for (const pid of worstPids) {
+    const cg = owners.byPid.get(pid)?.cgroup;
+    if (cg !== null && cg !== undefined) out.set(pid, perCgroup.get(cg) ?? 1);
+  }
+  return out;
 }

@@ -5,7 +5,8 @@
 
 import type { ChalkInstance } from 'chalk';
 import { parseKeys, type Key } from '../parse/keys.js';
-import { buildFrame, layoutFrame, visibleRows, type FrameInput, type FrameSize } from '../render/screen.js';
+import { buildFrame, layoutFrame, visibleOwnerWorst, visibleRows, type FrameInput, type FrameSize } from '../render/screen.js';
+import { rankOwners, type OwnerGrouping } from '../kernel/owner-rank.js';
 import type { Terminal, TerminalHandlers } from '../system/terminal.js';
 import type { RankedTask } from '../kernel/rank.js';
 import { computeMemcgTotalpages } from '../kernel/scope.js';
@@ -15,11 +16,14 @@ import { readOomKillCount } from '../system/system-info.js';
 import { readZoneWatermarks } from '../system/forecast-sampler.js';
 import { LiveForecastHistory, markVictimAtOom, type LiveForecast } from './live-forecast.js';
 import type { CommandContext } from './context.js';
-import { matchesUser, predict, rankInMemcg, type Prediction, type ProcessCandidate } from './prediction.js';
+import type { KillerView } from './top-result.js';
+import { groupSizes, matchesUser, predict, rankInMemcg, readOwnersOf, type Prediction, type ProcessCandidate } from './prediction.js';
 import type { LiveSort, LiveView, LiveState, LiveRow, Section, RowChange, Changes, OomKillTrack, CgroupPressure, LiveSnapshot } from './live-types.js';
 export type { LiveSort, LiveView, LiveState, LiveRow, Section, RowChange, Changes, OomKillTrack, CgroupPressure, LiveSnapshot };
 
-export const INITIAL_STATE: LiveState = { sort: 'score', user: undefined, name: undefined, view: 'processes', help: false, scroll: 0, input: undefined };
+export const INITIAL_STATE: LiveState = { sort: 'score', user: undefined, name: undefined, view: 'processes', by: 'unit', help: false, scroll: 0, input: undefined };
+
+const NEXT_BY: Record<OwnerGrouping, OwnerGrouping | undefined> = { unit: 'container', container: 'pod', pod: undefined };
 
 export type KeyAction = 'none' | 'redraw' | 'refresh' | 'quit';
 
@@ -81,6 +85,12 @@ export function reduceKey(state: LiveState, key: Key, page: number): KeyOutcome 
   if (sort) return { state: { ...state, sort, scroll: 0 }, action: 'redraw' };
   if (ch === 'u') return { state: { ...state, input: { kind: 'user', text: state.user ?? '' } }, action: 'redraw' };
   if (ch === '/') return { state: { ...state, input: { kind: 'name', text: state.name ?? '' } }, action: 'redraw' };
+  if (ch === 'o') {
+    // o: owners by unit, then by container, then by pod, then back to processes.
+    if (state.view !== 'owners') return { state: { ...state, view: 'owners', by: 'unit', scroll: 0 }, action: 'refresh' };
+    const next = NEXT_BY[state.by];
+    return { state: next ? { ...state, by: next, scroll: 0 } : { ...state, view: 'processes', scroll: 0 }, action: 'refresh' };
+  }
   if (ch === 'c') {
     // The cgroup view needs cgroup membership, which the process view does not read.
     return { state: { ...state, view: state.view === 'cgroups' ? 'processes' : 'cgroups', scroll: 0 }, action: 'refresh' };
@@ -235,11 +245,35 @@ export function readCgroupPressure(ctx: CommandContext, p: Prediction): CgroupPr
 
 // --- one refresh ----------------------------------------------------------------
 
-export function takeSnapshot(ctx: CommandContext, view: LiveView, at: Date): LiveSnapshot {
+export function takeSnapshot(ctx: CommandContext, view: LiveView, at: Date, by: OwnerGrouping = 'unit'): LiveSnapshot {
   // oom_score is read later, for the rows on screen only.
   const prediction = predict(ctx.root, { withCgroups: view === 'cgroups', oomScore: false });
   const cgroups = view === 'cgroups' ? readCgroupPressure(ctx, prediction) : undefined;
-  return { at, prediction, cgroups, oomKillCount: readOomKillCount(ctx.root) };
+  return { at, prediction, cgroups, oomKillCount: readOomKillCount(ctx.root), owners: view === 'owners' ? ownersView(ctx, prediction, by) : undefined, rowOwners: new Map() };
+}
+
+/** The owners view: every process's owner (a cgroup file each), ranked by rankOwners(). */
+function ownersView(ctx: CommandContext, p: Prediction, by: OwnerGrouping): NonNullable<LiveSnapshot['owners']> {
+  const index = readOwnersOf(ctx.root, p.ranked.map((r) => r.task));
+  const procs = p.ranked.map((r) => ({
+    pid: r.task.pid, rank: r.rank, memoryKb: r.task.rssAnonKb + r.task.rssFileKb + r.task.rssShmemKb + r.task.swapKb + r.task.pgtablesKb,
+    owner: index.byPid.get(r.task.pid)?.owner,
+  }));
+  const rows = rankOwners(procs, by);
+  const byPid = new Map(p.ranked.map((r) => [r.task.pid, r]));
+  const worst = new Map<number, RankedTask<ProcessCandidate>>();
+  for (const o of rows) {
+    const w = byPid.get(o.worstPid);
+    if (w) worst.set(o.worstPid, w);
+  }
+  return { rows, worst, groupSize: groupSizes(index, worst.keys()) };
+}
+
+/** Owners of the rows about to be shown (the screen's OWNER column). */
+export function fillOwners(ctx: CommandContext, snap: LiveSnapshot, rows: readonly LiveRow[]): void {
+  const missing = rows.filter((r) => !snap.rowOwners.has(r.ranked.task.pid)).map((r) => r.ranked.task);
+  if (missing.length === 0) return;
+  for (const [pid, o] of readOwnersOf(ctx.root, missing).byPid) snap.rowOwners.set(pid, o);
 }
 
 /** The kernel's own oom_score for the rows about to be shown. */
@@ -262,6 +296,10 @@ export interface LiveOptions {
   user: string | undefined;
   /** The first sort (--sort); keys change it. */
   sort: LiveSort;
+  /** --by: start in the owners view with this grouping. */
+  by?: OwnerGrouping | undefined;
+  /** The other killers for the header, read after each refresh (asynchronous: systemd-oomd's xattrs). */
+  killers?: (p: Prediction) => Promise<KillerView>;
 }
 
 export interface LiveScreenIO {
@@ -288,12 +326,12 @@ class Session {
   private forecast: LiveForecast | undefined;
 
   constructor(private readonly ctx: CommandContext, private readonly opts: LiveOptions, private readonly now: () => Date) {
-    this.state = { ...INITIAL_STATE, user: opts.user, sort: opts.sort };
+    this.state = { ...INITIAL_STATE, user: opts.user, sort: opts.sort, ...(opts.by ? { view: 'owners' as const, by: opts.by } : {}) };
     this.history = new LiveForecastHistory(readZoneWatermarks(ctx.root));
   }
 
   refresh(): void {
-    const snap = takeSnapshot(this.ctx, this.state.view, this.now());
+    const snap = takeSnapshot(this.ctx, this.state.view, this.now(), this.state.by);
     const ranks = rankIndex(snap.prediction);
     this.changes = computeChanges(this.ranks, ranks);
     this.ranks = ranks;
@@ -303,11 +341,23 @@ class Session {
     this.refreshes++;
   }
 
+  /** The killers of the latest snapshot, once read; the header shows the last known until then. */
+  killers: KillerView | undefined;
+
+  /** Reads the killers for the current snapshot; resolves when they are in. */
+  readKillers(): Promise<void> {
+    const snap = this.snapshot;
+    if (!this.opts.killers || !snap) return Promise.resolve();
+    return this.opts.killers(snap.prediction).then((k) => {
+      if (this.snapshot === snap) this.killers = k;
+    });
+  }
+
   frameInput(clock: (d: Date) => string): FrameInput {
     const snapshot = this.snapshot as LiveSnapshot;
     return {
       snapshot, state: this.state, sections: markVictimAtOom(arrangeSections(snapshot.prediction, this.state), this.forecast), changes: this.changes,
-      oom: this.oom, delay: this.opts.delay, limit: this.opts.limit, clock, forecast: this.forecast,
+      oom: this.oom, delay: this.opts.delay, limit: this.opts.limit, clock, forecast: this.forecast, killers: this.killers,
     };
   }
 
@@ -315,6 +365,8 @@ class Session {
     const input = this.frameInput(clock);
     const layout = layoutFrame(input, size);
     fillOomScores(this.ctx, visibleRows(layout));
+    fillOwners(this.ctx, input.snapshot, visibleRows(layout));
+    for (const w of visibleOwnerWorst(layout, input.snapshot)) if (w.task.record.oomScore === undefined) w.task.record.oomScore = readOomScore(this.ctx.root, w.task.pid);
     // Keep the clamped scroll, so that PgUp after End moves at once.
     this.state = { ...this.state, scroll: layout.scroll };
     return buildFrame(input, size, chalk, layout);
@@ -350,6 +402,8 @@ export function runLiveTop(ctx: CommandContext, opts: LiveOptions, io: LiveScree
       if (timer) clearTimeout(timer);
       session.refresh();
       draw();
+      // The header's killer lines follow when read; a failure to read them leaves the last ones.
+      session.readKillers().then(draw, () => undefined);
       if (opts.iterations !== undefined && session.refreshes >= opts.iterations) {
         finish({ signal: undefined });
         return;
@@ -386,6 +440,7 @@ export async function runBatchTop(ctx: CommandContext, opts: LiveOptions, io: Ba
   const session = new Session(ctx, opts, io.now);
   for (;;) {
     session.refresh();
+    await session.readKillers();
     io.write((session.refreshes > 1 ? '\n' : '') + session.frame(undefined, io.chalk, io.clock).join('\n') + '\n');
     if (opts.iterations !== undefined && session.refreshes >= opts.iterations) return;
     await new Promise((r) => setTimeout(r, opts.delay * 1000));

@@ -56,6 +56,18 @@ export interface DoctorFacts {
   pathOomctl: { path: string; kind: OomctlBinaryKind } | undefined;
   /** /proc/vmstat oom_kill: kernel OOM kills since boot; null when unknown (kernel < 4.13, or unreadable). */
   oomKills: number | null;
+  /**
+   * Present when a kubelet runs or its config exists: its memory.available
+   * thresholds and how far each is (kernel/kubelet.ts evictionDistances), and
+   * the kernel's own distance (MemAvailable + SwapFree, kernel/killer-order.ts).
+   */
+  eviction?: {
+    memoryAvailableBytes: number | null;
+    thresholds: ReadonlyArray<{ text: string; headroomBytes: number; met: boolean }>;
+    kernelToGoBytes: number;
+    configFile: string;
+    configBroken: boolean;
+  };
 }
 
 /** package.json "engines": { "node": ">=20" } */
@@ -246,9 +258,34 @@ const checkOomKills: Check = (f) => f.oomKills === null || f.oomKills === 0 ? []
   fix: 'oomctl events lists the kills the logs kept (victim, scope, why); then protect what must survive (oomctl protect) or give the culprit a memory limit.',
 }];
 
+// Node-pressure eviction (pkg/kubelet/eviction) acts on memory.available, before the kernel's OOM
+// killer would on the same memory: say which of the two comes first and how far each is.
+const checkEviction: Check = (f) => {
+  const e = f.eviction;
+  if (!e) return [];
+  const gib = (b: number): string => `${(b / 1073741824).toFixed(2)} GiB`;
+  const kernel = `the kernel's OOM killer ≈ ${gib(e.kernelToGoBytes)} away (MemAvailable + SwapFree)`;
+  if (e.thresholds.length === 0 || e.memoryAvailableBytes === null) {
+    return [{
+      code: 'OOM018', severity: 'warning',
+      title: 'the kubelet\'s memory eviction distance is unknown',
+      detail: `${e.configBroken ? `${e.configFile} does not parse, so no eviction threshold is known` : e.memoryAvailableBytes === null ? 'the root memory cgroup could not be read, so memory.available is unknown' : 'no memory.available threshold is configured: the kubelet never evicts for memory'}; ${kernel}.`,
+      fix: e.configBroken ? `Fix ${e.configFile} (the kubelet would not start with it).` : 'Set evictionHard memory.available in the kubelet config, so pods are evicted before the kernel kills at random.',
+    }];
+  }
+  const nearest = [...e.thresholds].sort((a, b) => a.headroomBytes - b.headroomBytes)[0] as { text: string; headroomBytes: number; met: boolean };
+  const first = nearest.met || nearest.headroomBytes <= e.kernelToGoBytes ? 'kubelet' : 'kernel';
+  return [{
+    code: 'OOM018', severity: nearest.met ? 'warning' : first === 'kernel' ? 'warning' : 'info',
+    title: nearest.met ? `the kubelet is evicting: ${nearest.text} is met` : `${first === 'kubelet' ? 'kubelet eviction comes first' : 'the kernel\'s OOM killer comes before kubelet eviction'}: ${gib(Math.min(nearest.headroomBytes, e.kernelToGoBytes))} of memory use away`,
+    detail: `memory.available ${gib(e.memoryAvailableBytes)}; ${e.thresholds.map((t) => `${t.text}: ${t.met ? 'met' : `${gib(t.headroomBytes)} away`}`).join('; ')}; ${kernel}.`,
+    fix: first === 'kernel' ? 'Raise evictionHard memory.available above what the kernel needs (or add swap), so pods are evicted before the kernel kills.' : 'Nothing required; oomctl top --killer kubelet shows the thresholds.',
+  }];
+};
+
 const CHECKS: readonly Check[] = [
   checkOomctlName, checkSwapStrictOvercommit, checkPanicWithoutReboot, checkPanicScope, checkAdjMin, checkKubelet,
-  checkPsi, checkCgroup, checkNode, checkAllocatingTask, checkDumpTasks, checkCommit, checkOomKills,
+  checkPsi, checkCgroup, checkNode, checkAllocatingTask, checkDumpTasks, checkCommit, checkOomKills, checkEviction,
 ];
 
 /** Every finding, most severe first, then by code. */

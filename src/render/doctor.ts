@@ -65,6 +65,12 @@ export function doctorJson(r: DoctorResult): unknown {
       systemd_oomctl: f.systemdOomctl ?? null,
       path_oomctl: f.pathOomctl ?? null,
       oom_kills: f.oomKills,
+      eviction: f.eviction ? {
+        memory_available_bytes: f.eviction.memoryAvailableBytes,
+        thresholds: f.eviction.thresholds.map((t) => ({ threshold: t.text, headroom_bytes: t.headroomBytes, met: t.met })),
+        kernel_oom_to_go_bytes: f.eviction.kernelToGoBytes,
+        config_file: f.eviction.configFile,
+      } : null,
     },
   };
 }

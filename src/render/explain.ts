@@ -8,6 +8,47 @@ import { formatBytes, formatPercent } from './format.js';
 import { escapeUntrusted } from './sanitize.js';
 import { kernelJson } from './snapshot-json.js';
 import { partialViewJson, partialViewText } from './partial-view.js';
+import { renderOwnerLabel } from './owner.js';
+import type { PodAdjNote } from '../kernel/kubelet.js';
+import type { QosClass } from '../parse/owner.js';
+
+function podAdjJson(n: PodAdjNote | undefined) {
+  if (!n) return null;
+  const m = n.meaning;
+  return {
+    meaning: m.kind,
+    matches_qos: n.matchesQos,
+    expected_adj: n.expectedAdj,
+    request_min_bytes: m.kind === 'burstable' ? Number(m.minBytes) : null,
+    request_max_bytes: m.kind === 'burstable' && m.maxBytes !== null ? Number(m.maxBytes) : null,
+  };
+}
+
+const QOS_NAME: Record<QosClass, string> = { guaranteed: 'Guaranteed', burstable: 'Burstable', besteffort: 'BestEffort' };
+
+/** What the kubelet's adj says (pkg/kubelet/qos/policy.go GetContainerOOMScoreAdjust(), v1.15+ rules). */
+export function podAdjLines(adj: number, qos: QosClass, n: PodAdjNote, capacityBytes: bigint): string[] {
+  const m = n.meaning;
+  const cls = QOS_NAME[qos];
+  const src = '(pkg/kubelet/qos/policy.go GetContainerOOMScoreAdjust(), v1.15+; capacity = MemTotal ' + formatBytes(capacityBytes) + ')';
+  const out: string[] = [];
+  if (m.kind === 'burstable') {
+    const range = m.maxBytes === null ? `at least ${formatBytes(m.minBytes)}` : `${formatBytes(m.minBytes)} to ${formatBytes(m.maxBytes)}`;
+    out.push(`  kubelet: oom_score_adj ${adj} = 1000 - 1000·request/capacity: a memory request of ${range} ${src}`);
+  } else if (m.kind === 'guaranteed') {
+    out.push(`  kubelet: oom_score_adj ${adj} is what it gives Guaranteed and node-critical pods ${src}`);
+  } else if (m.kind === 'besteffort') {
+    out.push(`  kubelet: oom_score_adj ${adj} is what it gives BestEffort pods ${src}`);
+  } else if (m.kind === 'kubelet-or-kube-proxy') {
+    out.push(`  kubelet: oom_score_adj ${adj} is the kubelet's and kube-proxy's own, not a pod's ${src}`);
+  } else {
+    out.push(`  kubelet: no QoS class gives oom_score_adj ${adj}: set by hand, by the runtime (the pod sandbox), or by a rule oomctl does not know ${src}`);
+  }
+  if (m.kind !== 'impossible' && !n.matchesQos) {
+    out.push(`  but the cgroup path says ${cls}${n.expectedAdj !== null ? `, whose adj is ${n.expectedAdj}` : ''}: the adj was not set by the kubelet for this class`);
+  }
+  return out;
+}
 
 const WHY_UNKILLABLE: Record<string, string> = {
   init: 'it is init (pid 1): the kernel never chooses it (mm/oom_kill.c oom_unkillable_task())',
@@ -57,6 +98,8 @@ function explanationJson(e: Explanation, p: Prediction) {
       memory_pages: Number(e.global.target.badness.memoryPages),
     },
     memory_cgroup: t.memcgPath ?? null,
+    owner: e.owner?.owner ?? null,
+    pod_adj: podAdjJson(e.podAdj),
     global: standingJson(e.global, p),
     memory_cgroups: e.memcgs.map((s) => standingJson(s, p)),
   };
@@ -125,6 +168,8 @@ export function renderExplainHuman(r: ExplainResult, chalk: ChalkInstance): stri
     const pages = (kb: number): string => `${kbToPages(kb, p.pageSize)} pages (${formatBytes(kb * 1024)})`;
     const lines: string[] = [];
     lines.push(chalk.bold(`${name(t.pid, t.record.comm)}, user ${escapeUntrusted(t.user ?? String(t.record.uid ?? '?'))}, oom_score_adj ${t.oomScoreAdj}`));
+    lines.push(`  owner: ${e.owner ? renderOwnerLabel(e.owner.owner) : '? (/proc/PID/cgroup unreadable)'}`);
+    if (e.podAdj && e.owner?.owner.qos_class) lines.push(...podAdjLines(t.oomScoreAdj, e.owner.owner.qos_class, e.podAdj, BigInt(p.meminfo.memTotalKb) * 1024n));
     lines.push(`  oom_score: kernel ${t.record.oomScore ?? '?'}, predicted ${e.global.target.predictedOomScore} (rules ${p.kernel.era})`);
     lines.push('  memory counted by the kernel (mm/oom_kill.c oom_badness()):');
     lines.push(`    RssAnon   ${pages(t.rssAnonKb)}`);

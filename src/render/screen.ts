@@ -12,6 +12,13 @@ import { partialViewText, unknownVictimText } from './partial-view.js';
 import { renderForecastHeader } from './forecast-header.js';
 import type { LiveForecast } from '../core/live-forecast.js';
 import { OVERCOMMIT_MODE_NAMES } from '../kernel/sysctl-catalogue.js';
+import type { OwnerRow } from '../kernel/owner-rank.js';
+import type { RankedTask } from '../kernel/rank.js';
+import type { ProcessCandidate } from '../core/prediction.js';
+import { renderOwnerLabel } from './owner.js';
+import { kbText, OWNER_ALIGN, OWNER_HEAD, ownerRowCells, psiText } from './top.js';
+import { killerHeaderLines } from './killers.js';
+import type { KillerView } from '../core/top-result.js';
 
 export interface FrameInput {
   snapshot: LiveSnapshot;
@@ -27,6 +34,8 @@ export interface FrameInput {
   clock: (d: Date) => string;
   /** The forecast line (core/live-forecast.ts); undefined: none. */
   forecast?: LiveForecast;
+  /** The other killers (kubelet, systemd-oomd, earlyoom), when read; shown only when one runs or is configured. */
+  killers?: KillerView | undefined;
 }
 
 /** undefined = batch mode: every line, no status line. */
@@ -39,7 +48,7 @@ interface Line {
   style: Style;
 }
 
-type BodyItem = { kind: 'title'; text: string } | { kind: 'row'; row: LiveRow } | { kind: 'cgroup'; cg: CgroupPressure } | { kind: 'text'; text: string };
+type BodyItem = { kind: 'title'; text: string } | { kind: 'row'; row: LiveRow } | { kind: 'cgroup'; cg: CgroupPressure } | { kind: 'owner'; owner: OwnerRow } | { kind: 'text'; text: string };
 
 const SECTION_TITLES: Record<Section['kind'], string> = {
   candidates: 'kill order',
@@ -53,9 +62,7 @@ const UNKILLABLE_NOTE: Record<string, string> = { init: 'init', 'kernel-thread':
 
 // --- header ---------------------------------------------------------------
 
-function kb(n: number | undefined): string {
-  return n === undefined ? '?' : formatBytes(n * 1024);
-}
+const kb = kbText;
 
 export function renderOomKills(t: OomKillTrack, clock: (d: Date) => string): string {
   if (t.count === undefined) return 'OOM kills: not counted by this kernel (/proc/vmstat oom_kill is v4.13+)';
@@ -76,7 +83,7 @@ export function headerLines(input: FrameInput): Line[] {
   const filters: string[] = [];
   if (state.user !== undefined) filters.push(`user=${escapeUntrusted(state.user)}`);
   if (state.name !== undefined) filters.push(`name~${escapeUntrusted(state.name)}`);
-  const view = state.view === 'cgroups' ? 'memory cgroups' : `sort ${state.sort}`;
+  const view = state.view === 'cgroups' ? 'memory cgroups' : state.view === 'owners' ? `by ${state.by}` : `sort ${state.sort}`;
   lines.push({
     text: `oomctl top - ${input.clock(s.at)}, every ${input.delay}s, kernel ${escapeUntrusted(p.kernel.release)} (rules ${p.kernel.era}), ${view}${filters.length ? `, filter ${filters.join(' ')}` : ''}`,
     style: 'plain',
@@ -86,10 +93,7 @@ export function headerLines(input: FrameInput): Line[] {
   const commit = mi.committedAsKb !== undefined && mi.commitLimitKb !== undefined
     ? `Commit: ${kb(mi.committedAsKb)} of ${kb(mi.commitLimitKb)} CommitLimit${mi.commitLimitKb > 0 ? ` (${formatPercent(mi.committedAsKb / mi.commitLimitKb)})` : ''}`
     : 'Commit: ?';
-  const psi = p.pressure
-    ? `PSI memory avg10: some ${p.pressure.some?.avg10.toFixed(2) ?? '?'}%, full ${p.pressure.full?.avg10.toFixed(2) ?? '?'}%`
-    : 'PSI: not available';
-  lines.push({ text: `${commit}   ${psi}`, style: 'plain' });
+  lines.push({ text: `${commit}   ${psiText(p)}`, style: 'plain' });
   lines.push({ text: renderOomKills(input.oom, input.clock), style: input.oom.latest ? 'victim' : 'plain' });
   const v = (k: string): string => String(p.sysctl[k] ?? '?');
   const mode = p.sysctl['vm.overcommit_memory'];
@@ -99,6 +103,10 @@ export function headerLines(input: FrameInput): Line[] {
     style: 'plain',
   });
   if (input.forecast) lines.push({ text: renderForecastHeader(input.forecast), style: 'plain' });
+  const k = input.killers;
+  if (k && (k.report.kubelet || k.report.oomd || k.report.earlyoom)) {
+    for (const text of killerHeaderLines(k, p)) lines.push({ text, style: 'plain' });
+  }
   const victim = p.ranked.find((r) => r.rank === 1);
   const killable = p.ranked.filter((r) => r.rank !== null).length;
   const guarded = p.ranked.filter((r) => r.rank !== null && r.task.oomScoreAdj < 0).length;
@@ -114,11 +122,14 @@ export function headerLines(input: FrameInput): Line[] {
 
 // --- process table ---------------------------------------------------------------
 
-const HEAD = ['', 'RANK', 'PID', 'USER', 'COMM', 'OOM', 'OOMADJ', 'RSS', 'SWAP', '%TOTAL', 'CHANGE'];
-const WIDTHS = [1, 5, 7, 8, 16, 4, 6, 6, 6, 6, 9];
-const ALIGN: Align[] = ['left', 'right', 'right', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'left'];
-/** On a narrow terminal the table gives up whole columns, first CHANGE, then SWAP, USER, OOMADJ, RSS (94 columns hold all). */
-const DROP_ORDER = [10, 8, 3, 6, 7];
+const HEAD = ['', 'RANK', 'PID', 'USER', 'COMM', 'OOM', 'OOMADJ', 'RSS', 'SWAP', '%TOTAL', 'OWNER', 'CHANGE'];
+const WIDTHS = [1, 5, 7, 8, 16, 4, 6, 6, 6, 6, 28, 9];
+const ALIGN: Align[] = ['left', 'right', 'right', 'left', 'left', 'right', 'right', 'right', 'right', 'right', 'left', 'left'];
+/**
+ * On a narrow terminal the table gives up whole columns, first OWNER, then CHANGE, SWAP, USER, OOMADJ, RSS
+ * (94 columns hold all but OWNER, 124 all).
+ */
+const DROP_ORDER = [10, 11, 8, 3, 6, 7];
 
 function pick<T>(values: readonly T[], kept: readonly number[]): T[] {
   return kept.map((i) => values[i] as T);
@@ -135,7 +146,7 @@ export function changeText(change: RowChange | undefined): string {
   return change.by > 0 ? `up ${change.by}` : `down ${-change.by}`;
 }
 
-export function processCells(row: LiveRow, changes: Changes): string[] {
+export function processCells(row: LiveRow, changes: Changes, owners?: LiveSnapshot['rowOwners']): string[] {
   const t = row.ranked.task;
   const rank = row.ranked.rank;
   const user = escapeUntrusted(t.user ?? String(t.record.uid ?? '?'));
@@ -152,12 +163,19 @@ export function processCells(row: LiveRow, changes: Changes): string[] {
     formatKbCompact(t.rssAnonKb + t.rssFileKb + t.rssShmemKb),
     formatKbCompact(t.swapKb),
     rank === null ? note || '-' : formatPercent(row.share),
+    cut(ownerText(owners, t.pid), 28),
     changeText(changes.rows.get(row.key)),
   ];
 }
 
-function processLine(row: LiveRow, changes: Changes, kept: readonly number[]): Line {
-  const text = alignRow(pick(processCells(row, changes), kept), pick(WIDTHS, kept), pick(ALIGN, kept));
+/** "-" for no owner (kernel threads, the root cgroup), "?" when not read or unreadable; escaped by renderOwnerLabel(). */
+function ownerText(owners: LiveSnapshot['rowOwners'] | undefined, pid: number): string {
+  const o = owners?.get(pid);
+  return o === undefined ? '?' : renderOwnerLabel(o.owner);
+}
+
+function processLine(row: LiveRow, changes: Changes, kept: readonly number[], owners: LiveSnapshot['rowOwners']): Line {
+  const text = alignRow(pick(processCells(row, changes, owners), kept), pick(WIDTHS, kept), pick(ALIGN, kept));
   const r = row.ranked;
   const style: Style = r.rank === 1 ? 'victim' : r.rank === null ? 'unkillable' : r.task.oomScoreAdj < 0 ? 'protected' : changes.rows.get(row.key)?.kind === 'new' ? 'new' : 'plain';
   return { text, style };
@@ -183,6 +201,11 @@ function cgroupLine(cg: CgroupPressure): Line {
 
 export function bodyItems(input: FrameInput): BodyItem[] {
   if (input.state.help) return HELP.map((text) => ({ kind: 'text', text }));
+  if (input.state.view === 'owners') {
+    const rows = input.snapshot.owners?.rows ?? [];
+    if (rows.length === 0) return [{ kind: 'text', text: `no process belongs to a ${input.state.by} (o: next grouping)` }];
+    return rows.map((owner) => ({ kind: 'owner', owner }));
+  }
   if (input.state.view === 'cgroups') {
     const cgs = input.snapshot.cgroups ?? [];
     if (!input.snapshot.prediction.hierarchy) return [{ kind: 'text', text: 'no memory cgroup hierarchy is mounted' }];
@@ -222,7 +245,9 @@ export function layoutFrame(input: FrameInput, size: FrameSize): Layout {
   if (!input.state.help) {
     tableHead = input.state.view === 'cgroups'
       ? { text: alignRow(CG_HEAD, CG_WIDTHS, CG_ALIGN), style: 'heading' }
-      : { text: alignRow(pick(HEAD, columns), pick(WIDTHS, columns), pick(ALIGN, columns)), style: 'heading' };
+      : input.state.view === 'owners'
+        ? { text: alignRow(OWNER_HEAD, OWNER_WIDTHS, OWNER_ALIGN), style: 'heading' }
+        : { text: alignRow(pick(HEAD, columns), pick(WIDTHS, columns), pick(ALIGN, columns)), style: 'heading' };
   }
   if (size === undefined) return { header, columns, tableHead, items, visible: items, scroll: 0, bodyHeight: items.length };
   // header, a blank line, the table head, the body, the status line
@@ -230,6 +255,25 @@ export function layoutFrame(input: FrameInput, size: FrameSize): Layout {
   const maxScroll = Math.max(0, items.length - bodyHeight);
   const scroll = Math.min(Math.max(0, input.state.scroll), maxScroll);
   return { header, columns, tableHead, items, visible: items.slice(scroll, scroll + bodyHeight), scroll, bodyHeight };
+}
+
+const OWNER_WIDTHS = [5, 5, 6, 7, 16, 4, 0];
+
+function ownerLine(o: OwnerRow, worst: RankedTask<ProcessCandidate> | undefined, groupSize: number | undefined): Line {
+  const cells = ownerRowCells(o, worst, groupSize);
+  cells[4] = cut(cells[4] as string, 16);
+  return { text: alignRow(cells, OWNER_WIDTHS, OWNER_ALIGN), style: o.worstRank === 1 ? 'victim' : o.worstRank === null ? 'unkillable' : 'plain' };
+}
+
+/** The worst processes of the owner rows on screen: their oom_score is read before drawing. */
+export function visibleOwnerWorst(layout: Layout, snap: LiveSnapshot): RankedTask<ProcessCandidate>[] {
+  const out: RankedTask<ProcessCandidate>[] = [];
+  for (const it of layout.visible) {
+    if (it.kind !== 'owner') continue;
+    const w = snap.owners?.worst.get(it.owner.worstPid);
+    if (w) out.push(w);
+  }
+  return out;
 }
 
 /** The rows a frame will show: their oom_score is read before drawing. */
@@ -249,6 +293,8 @@ export const HELP = [
   '  /              show names containing a text (case-insensitive; empty shows all)',
   '  Esc            clear both filters',
   '  c              memory cgroups: which is closest to its limit, and whom its OOM kills',
+  '  o              owners: one row per unit, then container, then pod (press again), ranked by',
+  '                 their worst process; o after pod goes back to processes',
   '  space          refresh now',
   '  arrows, PgUp/PgDn, Home/End   scroll',
   '',
@@ -266,14 +312,15 @@ function statusLine(input: FrameInput, layout: Layout): Line {
   }
   const n = layout.items.length;
   const pos = n > layout.bodyHeight ? `  [${layout.scroll + 1}-${Math.min(n, layout.scroll + layout.bodyHeight)} of ${n}]` : '';
-  return { text: `q quit  ? help  s/m/a/p sort  u user  / name  c cgroups  space refresh${pos}`, style: 'status' };
+  return { text: `q quit  ? help  s/m/a/p sort  u user  / name  c cgroups  o owners  space refresh${pos}`, style: 'status' };
 }
 
-function itemLine(it: BodyItem, changes: Changes, columns: readonly number[]): Line {
+function itemLine(it: BodyItem, input: FrameInput, columns: readonly number[]): Line {
   switch (it.kind) {
     case 'title': return { text: it.text, style: 'dim' };
     case 'text': return { text: it.text, style: 'plain' };
-    case 'row': return processLine(it.row, changes, columns);
+    case 'row': return processLine(it.row, input.changes, columns, input.snapshot.rowOwners);
+    case 'owner': return ownerLine(it.owner, input.snapshot.owners?.worst.get(it.owner.worstPid), input.snapshot.owners?.groupSize.get(it.owner.worstPid));
     case 'cgroup': return cgroupLine(it.cg);
   }
 }
@@ -299,7 +346,7 @@ function paint(line: Line, chalk: ChalkInstance): string {
 export function buildFrame(input: FrameInput, size: FrameSize, chalk: ChalkInstance, layout = layoutFrame(input, size)): string[] {
   const lines: Line[] = [...layout.header, { text: '', style: 'plain' }];
   if (layout.tableHead) lines.push(layout.tableHead);
-  for (const it of layout.visible) lines.push(itemLine(it, input.changes, layout.columns));
+  for (const it of layout.visible) lines.push(itemLine(it, input, layout.columns));
   if (size !== undefined) {
     const status = statusLine(input, layout);
     while (lines.length < size.rows - 1) lines.push({ text: '', style: 'plain' });

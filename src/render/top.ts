@@ -9,6 +9,11 @@ import { kernelJson, memoryJson, processJson, scopeJson } from './snapshot-json.
 import { alignRow, columnWidths, type Align } from './columns.js';
 import { OVERCOMMIT_MODE_NAMES } from '../kernel/sysctl-catalogue.js';
 import { partialViewJson, partialViewText, unknownVictimText } from './partial-view.js';
+import { renderOwnerLabel } from './owner.js';
+import { isRunning, killerHeaderLines, killerJson, killerSection, triggersOf } from './killers.js';
+import type { OwnerRow } from '../kernel/owner-rank.js';
+import type { RankedTask } from '../kernel/rank.js';
+import type { ProcessCandidate } from '../core/prediction.js';
 
 export function topJson(r: TopResult) {
   const p = r.prediction;
@@ -20,8 +25,29 @@ export function topJson(r: TopResult) {
     processes_in_scope: r.totalInScope,
     killable_in_scope: r.killableInScope,
     partial_view: partialViewJson(p),
-    processes: r.rows.map((row) => processJson(row.ranked, p)),
+    processes: r.rows.map((row) => ({ ...processJson(row.ranked, p), owner: r.owners.byPid.get(row.ranked.task.pid)?.owner ?? null })),
+    ...(r.byOwner ? { by: r.byOwner.by, owners: r.byOwner.rows.map((o, i) => ownerRowJson(o, i, r.byOwner?.worst.get(o.worstPid), r.byOwner?.groupSize.get(o.worstPid))) } : {}),
+    ...(r.killers ? { killers: { ...killerJson(r.killers), order: triggersOf(r.killers, p).map((t) => ({ killer: t.killer, to_go_bytes: t.toGoBytes, triggered: t.triggered, running: isRunning(t, r.killers as NonNullable<typeof r.killers>) })) } } : {}),
   };
+}
+
+function ownerRowJson(o: OwnerRow, i: number, worst: RankedTask<ProcessCandidate> | undefined, groupSize: number | undefined) {
+  return {
+    position: i + 1,
+    key: o.key,
+    owner: o.owner,
+    processes: o.processes,
+    memory_kb: o.memoryKb,
+    worst: { pid: o.worstPid, comm: worst?.task.record.comm ?? null, rank: o.worstRank, oom_score: worst?.task.record.oomScore ?? null },
+    group_kill: o.groupKill,
+    group_kill_processes: o.groupKill ? groupSize ?? null : null,
+  };
+}
+
+/** The OWNER cell: its label, "-" for none (kernel threads, the root cgroup), "?" when /proc/PID/cgroup was unreadable. */
+export function ownerCell(owners: TopResult['owners'] | undefined, pid: number): string {
+  const o = owners?.byPid.get(pid);
+  return o === undefined ? '?' : renderOwnerLabel(o.owner);
 }
 
 const OVERCOMMIT_MODES = OVERCOMMIT_MODE_NAMES;
@@ -43,9 +69,20 @@ export function scopeLine(p: Prediction): string {
   return `scope: memory cgroup ${escapeUntrusted(m?.path ?? '?')} (v${m?.version}), totalpages ${p.scope.totalpages} (${formatBytes(tpBytes)}: limit + usable swap${usage})`;
 }
 
+/** kB from /proc/meminfo in words; "?" when the line is missing. Shared with the live screen's header. */
+export function kbText(n: number | undefined): string {
+  return n === undefined ? '?' : formatBytes(n * 1024);
+}
+
+/** The PSI memory avg10 fragment of both headers. */
+export function psiText(p: Prediction): string {
+  const psi = p.pressure;
+  return psi ? `PSI memory avg10: some ${psi.some?.avg10.toFixed(2) ?? '?'}%, full ${psi.full?.avg10.toFixed(2) ?? '?'}%` : 'PSI: not available';
+}
+
 export function headerLines(p: Prediction): string[] {
+  const kb = kbText;
   const mi = p.meminfo;
-  const kb = (n: number | undefined): string => (n === undefined ? '?' : formatBytes(n * 1024));
   const lines: string[] = [];
   lines.push(`kernel ${escapeUntrusted(p.kernel.release)}, oom_score rules ${p.kernel.era}, page size ${formatBytes(p.pageSize)}`);
   lines.push(`Mem: ${kb(mi.memTotalKb)} total, ${kb(mi.memAvailableKb)} available   Swap: ${kb(mi.swapTotalKb)} total, ${kb(mi.swapFreeKb)} free`);
@@ -55,10 +92,8 @@ export function headerLines(p: Prediction): string[] {
     const pct = mi.commitLimitKb > 0 ? ` (${formatPercent(mi.committedAsKb / mi.commitLimitKb)})` : '';
     lines.push(`Commit: Committed_AS ${kb(mi.committedAsKb)} of CommitLimit ${kb(mi.commitLimitKb)}${pct}, vm.overcommit_memory=${modeText}`);
   }
-  const psi = p.pressure;
-  const psiText = psi ? `PSI memory avg10: some ${psi.some?.avg10.toFixed(2) ?? '?'}%, full ${psi.full?.avg10.toFixed(2) ?? '?'}%` : 'PSI: not available';
   const v = (k: string): string => String(p.sysctl[k] ?? '?');
-  lines.push(`${psiText}   vm.panic_on_oom=${v('vm.panic_on_oom')} kernel.panic=${v('kernel.panic')} vm.oom_kill_allocating_task=${v('vm.oom_kill_allocating_task')}`);
+  lines.push(`${psiText(p)}   vm.panic_on_oom=${v('vm.panic_on_oom')} kernel.panic=${v('kernel.panic')} vm.oom_kill_allocating_task=${v('vm.oom_kill_allocating_task')}`);
   lines.push(scopeLine(p));
   return lines;
 }
@@ -66,6 +101,7 @@ export function headerLines(p: Prediction): string[] {
 export function renderTopHuman(r: TopResult, chalk: ChalkInstance, withNote: boolean): string {
   const p = r.prediction;
   const out = headerLines(p);
+  if (r.killers) out.push(...killerHeaderLines(r.killers, p));
   const nv = r.nextVictim;
   if (p.partial) {
     out.push(chalk.bold(unknownVictimText()));
@@ -76,10 +112,19 @@ export function renderTopHuman(r: TopResult, chalk: ChalkInstance, withNote: boo
     out.push(chalk.bold('next victim: none (no killable process in scope)'));
   }
   out.push('');
+  if (r.killers && r.killers.shown !== 'kernel') {
+    out.push(...killerSection(r.killers, p));
+    return out.join('\n') + '\n';
+  }
+  if (r.byOwner) {
+    out.push(...renderOwnerTable(r));
+    return out.join('\n') + '\n';
+  }
   const head = ['RANK', 'PID', 'USER', 'COMM', 'OOM', 'OOMADJ', 'RSS', 'SWAP', '%TOTAL'];
   const align: Align[] = ['right', 'right', 'left', 'left', 'right', 'right', 'right', 'right', 'right'];
   if (withNote) { head.push('NOTE'); align.push('left'); }
-  const rows = r.rows.map((row) => rowCells(row, withNote));
+  head.push('OWNER'); align.push('left');
+  const rows = r.rows.map((row) => [...rowCells(row, withNote), ownerCell(r.owners, row.ranked.task.pid)]);
   const widths = columnWidths(head, rows);
   out.push(alignRow(head, widths, align));
   r.rows.forEach((row, i) => out.push(styleRow(row, chalk)(alignRow(rows[i] as string[], widths, align))));
@@ -119,4 +164,38 @@ function rowCells(row: TopRow, withNote: boolean): string[] {
   ];
   if (withNote) cells.push(unkillableNote(row));
   return cells;
+}
+
+export const OWNER_HEAD = ['RANK', 'PROCS', 'MEMORY', 'WORST', 'COMM', 'OOM', 'OWNER'];
+export const OWNER_ALIGN: Align[] = ['right', 'right', 'right', 'right', 'left', 'right', 'left'];
+
+/** One --by row: the owner's best rank (its worst process), its processes and memory, and the group kill. */
+export function ownerRowCells(o: OwnerRow, worst: RankedTask<ProcessCandidate> | undefined, groupSize?: number): string[] {
+  const group = o.groupKill ? ` [group kill: memory.oom.group=1, ${groupSize === undefined ? 'its cgroup' : `${groupSize} process${groupSize === 1 ? '' : 'es'} of its cgroup`} die${groupSize === 1 ? 's' : ''} with it]` : '';
+  const score = worst?.task.record.oomScore;
+  return [
+    o.worstRank === null ? '-' : String(o.worstRank),
+    String(o.processes),
+    formatKbCompact(o.memoryKb),
+    String(o.worstPid),
+    worst ? escapeUntrusted(worst.task.record.comm) : '?',
+    score === undefined ? '?' : String(score),
+    renderOwnerLabel({ ...o.owner, oom_group: null }) + group,
+  ];
+}
+
+function renderOwnerTable(r: TopResult): string[] {
+  const b = r.byOwner;
+  if (!b) return [];
+  const out: string[] = [];
+  if (b.rows.length === 0) {
+    out.push(`no process in scope belongs to a ${b.by}`);
+    return out;
+  }
+  const rows = b.rows.map((o) => ownerRowCells(o, b.worst.get(o.worstPid), b.groupSize.get(o.worstPid)));
+  const widths = columnWidths(OWNER_HEAD, rows);
+  out.push(alignRow(OWNER_HEAD, widths, OWNER_ALIGN));
+  for (const cells of rows) out.push(alignRow(cells, widths, OWNER_ALIGN));
+  out.push(`RANK is the kernel's rank of the owner's worst process: the kernel kills one process, so ${b.by === 'unit' ? 'a unit' : `a ${b.by}`} is as exposed as that one; with memory.oom.group=1 the whole group dies with it.`);
+  return out;
 }

@@ -24,10 +24,12 @@ export function readEarlyoomProcess(root: SystemRoot, pid: number, mi: { memTota
 }
 
 /** The running earlyoom (comm "earlyoom"), else the configured one; undefined when neither. */
-export function readEarlyoom(root: SystemRoot): EarlyoomFound | undefined {
+export function readEarlyoom(root: SystemRoot, records?: readonly ProcessRecord[]): EarlyoomFound | undefined {
   const mi = readMeminfo(root);
-  for (const pid of listPids(root)) {
-    if (root.readSmallText(`/proc/${pid}/comm`)?.trim() !== 'earlyoom') continue;
+  // With the records already read (top), their comm says it: no second walk of /proc.
+  const pids = records ? records.filter((r) => r.comm === 'earlyoom').map((r) => r.pid) : listPids(root);
+  for (const pid of pids) {
+    if (!records && root.readSmallText(`/proc/${pid}/comm`)?.trim() !== 'earlyoom') continue;
     const found = readEarlyoomProcess(root, pid, mi);
     if (found) return found;
   }

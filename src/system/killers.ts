@@ -6,7 +6,8 @@ import { chooseEarlyoomVictim, computeEarlyoomMemState, computeEarlyoomThreshold
 import { computeMemoryAvailable, evictionDistances, evictionThresholds, type EvictionDistance, type ThresholdProblem } from '../kernel/kubelet.js';
 import { predictOomdPressure, predictOomdSwap, type OomdPressureTarget, type OomdSwapPrediction } from '../kernel/oomd.js';
 import { earlyoomProcesses, readEarlyoom, type EarlyoomFound } from './earlyoom.js';
-import { readKubeletConfig, readNodeMemory, type KubeletConfigRead } from './kubelet-node.js';
+import type { KubeletConfigRead } from './kubelet-node.js';
+import { KUBELET_CONFIG_PATH } from '../parse/kubelet-args.js';
 import { readOomdState, type OomdState } from './oomd-state.js';
 import type { ProcessRecord } from './procfs.js';
 import type { SystemRoot } from './root.js';
@@ -50,13 +51,19 @@ export interface KillerOptions {
   /** Report the kubelet even without a config file (a kubelet process runs). */
   kubeletRunning?: boolean;
   earlyoomEra?: EarlyoomEra;
+  /** false: do not read systemd-oomd's state (it walks the cgroup v2 tree and runs getfattr). */
+  oomd?: boolean;
+  /** true: `records` hold every process, so earlyoom is looked for among them instead of a new walk of /proc. */
+  recordsComplete?: boolean;
 }
 
 /** records: the processes as read for `top` (with oom_score), for earlyoom's victim. */
 export async function readKillerReport(root: SystemRoot, records: readonly ProcessRecord[], opts: KillerOptions = {}): Promise<KillerReport> {
   let kubelet: KubeletReport | undefined;
-  const cfg = readKubeletConfig(root, opts.kubeletConfigPath);
-  if (cfg.present || opts.kubeletRunning) {
+  // The config's reader loads the YAML parser (~6 ms): only where a kubelet runs or its file exists.
+  if (opts.kubeletRunning || root.readText(opts.kubeletConfigPath ?? KUBELET_CONFIG_PATH) !== undefined) {
+    const { readKubeletConfig, readNodeMemory } = await import('./kubelet-node.js');
+    const cfg = readKubeletConfig(root, opts.kubeletConfigPath);
     const node = readNodeMemory(root);
     // A config that does not parse: no threshold is assumed (the kubelet would not start with it).
     const t = cfg.warning ? { thresholds: [], problems: [] } : evictionThresholds(cfg.config);
@@ -71,12 +78,12 @@ export async function readKillerReport(root: SystemRoot, records: readonly Proce
     };
   }
   let oomd: OomdReport | undefined;
-  const st = await readOomdState(root);
+  const st = opts.oomd === false ? undefined : await readOomdState(root);
   if (st && st.monitored.length > 0) {
     oomd = { state: st, swap: predictOomdSwap(st.config, st.system, st.monitored, st.byPath, st.childrenOf), pressure: predictOomdPressure(st.config, st.monitored, st.byPath, st.childrenOf) };
   }
   let earlyoom: EarlyoomReport | undefined;
-  const found = readEarlyoom(root);
+  const found = readEarlyoom(root, opts.recordsComplete ? records : undefined);
   if (found) {
     const mi = readMeminfo(root);
     const thresholds = computeEarlyoomThresholds(found.args, mi.memTotalKb, mi.swapTotalKb);

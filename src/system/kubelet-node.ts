@@ -8,8 +8,8 @@ import { findMemoryHierarchy } from './memcg.js';
 import type { SystemRoot } from './root.js';
 import { readMeminfo } from './system-info.js';
 
-/** kubeadm's and most distributions' --config (the kubelet has no default path of its own). */
-export const KUBELET_CONFIG_PATH = '/var/lib/kubelet/config.yaml';
+import { KUBELET_CONFIG_PATH } from '../parse/kubelet-args.js';
+export { KUBELET_CONFIG_PATH, kubeletConfigPathFromArgs } from '../parse/kubelet-args.js';
 
 export interface KubeletConfigRead {
   /** undefined: no file (then the kubelet's defaults are all oomctl can assume) or it did not parse. */
@@ -20,15 +20,6 @@ export interface KubeletConfigRead {
   warning: { code: 'unreadable-kubelet-config'; file: string; detail: string } | undefined;
 }
 
-/** The kubelet's --config file from its command line, when given as --config=F or --config F. */
-export function kubeletConfigPathFromArgs(argv: readonly string[]): string | undefined {
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    if (a.startsWith('--config=')) return a.slice('--config='.length);
-    if (a === '--config') return argv[i + 1];
-  }
-  return undefined;
-}
 
 export function readKubeletConfig(root: SystemRoot, file: string = KUBELET_CONFIG_PATH): KubeletConfigRead {
   const text = root.readText(file);

@@ -181,6 +181,15 @@ export function readPidStartTime(root: SystemRoot, pid: number): number | undefi
   return readPidStat(root, pid)?.starttime;
 }
 
+/** /proc/PID/cgroup of one process, for a record read without it; undefined when unreadable. */
+export function readProcCgroups(root: SystemRoot, record: ProcessRecord): CgroupMembership[] | undefined {
+  if (record.cgroups === undefined) {
+    const text = root.readText(`/proc/${record.pid}/cgroup`);
+    record.cgroups = text === undefined ? undefined : parseProcCgroup(text);
+  }
+  return record.cgroups;
+}
+
 export function readProcesses(root: SystemRoot, opts: ReadProcessesOptions = {}): ProcessRecord[] {
   const out: ProcessRecord[] = [];
   for (const pid of listPids(root)) {

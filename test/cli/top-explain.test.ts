@@ -93,7 +93,7 @@ describe('oomctl top on a captured tree', () => {
     const h = runCli(['top', ...at, '-n', '3']);
     expect(h.stdout).toMatch(/next victim: pid \d+ \(python3\)/);
     expect(h.stdout).toContain('vm.panic_on_oom=0 kernel.panic=1');
-    expect(h.stdout).toMatch(/^RANK +PID +USER +COMM +OOM +OOMADJ +RSS +SWAP +%TOTAL$/m);
+    expect(h.stdout).toMatch(/^RANK +PID +USER +COMM +OOM +OOMADJ +RSS +SWAP +%TOTAL +OWNER$/m);
   });
 });
 

@@ -1,7 +1,7 @@
 // Reads /dev/kmsg without blocking: each read() returns one record
 // "prio,seq,usec,flags;message". Used to read the kernel's own OOM verdict.
 
-import { closeSync, constants, openSync, readSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync, readSync } from 'node:fs';
 import { errnoOf } from '../../src/errors.js';
 
 export class KmsgReader {
@@ -36,4 +36,16 @@ export class KmsgReader {
   close(): void {
     closeSync(this.fd);
   }
+}
+
+/** Why a memory-cgroup OOM cannot be triggered and read here (for skipWith), or undefined. */
+export function whyNoLiveOom(): string | undefined {
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return 'needs root to create a memory cgroup and read /dev/kmsg';
+  if (!existsSync('/dev/shm')) return 'no /dev/shm tmpfs to fill';
+  try {
+    new KmsgReader().close();
+  } catch {
+    return 'cannot read /dev/kmsg';
+  }
+  return undefined;
 }

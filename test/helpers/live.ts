@@ -1,6 +1,7 @@
 // Guards for tests that need the real kernel: they skip with a printed reason (./skip.js).
 
-import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, existsSync, readFileSync, rmdirSync } from 'node:fs';
 import { parseCgroupMounts } from '../../src/parse/cgroup.js';
 
 export function isRoot(): boolean {
@@ -47,4 +48,23 @@ export function skipReason(reason: string | undefined, suite: string): boolean {
     return true;
   }
   return false;
+}
+
+/**
+ * Removes cgroup folders made by a test, deepest last-made first, retrying while
+ * their last task exits; throws naming any left behind.
+ */
+export function removeCgroupDirs(made: readonly string[]): void {
+  for (const d of [...made].reverse()) {
+    for (let i = 0; i < 50; i++) {
+      try {
+        rmdirSync(d);
+        break;
+      } catch {
+        spawnSync('sleep', ['0.1']);
+      }
+    }
+  }
+  const left = made.filter((d) => existsSync(d));
+  if (left.length > 0) throw new Error(`cgroups left behind: ${left.join(', ')}`);
 }

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, rmdirSync, writeFileSync }
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCliJson } from '../helpers/run-cli.js';
-import { KmsgReader } from '../helpers/kmsg.js';
+import { KmsgReader, whyNoLiveOom } from '../helpers/kmsg.js';
 import { isRoot, writableMemcgParent, type MemcgRoot } from '../helpers/live.js';
 import { skipWith } from '../helpers/skip.js';
 import { killAll, startHog, type Hog } from '../helpers/procs.js';
@@ -21,13 +21,7 @@ const LIMIT_MB = 256;
 function why(): string | undefined {
   if (!isRoot()) return 'needs root to create a memory cgroup and read /dev/kmsg';
   if (!writableMemcgParent()) return 'no writable memory cgroup controller (v1 "memory" or v2 with memory in subtree_control)';
-  if (!existsSync('/dev/shm')) return 'no /dev/shm tmpfs to fill';
-  try {
-    new KmsgReader().close();
-  } catch {
-    return 'cannot read /dev/kmsg';
-  }
-  return undefined;
+  return whyNoLiveOom();
 }
 
 interface Cgroup {

@@ -5,15 +5,15 @@
 // kubelet's files are written into a temporary root whose proc and sys are
 // links to the real ones, so /proc/PID/cgroup is the kernel's own text.
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, rmdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseProcCgroup } from '../../src/parse/cgroup.js';
 import { readOwners } from '../../src/system/owners.js';
 import { SystemRoot } from '../../src/system/root.js';
-import { isRoot, skipReason } from '../helpers/live.js';
+import { isRoot, removeCgroupDirs, skipReason } from '../helpers/live.js';
 
 const MEMORY = '/sys/fs/cgroup/memory';
 const NAMED = '/sys/fs/cgroup/systemd';
@@ -65,20 +65,9 @@ async function sleeper(procsFiles: string[]): Promise<number> {
 describe.skipIf(skip)('live: owners of real processes in pod, docker and systemd layouts (cgroup v1)', () => {
   afterAll(() => {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    // A cgroup can be removed once its last task is gone.
-    for (const d of [...made].reverse()) {
-      for (let i = 0; i < 50; i++) {
-        try {
-          rmdirSync(d);
-          break;
-        } catch {
-          spawnSync('sleep', ['0.1']);
-        }
-      }
-    }
     if (rootDir) rmSync(rootDir, { recursive: true, force: true });
-    const left = made.filter((d) => existsSync(d));
-    if (left.length > 0) throw new Error(`cgroups left behind: ${left.join(', ')}`);
+    // A cgroup can be removed once its last task is gone.
+    removeCgroupDirs(made);
   });
 
   it('resolves unit, container and pod with names from the on-disk files', async () => {

@@ -31,7 +31,7 @@ function at(k: number, stepKb: number, grower = second?.task.pid): LiveSnapshot 
     meminfo: { ...base.meminfo, memFreeKb, all },
     ranked: base.ranked.map((r) => (r.task.pid === grower ? { ...r, task: { ...r.task, rssAnonKb: r.task.rssAnonKb + k * stepKb } } : r)),
   };
-  return { at: new Date(t0 + k * 2000), prediction, cgroups: undefined, oomKillCount: 0 };
+  return { at: new Date(t0 + k * 2000), prediction, cgroups: undefined, oomKillCount: 0, owners: undefined, rowOwners: new Map() };
 }
 
 describe('the live forecast from the screen\'s own refreshes', () => {
