@@ -72,14 +72,3 @@ export function parseLimitBytes(text: string): bigint | 'max' | undefined {
   return BigInt(t);
 }
 
-/** memory.stat (v1 and v2): "key value" lines, values in bytes (or counts: pgscan, pgfault). */
-export function parseMemoryStat(text: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    const sp = line.indexOf(' ');
-    if (sp <= 0) continue;
-    const v = Number(line.slice(sp + 1));
-    if (Number.isFinite(v)) out.set(line.slice(0, sp), v);
-  }
-  return out;
-}

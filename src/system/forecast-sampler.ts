@@ -4,11 +4,10 @@
 
 import { meminfoSampleOf, type ForecastSample, type MemcgSample, type MeminfoSample } from '../kernel/forecast.js';
 import { fileLruBytes, parseMemoryStat } from '../parse/memory-stat.js';
-import { parseMeminfo } from '../parse/meminfo.js';
 import { parseLimitBytes } from '../parse/cgroup.js';
 import { parseZoneinfo, type ZoneWatermarks } from '../parse/zoneinfo.js';
-import { UnsupportedError } from '../errors.js';
 import { readProcesses, type ProcessRecord } from './procfs.js';
+import { readMeminfo } from './system-info.js';
 import type { MemcgState } from './memcg.js';
 import type { SystemRoot } from './root.js';
 
@@ -18,9 +17,7 @@ export function taskKey(r: Pick<ProcessRecord, 'pid' | 'starttime'>): string {
 }
 
 export function readMeminfoSample(root: SystemRoot): MeminfoSample {
-  const text = root.readText('/proc/meminfo');
-  if (text === undefined) throw new UnsupportedError(`cannot read ${root.path('/proc/meminfo')}`);
-  return meminfoSampleOf(parseMeminfo(text));
+  return meminfoSampleOf(readMeminfo(root));
 }
 
 export function readMemcgSample(root: SystemRoot, m: Pick<MemcgState, 'directory' | 'version'>): MemcgSample | undefined {

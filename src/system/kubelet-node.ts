@@ -1,7 +1,8 @@
 // What the kubelet's eviction manager would see on this node, from disk:
 // its config file and the root memory cgroup. Read under the root.
 
-import { parseMemoryStat, parseLimitBytes } from '../parse/cgroup.js';
+import { parseLimitBytes } from '../parse/cgroup.js';
+import { parseMemoryStat } from '../parse/memory-stat.js';
 import { KubeletConfigError, parseKubeletConfig, type KubeletConfig } from '../parse/kubelet-config.js';
 import type { NodeMemorySample } from '../kernel/kubelet.js';
 import { findMemoryHierarchy } from './memcg.js';

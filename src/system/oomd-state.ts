@@ -4,7 +4,7 @@
 // memory.pressure and memory.oom.group. cgroup v2 only (oomd needs it).
 
 import { statSync } from 'node:fs';
-import { parseMemoryStat } from '../parse/cgroup.js';
+import { parseMemoryStat } from '../parse/memory-stat.js';
 import { parsePressure } from '../parse/pressure.js';
 import { cgUnescape } from '../parse/owner.js';
 import { managedOomSettings } from '../parse/systemd-settings.js';

@@ -5,7 +5,7 @@
 // that the whole read -> plan path runs. The cgroup paths, config.v2.json, OCI bundles and kubelet
 // log links are the fixture's own.
 
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -32,7 +32,8 @@ function ownerRoot(fixture: string): string {
     writeFileSync(path.join(dir, 'status'), status.replace(/^Name:\tmysqld$/m, `Name:\t${comm}`).replace(/^(Tgid|Pid):\t30848$/gm, `$1:\t${pid}`));
     writeFileSync(path.join(dir, 'cmdline'), `/usr/bin/${comm}\0`);
     writeFileSync(path.join(dir, 'oom_score'), '666\n');
-    if (!existsSync(path.join(dir, 'oom_score_adj'))) writeFileSync(path.join(dir, 'oom_score_adj'), '0\n');
+    // Every process starts at 0 here, whatever adj the fixture's (assembled) files hold: the plans below count from it.
+    writeFileSync(path.join(dir, 'oom_score_adj'), '0\n');
   }
   return root;
 }

@@ -77,47 +77,62 @@ describe.skipIf(skipReason(reason, 'forecast against real OOM kills'))('oomctl f
     return { dir: d, path: `/${name}`, procs: path.join(d, 'cgroup.procs') };
   }
 
-  it.each(CASES)('grows $rate MiB/s toward a $limitMib MiB limit next to a still $stillMib MiB process', async (c) => {
-    const cg = makeCgroup(`oomctl-forecast-${process.pid}-${c.rate}-${c.limitMib}`, c.limitMib);
-    const still = await startHog(c.stillMib, 0, cg.procs);
-    procs.push(still);
-    const grower = await startGrower(c.rate, cg.procs);
-    procs.push(grower);
-    await sleep(2000);
-    expect(oomKills(cg.dir)).toBe(0);
-
-    // Poll the kernel's kill counter while the forecast samples.
-    let killedAt: number | undefined;
-    const poll = setInterval(() => { if (killedAt === undefined && oomKills(cg.dir) > 0) killedAt = Date.now(); }, 50);
+  // The cases run at once, each in its own cgroup with its own processes and clean-up: each
+  // waits for a real kill 15-25 s away, and one after the other they took ~80 s of the suite.
+  it.concurrent.for(CASES)('grows $rate MiB/s toward a $limitMib MiB limit next to a still $stillMib MiB process', { timeout: 120_000 }, async (c, { expect }) => {
+    const m = writableMemcgParent() as MemcgRoot;
+    const cg = { dir: path.join(m.parent, `oomctl-forecast-${process.pid}-${c.rate}-${c.limitMib}`), path: `/oomctl-forecast-${process.pid}-${c.rate}-${c.limitMib}`, procs: '' };
+    cg.procs = path.join(cg.dir, 'cgroup.procs');
+    mkdirSync(cg.dir);
+    const mine: Hog[] = [];
     try {
-      const r = await runForecastAsync(['forecast', '--cgroup', cg.path, '--window', String(c.window), '--json']);
-      expect(r.status, r.stderr).toBe(0);
-      const f = JSON.parse(r.stdout);
-      const forecastAt = Date.parse(f.forecast_at);
-      expect(killedAt, 'no kill before the forecast ends').toBeUndefined();
-      expect(f.scope).toMatchObject({ type: 'memcg', cgroup: cg.path, limit_bytes: c.limitMib * MiB });
-      expect(f.killer).toBe('kernel');
-      expect(f.victim_at_oom.pid, 'the grower dies at OOM').toBe(grower.pid);
-      expect(f.victim_at_oom.rank_now, 'the grower is not rank 1 now').toBe(2);
-      expect(f.next_victim_now.pid, 'the still one is the next victim now').toBe(still.pid);
-      expect(f.top_growers[0].pid).toBe(grower.pid);
-      expect(f.confidence.level).toBe('high');
-      const predicted = f.seconds_to_oom as number;
-      expect(predicted).toBeGreaterThan(0);
-      const deadline = Date.now() + predicted * 3000 + 10_000;
-      while (killedAt === undefined && Date.now() < deadline) await sleep(50);
-      expect(killedAt, 'the kernel killed within 3x the forecast').toBeDefined();
-      const actual = ((killedAt as number) - forecastAt) / 1000;
-      const error = (predicted - actual) / actual;
-      // eslint-disable-next-line no-console
-      console.log(`FORECAST-ERROR rate=${c.rate}MiB/s limit=${c.limitMib}MiB still=${c.stillMib}MiB window=${c.window}s predicted=${predicted.toFixed(2)}s actual=${actual.toFixed(2)}s error=${(error * 100).toFixed(1)}% growth=${(f.growth_bytes_per_second / MiB).toFixed(2)}MiB/s`);
-      expect(Math.abs(error), `predicted ${predicted.toFixed(2)} s, killed after ${actual.toFixed(2)} s`).toBeLessThanOrEqual(0.25);
-      const outcome = await Promise.race([grower.exited, sleep(5000).then(() => null)]);
-      expect(outcome?.signal, 'the kernel killed the grower').toBe('SIGKILL');
+      writeFileSync(path.join(cg.dir, 'memory.limit_in_bytes'), String(c.limitMib * MiB));
+      const still = await startHog(c.stillMib, 0, cg.procs);
+      mine.push(still);
+      const grower = await startGrower(c.rate, cg.procs);
+      mine.push(grower);
+      await sleep(2000);
+      expect(oomKills(cg.dir)).toBe(0);
+
+      // Poll the kernel's kill counter while the forecast samples.
+      let killedAt: number | undefined;
+      const poll = setInterval(() => { if (killedAt === undefined && oomKills(cg.dir) > 0) killedAt = Date.now(); }, 50);
+      try {
+        const r = await runForecastAsync(['forecast', '--cgroup', cg.path, '--window', String(c.window), '--json']);
+        expect(r.status, r.stderr).toBe(0);
+        const f = JSON.parse(r.stdout);
+        const forecastAt = Date.parse(f.forecast_at);
+        expect(killedAt, 'no kill before the forecast ends').toBeUndefined();
+        expect(f.scope).toMatchObject({ type: 'memcg', cgroup: cg.path, limit_bytes: c.limitMib * MiB });
+        expect(f.killer).toBe('kernel');
+        expect(f.victim_at_oom.pid, 'the grower dies at OOM').toBe(grower.pid);
+        expect(f.victim_at_oom.rank_now, 'the grower is not rank 1 now').toBe(2);
+        expect(f.next_victim_now.pid, 'the still one is the next victim now').toBe(still.pid);
+        expect(f.top_growers[0].pid).toBe(grower.pid);
+        expect(f.confidence.level).toBe('high');
+        const predicted = f.seconds_to_oom as number;
+        expect(predicted).toBeGreaterThan(0);
+        const deadline = Date.now() + predicted * 3000 + 10_000;
+        while (killedAt === undefined && Date.now() < deadline) await sleep(50);
+        expect(killedAt, 'the kernel killed within 3x the forecast').toBeDefined();
+        const actual = ((killedAt as number) - forecastAt) / 1000;
+        const error = (predicted - actual) / actual;
+        // eslint-disable-next-line no-console
+        console.log(`FORECAST-ERROR rate=${c.rate}MiB/s limit=${c.limitMib}MiB still=${c.stillMib}MiB window=${c.window}s predicted=${predicted.toFixed(2)}s actual=${actual.toFixed(2)}s error=${(error * 100).toFixed(1)}% growth=${(f.growth_bytes_per_second / MiB).toFixed(2)}MiB/s`);
+        expect(Math.abs(error), `predicted ${predicted.toFixed(2)} s, killed after ${actual.toFixed(2)} s`).toBeLessThanOrEqual(0.25);
+        const outcome = await Promise.race([grower.exited, sleep(5000).then(() => null)]);
+        expect(outcome?.signal, 'the kernel killed the grower').toBe('SIGKILL');
+      } finally {
+        clearInterval(poll);
+      }
     } finally {
-      clearInterval(poll);
+      killAll(mine);
+      for (let i = 0; i < 50; i++) {
+        try { rmdirSync(cg.dir); break; } catch { await sleep(100); }
+      }
+      expect(existsSync(cg.dir), 'the test cgroup is removed').toBe(false);
     }
-  }, 120_000);
+  });
 
   it('the tightest ancestor counts: a 1 GiB cgroup under a 320 MiB parent runs out at the parent', async () => {
     const parent = makeCgroup(`oomctl-forecast-${process.pid}-parent`, 320);

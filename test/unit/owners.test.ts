@@ -226,7 +226,7 @@ describe('small parsers', () => {
   });
   it('CRI-O annotations, Docker data root, memory.stat, cmdline, kubelet --config', async () => {
     const { parseOciAnnotations, parseDockerDataRoot } = await import('../../src/parse/container-meta.js');
-    const { parseMemoryStat } = await import('../../src/parse/cgroup.js');
+    const { parseMemoryStat } = await import('../../src/parse/memory-stat.js');
     const { parseCmdline } = await import('../../src/parse/earlyoom-args.js');
     const { kubeletConfigPathFromArgs } = await import('../../src/system/kubelet-node.js');
     expect(parseOciAnnotations(JSON.stringify({ annotations: { 'io.kubernetes.pod.name': 'p', 'io.kubernetes.pod.namespace': 'n', 'io.kubernetes.container.name': 'c', 'io.kubernetes.cri-o.ImageName': 'quay.io/x:1', 'io.kubernetes.cri-o.ContainerType': 'container' } })))
