@@ -10,7 +10,8 @@ import type { LiveSort } from '../core/live-types.js';
 import { readOomScore, readStartTime } from '../system/procfs.js';
 import { groupSizes, knownNextVictim, matchesUser, predict, readOwnersOf, resolveTies, type Prediction } from '../core/prediction.js';
 import { rankOwners, type OwnerGrouping } from '../kernel/owner-rank.js';
-import type { KillerName, KillerView, OwnerRanking, TopRow, TopResult } from '../core/top-result.js';
+import type { KillerName, KillerView, OwnerRanking, PodEvictionEntry, TopRow, TopResult } from '../core/top-result.js';
+import type { QosClass } from '../parse/owner.js';
 import { renderOwnerWarning } from '../render/owner.js';
 import type { OwnerIndex } from '../system/owners.js';
 import { KUBELET_CONFIG_PATH, kubeletConfigPathFromArgs } from '../parse/kubelet-args.js';
@@ -153,7 +154,34 @@ export async function readKillers(ctx: CommandContext, p: Prediction, shown: Kil
     const w = report.kubelet.config.warning;
     ctx.warn(`warning: cannot read kubelet config ${escapeUntrusted(w.file)}: ${escapeUntrusted(w.detail)} (no eviction threshold assumed from it)`);
   }
-  return { report, shown, comms, running: { kubelet: kubelet !== undefined, oomd: oomdRuns, earlyoom: report.earlyoom?.found.pid != null } };
+  const view: KillerView = { report, shown, comms, running: { kubelet: kubelet !== undefined, oomd: oomdRuns, earlyoom: report.earlyoom?.found.pid != null } };
+  if (shown === 'kubelet') view.evictionPods = await readEvictionPods(ctx, p);
+  return view;
+}
+
+/** Every pod of the scope, from its processes' owners, with its pod cgroup's memory, in rankEvictionFromDisk() order. */
+async function readEvictionPods(ctx: CommandContext, p: Prediction): Promise<PodEvictionEntry[]> {
+  const [{ findMemoryHierarchy }, { readPodMemory }, { rankEvictionFromDisk }] = await Promise.all([
+    import('../system/memcg.js'), import('../system/kubelet-node.js'), import('../kernel/kubelet.js'),
+  ]);
+  const owners = readOwnersOf(ctx.root, p.ranked.map((r) => r.task));
+  const h = findMemoryHierarchy(ctx.root);
+  const pods = new Map<string, { qos: QosClass; cgroup: string | null; namespace: string | null; name: string | null; processes: number }>();
+  for (const o of owners.byPid.values()) {
+    const uid = o.owner.pod_uid;
+    if (uid === null || o.owner.qos_class === null) continue;
+    const seen = pods.get(uid);
+    if (seen) { seen.processes++; continue; }
+    pods.set(uid, { qos: o.owner.qos_class, cgroup: o.podCgroup, namespace: o.owner.pod_namespace, name: o.owner.pod_name, processes: 1 });
+  }
+  const rows = rankEvictionFromDisk([...pods].map(([id, v]) => {
+    const mem = h && v.cgroup !== null ? readPodMemory(ctx.root, h, v.cgroup) : { workingSetBytes: null, limitBytes: null };
+    return { id, qos: v.qos, ...mem };
+  }));
+  return rows.map((r) => {
+    const i = pods.get(r.pod.id)!;
+    return { ...r, namespace: i.namespace, name: i.name, processes: i.processes };
+  });
 }
 
 function selectRows(ctx: CommandContext, prediction: Prediction, opts: TopOptions, quietUser?: string): { rows: TopRow[]; totalInScope: number; killableInScope: number } {

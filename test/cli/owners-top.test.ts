@@ -126,6 +126,33 @@ describe('the other killers', () => {
     expect(k.stdout).toMatch(/^ {2}memory\.available < 500 MiB \(hard\): 5\.5 GiB to go$/m);
   });
 
+  // Issue 11: rankMemoryPressure as far as disk shows it (pod cgroup files in the fixtures are assembled, README).
+  it.each([
+    ['owners-k8s-cgroupfs-v1', [
+      ['jobs', 'besteffort', 419430400, 0, true, 419430400],
+      ['shop', 'burstable', 943718400, null, null, null],
+      [null, 'burstable', null, null, null, null],
+      ['kube-system', 'guaranteed', 1610612736, 2147483648, false, -536870912],
+    ]],
+    ['owners-k8s-systemd-v2', [
+      ['storage', 'besteffort', 629145600, 0, true, 629145600],
+      ['default', 'burstable', 262144000, null, null, null],
+      ['kube-system', 'guaranteed', 52428800, 178257920, false, -125829120],
+    ]],
+  ])('--killer kubelet ranks the pods for eviction on %s, with the unknown terms', (fixture, want) => {
+    const j = runCliJson(['top', ...at(fixture), '--killer', 'kubelet']);
+    const order = j.killers.kubelet.eviction_order;
+    expect(order.map((e: any) => [e.pod_namespace, e.qos_class, e.working_set_bytes, e.request_bytes, e.exceeds_request, e.usage_over_request_bytes])).toEqual(want);
+    expect(order[0].unknown).toEqual(['priority']);
+    expect(order[1].unknown).toEqual(['exceeds_request', 'priority', 'usage_over_request']);
+    const k = runCli(['top', ...at(fixture), '--killer', 'kubelet', '--once']);
+    expect(k.stdout).toMatch(/^ {4}ORDER +POD +QOS +WORKSET +REQUEST +OVER +ABOVE REQ +UNKNOWN$/m);
+    expect(k.stdout).toMatch(/^ +1 +\S+ +besteffort .* yes .* priority$/m);
+    expect(k.stdout).toContain('priority (spec.priority) is not on disk');
+    // Without --killer kubelet the pods are not read.
+    expect(runCliJson(['top', ...at(fixture)]).killers.kubelet.eviction_order).toBeNull();
+  });
+
   it('the screen (-b) has the killers in its header where one is configured, not on a plain host', () => {
     const k = runCli(['top', '-b', '-i', '1', ...at('owners-k8s-cgroupfs-v1')]);
     expect(k.stdout).toMatch(/^killers: kubelet eviction acts first \(5\.0 GiB more memory use away\)$/m);
