@@ -230,6 +230,9 @@ describe('explain on a pod process', () => {
     expect(r.stdout).toContain('  owner: pod shop/api-6c9b7d5f4-x2kqp (burstable) api');
     // 937 = 1000 - 1000·req/cap (integer division), cap = 12234472 kB: 63·cap/1000 <= req < 64·cap/1000.
     expect(r.stdout).toMatch(/kubelet: oom_score_adj 937 = 1000 - 1000·request\/capacity: a memory request of 753 MiB to 765 MiB \(pkg\/kubelet\/qos\/policy\.go/);
+    // Issue 11: PodLevelResources (policy.go, v1.32+) changes what the amount is; the pod spec says which rule applies.
+    expect(r.stdout).toMatch(/^ {2}with pod-level requests \(PodLevelResources, kubelet 1\.32\+: 1000 - 1000·\(request \+ remainingPodMemReqPerContainer\)\/capacity, policy\.go\) that amount is the container's request plus its share of the pod's remainder; which rule applies is in the pod spec, not on disk$/m);
+    expect(runCli(['explain', '6303', ...at('owners-k8s-cgroupfs-v1')]).stdout).not.toContain('pod-level requests');
     const j = runCliJson(['explain', '6202', ...at('owners-k8s-cgroupfs-v1')]);
     const cap = 12234472 * 1024;
     expect(j.processes[0].pod_adj).toEqual({ meaning: 'burstable', matches_qos: true, expected_adj: null, request_min_bytes: Math.ceil((63 * cap) / 1000), request_max_bytes: Math.ceil((64 * cap) / 1000) });
