@@ -13,7 +13,7 @@ import { rankOwners, type OwnerGrouping } from '../kernel/owner-rank.js';
 import type { KillerName, KillerView, OwnerRanking, PodEvictionEntry, TopRow, TopResult } from '../core/top-result.js';
 import type { QosClass } from '../parse/owner.js';
 import { renderOwnerWarning } from '../render/owner.js';
-import type { OwnerIndex } from '../system/owners.js';
+import type { OwnerIndex, OwnerWarning } from '../system/owners.js';
 import { KUBELET_CONFIG_PATH, kubeletConfigPathFromArgs } from '../parse/kubelet-args.js';
 export type { TopRow, TopResult };
 
@@ -126,7 +126,7 @@ export function runTop(ctx: CommandContext, opts: TopOptions): TopResult {
  * file), for the header and --killer. systemd-oomd's state (a walk of the v2
  * tree) is read only when it runs or is asked for.
  */
-export async function readKillers(ctx: CommandContext, p: Prediction, shown: KillerName, warn = true): Promise<KillerView> {
+export async function readKillers(ctx: CommandContext, p: Prediction, shown: KillerName, warn: boolean | ((line: string) => void) = true): Promise<KillerView> {
   const records = p.ranked.map((r) => r.task.record);
   const comms = new Map(records.map((r) => [r.pid, r.comm]));
   const kubelet = records.find((r) => r.comm === 'kubelet');
@@ -149,10 +149,11 @@ export async function readKillers(ctx: CommandContext, p: Prediction, shown: Kil
   const report = await readKillerReport(ctx.root, records, {
     kubeletConfigPath, kubeletRunning: kubelet !== undefined || shown === 'kubelet', oomd: oomdRuns || shown === 'oomd', recordsComplete: p.scope.kind === 'global',
   });
-  // The live screen owns the terminal: no warning lines under it.
-  if (warn && report.kubelet?.config.warning) {
+  // The live screen owns the terminal: it passes a function that keeps the line for its exit.
+  if (warn !== false && report.kubelet?.config.warning) {
     const w = report.kubelet.config.warning;
-    ctx.warn(`warning: cannot read kubelet config ${escapeUntrusted(w.file)}: ${escapeUntrusted(w.detail)} (no eviction threshold assumed from it)`);
+    const line = `warning: cannot read kubelet config ${escapeUntrusted(w.file)}: ${escapeUntrusted(w.detail)} (no eviction threshold assumed from it)`;
+    if (warn === true) ctx.warn(line); else warn(line);
   }
   const view: KillerView = { report, shown, comms, running: { kubelet: kubelet !== undefined, oomd: oomdRuns, earlyoom: report.earlyoom?.found.pid != null } };
   if (shown === 'kubelet') view.evictionPods = await readEvictionPods(ctx, p);
@@ -251,7 +252,7 @@ Examples:
     if (opts.batch && json) throw new UsageError('--batch prints text screens; for JSON use --once --json');
     if (opts.user !== undefined) refuseUnknownUser(ctx, opts.user);
     const live = !opts.once && !json && opts.cgroup === undefined && ctx.stdoutIsTTY && ctx.stdinIsTTY;
-    if (opts.batch || live) return runScreens(ctx, opts, sort, live, by);
+    if (opts.batch || live) return runScreens(ctx, opts, sort, live, by, killer);
     const headerRows = 10;
     const limit = opts.limit ?? (ctx.stdoutIsTTY && ctx.rows !== undefined ? Math.max(5, ctx.rows - headerRows) : 20);
     const result = runTop(ctx, { limit: json && opts.limit === undefined ? 0 : limit, sort, user: opts.user, cgroup: opts.cgroup, all: opts.all, startTimes: json, by });
@@ -276,11 +277,21 @@ function refuseUnknownUser(ctx: CommandContext, user: string): void {
 }
 
 /** The live screen (a terminal) or --batch (one text screen per refresh). */
-async function runScreens(ctx: RunContext, opts: TopCliOptions, sort: TopSortKey, live: boolean, by: OwnerGrouping | undefined): Promise<RunOutcome | void> {
+async function runScreens(ctx: RunContext, opts: TopCliOptions, sort: TopSortKey, live: boolean, by: OwnerGrouping | undefined, killer: KillerName): Promise<RunOutcome | void> {
   const { runLiveTop, runBatchTop } = await import('../core/top-live.js');
+  // The live screen owns the terminal: its warnings are kept, each once, and printed after it (as one-shot top prints them).
+  const held = new Set<string>();
+  const warn = live ? (line: string): void => { held.add(line); } : true;
   const liveOpts = {
     delay: opts.delay, iterations: opts.iterations, limit: opts.limit === 0 ? undefined : opts.limit, user: opts.user, sort: liveSortOf(sort), by,
-    killers: (p: Prediction) => readKillers(ctx, p, 'kernel', !live),
+    killers: (p: Prediction) => readKillers(ctx, p, killer, warn),
+    // -b writes to stderr at once, but each warning only once (it would repeat at every refresh).
+    onOwnerWarning: (w: OwnerWarning) => {
+      const line = renderOwnerWarning(w);
+      if (held.has(line)) return;
+      held.add(line);
+      if (!live) ctx.warn(line);
+    },
   };
   const clock = (d: Date): string => d.toTimeString().slice(0, 8);
   let outcome: RunOutcome | undefined;
@@ -292,6 +303,7 @@ async function runScreens(ctx: RunContext, opts: TopCliOptions, sort: TopSortKey
       open: (h) => { const t = ctx.terminal(); return openTerminal(t.input, t.output, h); },
       chalk: ctx.chalk(), clock, now: () => new Date(),
     });
+    for (const line of held) ctx.warn(line);
     // Die of the signal that ended the screen, as an unhandled one would have.
     if (end.signal !== undefined) outcome = { killSignal: end.signal };
   }

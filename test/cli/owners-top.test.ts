@@ -4,8 +4,9 @@
 
 import { readFileSync, rmSync, writeFileSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { copyFixture, FIXTURES, runCli, runCliJson } from '../helpers/run-cli.js';
+import { BIN, copyFixture, FIXTURES, REPO, runCli, runCliJson } from '../helpers/run-cli.js';
 
 const at = (name: string): string[] => ['--root', path.join(FIXTURES, name)];
 const ownersOf = (j: any): Record<number, string> => Object.fromEntries(j.processes.map((p: any) => [p.pid, label(p.owner)]));
@@ -204,6 +205,22 @@ describe('bad and hostile files', () => {
     const r = runCli(['top', '--once', ...at('owners-docker-cgroupfs-v1')]);
     expect(r.stdout).toMatch(/4120 .*container plant_web_1 \(plant-web:latest\)$/m);
     expect(r.stdout).toMatch(/4301 .*container b844e4be606e$/m);
+  });
+
+  // Issue 11: the live screen owns the terminal; its warnings come after it, once, and --killer shows the section.
+  it('the live screen: owner warnings once on exit, and the --killer section under its header', () => {
+    const pty = (fixture: string, ...args: string[]) => spawnSync('python3', [path.join(REPO, 'test/helpers/pty-run.py'), 'n', process.execPath, BIN, '--root', path.join(FIXTURES, fixture), 'top', ...args], { encoding: 'utf8', env: { ...process.env, PTY_COLS: '160' } }).stdout;
+    const out = pty('owners-docker-cgroupfs-v1', '-i', '3', '-d', '0.1');
+    const restore = out.lastIndexOf('\x1b[?1049l');
+    expect(restore).toBeGreaterThan(0);
+    const after = out.slice(restore);
+    expect(after.match(/oomctl: warning: cannot read container config \/var\/lib\/docker\/containers\/b844e4be\S+\/config\.v2\.json: /g)).toHaveLength(1);
+    expect(out.slice(0, restore)).not.toContain('warning: cannot read container config');
+    // The killers are read after a refresh is drawn: the second refresh shows them.
+    const k = pty('owners-k8s-systemd-v2', '-i', '2', '-d', '0.1', '--killer', 'kubelet');
+    expect(k).toMatch(/ {4}ORDER +POD +QOS +WORKSET/);
+    expect(k).toContain('storage/nfs-server-0');
+    expect(pty('owners-k8s-systemd-v2', '-i', '2', '-d', '0.1')).not.toContain('ORDER  POD');
   });
 
   it('escapes hostile names in the table, the screen (-b), --by and explain; JSON keeps them raw', () => {
