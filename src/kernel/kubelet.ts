@@ -305,7 +305,7 @@ export interface PodEvictionRow {
 /**
  * The kubelet's memory-pressure order as far as disk shows it.
  * pkg/kubelet/eviction/helpers.go rankMemoryPressure() = orderedBy(exceedMemoryRequests,
- * priority, memory) (v1.9+, unchanged to v1.36): usage is the pod's working set
+ * priority, memory) (v1.9+; read at kubernetes/kubernetes main 008b365): usage is the pod's working set
  * (memoryUsage(): WorkingSetBytes), the request is resource.GetResourceRequestQuantity.
  * From disk: BestEffort has no request (v1 qos.go: no requests or limits), Guaranteed's
  * request equals its limit, which the kubelet writes to the pod cgroup

@@ -55,11 +55,12 @@ export function readNodeMemory(root: SystemRoot): NodeMemorySample | undefined {
 }
 
 /**
- * A pod cgroup's working set and limit, as the kubelet's summary has them: cAdvisor
- * container/libcontainer/handler.go setMemoryStats() (working set = usage − inactive file,
- * v1 total_inactive_file, v2 inactive_file) on the pod cgroup (pkg/kubelet/stats
- * cadvisor_stats_provider.go ListPodStats, the pod cgroup's stats). Null where unreadable;
- * limitBytes null also when unlimited.
+ * A pod cgroup's working set and limit: cAdvisor container/libcontainer/handler.go
+ * setMemoryStats() (working set = usage − inactive file, v1 total_inactive_file, v2
+ * inactive_file) applied to the pod cgroup. The kubelet's summary (pkg/kubelet/stats) takes
+ * the pod's memory from cAdvisor's pod cgroup or, with the CRI stats provider, sums its
+ * containers' working sets (not checked here: the pod cgroup is what disk holds). Null where
+ * unreadable; limitBytes null also when unlimited.
  */
 export function readPodMemory(root: SystemRoot, h: MemoryHierarchy, podCgroup: string): { workingSetBytes: number | null; limitBytes: number | null } {
   const dir = cgroupDirectory(h, podCgroup);
