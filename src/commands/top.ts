@@ -10,9 +10,10 @@ import type { LiveSort } from '../core/live-types.js';
 import { readOomScore, readStartTime } from '../system/procfs.js';
 import { groupSizes, knownNextVictim, matchesUser, predict, readOwnersOf, resolveTies, type Prediction } from '../core/prediction.js';
 import { rankOwners, type OwnerGrouping } from '../kernel/owner-rank.js';
-import type { KillerName, KillerView, OwnerRanking, TopRow, TopResult } from '../core/top-result.js';
+import type { KillerName, KillerView, OwnerRanking, PodEvictionEntry, TopRow, TopResult } from '../core/top-result.js';
+import type { QosClass } from '../parse/owner.js';
 import { renderOwnerWarning } from '../render/owner.js';
-import type { OwnerIndex } from '../system/owners.js';
+import type { OwnerIndex, OwnerWarning } from '../system/owners.js';
 import { KUBELET_CONFIG_PATH, kubeletConfigPathFromArgs } from '../parse/kubelet-args.js';
 export type { TopRow, TopResult };
 
@@ -125,7 +126,7 @@ export function runTop(ctx: CommandContext, opts: TopOptions): TopResult {
  * file), for the header and --killer. systemd-oomd's state (a walk of the v2
  * tree) is read only when it runs or is asked for.
  */
-export async function readKillers(ctx: CommandContext, p: Prediction, shown: KillerName, warn = true): Promise<KillerView> {
+export async function readKillers(ctx: CommandContext, p: Prediction, shown: KillerName, warn: boolean | ((line: string) => void) = true): Promise<KillerView> {
   const records = p.ranked.map((r) => r.task.record);
   const comms = new Map(records.map((r) => [r.pid, r.comm]));
   const kubelet = records.find((r) => r.comm === 'kubelet');
@@ -148,12 +149,40 @@ export async function readKillers(ctx: CommandContext, p: Prediction, shown: Kil
   const report = await readKillerReport(ctx.root, records, {
     kubeletConfigPath, kubeletRunning: kubelet !== undefined || shown === 'kubelet', oomd: oomdRuns || shown === 'oomd', recordsComplete: p.scope.kind === 'global',
   });
-  // The live screen owns the terminal: no warning lines under it.
-  if (warn && report.kubelet?.config.warning) {
+  // The live screen owns the terminal: it passes a function that keeps the line for its exit.
+  if (warn !== false && report.kubelet?.config.warning) {
     const w = report.kubelet.config.warning;
-    ctx.warn(`warning: cannot read kubelet config ${escapeUntrusted(w.file)}: ${escapeUntrusted(w.detail)} (no eviction threshold assumed from it)`);
+    const line = `warning: cannot read kubelet config ${escapeUntrusted(w.file)}: ${escapeUntrusted(w.detail)} (no eviction threshold assumed from it)`;
+    if (warn === true) ctx.warn(line); else warn(line);
   }
-  return { report, shown, comms, running: { kubelet: kubelet !== undefined, oomd: oomdRuns, earlyoom: report.earlyoom?.found.pid != null } };
+  const view: KillerView = { report, shown, comms, running: { kubelet: kubelet !== undefined, oomd: oomdRuns, earlyoom: report.earlyoom?.found.pid != null } };
+  if (shown === 'kubelet') view.evictionPods = await readEvictionPods(ctx, p);
+  return view;
+}
+
+/** Every pod of the scope, from its processes' owners, with its pod cgroup's memory, in rankEvictionFromDisk() order. */
+async function readEvictionPods(ctx: CommandContext, p: Prediction): Promise<PodEvictionEntry[]> {
+  const [{ findMemoryHierarchy }, { readPodMemory }, { rankEvictionFromDisk }] = await Promise.all([
+    import('../system/memcg.js'), import('../system/kubelet-node.js'), import('../kernel/kubelet.js'),
+  ]);
+  const owners = readOwnersOf(ctx.root, p.ranked.map((r) => r.task));
+  const h = findMemoryHierarchy(ctx.root);
+  const pods = new Map<string, { qos: QosClass; cgroup: string | null; namespace: string | null; name: string | null; processes: number }>();
+  for (const o of owners.byPid.values()) {
+    const uid = o.owner.pod_uid;
+    if (uid === null || o.owner.qos_class === null) continue;
+    const seen = pods.get(uid);
+    if (seen) { seen.processes++; continue; }
+    pods.set(uid, { qos: o.owner.qos_class, cgroup: o.podCgroup, namespace: o.owner.pod_namespace, name: o.owner.pod_name, processes: 1 });
+  }
+  const rows = rankEvictionFromDisk([...pods].map(([id, v]) => {
+    const mem = h && v.cgroup !== null ? readPodMemory(ctx.root, h, v.cgroup) : { workingSetBytes: null, limitBytes: null };
+    return { id, qos: v.qos, ...mem };
+  }));
+  return rows.map((r) => {
+    const i = pods.get(r.pod.id)!;
+    return { ...r, namespace: i.namespace, name: i.name, processes: i.processes };
+  });
 }
 
 function selectRows(ctx: CommandContext, prediction: Prediction, opts: TopOptions, quietUser?: string): { rows: TopRow[]; totalInScope: number; killableInScope: number } {
@@ -223,7 +252,7 @@ Examples:
     if (opts.batch && json) throw new UsageError('--batch prints text screens; for JSON use --once --json');
     if (opts.user !== undefined) refuseUnknownUser(ctx, opts.user);
     const live = !opts.once && !json && opts.cgroup === undefined && ctx.stdoutIsTTY && ctx.stdinIsTTY;
-    if (opts.batch || live) return runScreens(ctx, opts, sort, live, by);
+    if (opts.batch || live) return runScreens(ctx, opts, sort, live, by, killer);
     const headerRows = 10;
     const limit = opts.limit ?? (ctx.stdoutIsTTY && ctx.rows !== undefined ? Math.max(5, ctx.rows - headerRows) : 20);
     const result = runTop(ctx, { limit: json && opts.limit === undefined ? 0 : limit, sort, user: opts.user, cgroup: opts.cgroup, all: opts.all, startTimes: json, by });
@@ -248,11 +277,21 @@ function refuseUnknownUser(ctx: CommandContext, user: string): void {
 }
 
 /** The live screen (a terminal) or --batch (one text screen per refresh). */
-async function runScreens(ctx: RunContext, opts: TopCliOptions, sort: TopSortKey, live: boolean, by: OwnerGrouping | undefined): Promise<RunOutcome | void> {
+async function runScreens(ctx: RunContext, opts: TopCliOptions, sort: TopSortKey, live: boolean, by: OwnerGrouping | undefined, killer: KillerName): Promise<RunOutcome | void> {
   const { runLiveTop, runBatchTop } = await import('../core/top-live.js');
+  // The live screen owns the terminal: its warnings are kept, each once, and printed after it (as one-shot top prints them).
+  const held = new Set<string>();
+  const warn = live ? (line: string): void => { held.add(line); } : true;
   const liveOpts = {
     delay: opts.delay, iterations: opts.iterations, limit: opts.limit === 0 ? undefined : opts.limit, user: opts.user, sort: liveSortOf(sort), by,
-    killers: (p: Prediction) => readKillers(ctx, p, 'kernel', !live),
+    killers: (p: Prediction) => readKillers(ctx, p, killer, warn),
+    // -b writes to stderr at once, but each warning only once (it would repeat at every refresh).
+    onOwnerWarning: (w: OwnerWarning) => {
+      const line = renderOwnerWarning(w);
+      if (held.has(line)) return;
+      held.add(line);
+      if (!live) ctx.warn(line);
+    },
   };
   const clock = (d: Date): string => d.toTimeString().slice(0, 8);
   let outcome: RunOutcome | undefined;
@@ -264,6 +303,7 @@ async function runScreens(ctx: RunContext, opts: TopCliOptions, sort: TopSortKey
       open: (h) => { const t = ctx.terminal(); return openTerminal(t.input, t.output, h); },
       chalk: ctx.chalk(), clock, now: () => new Date(),
     });
+    for (const line of held) ctx.warn(line);
     // Die of the signal that ended the screen, as an unhandled one would have.
     if (end.signal !== undefined) outcome = { killSignal: end.signal };
   }

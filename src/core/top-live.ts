@@ -7,6 +7,7 @@ import type { ChalkInstance } from 'chalk';
 import { parseKeys, type Key } from '../parse/keys.js';
 import { buildFrame, layoutFrame, visibleOwnerWorst, visibleRows, type FrameInput, type FrameSize } from '../render/screen.js';
 import { rankOwners, type OwnerGrouping } from '../kernel/owner-rank.js';
+import type { OwnerWarning } from '../parse/owner.js';
 import type { Terminal, TerminalHandlers } from '../system/terminal.js';
 import type { RankedTask } from '../kernel/rank.js';
 import { computeMemcgTotalpages } from '../kernel/scope.js';
@@ -245,16 +246,17 @@ export function readCgroupPressure(ctx: CommandContext, p: Prediction): CgroupPr
 
 // --- one refresh ----------------------------------------------------------------
 
-export function takeSnapshot(ctx: CommandContext, view: LiveView, at: Date, by: OwnerGrouping = 'unit'): LiveSnapshot {
+export function takeSnapshot(ctx: CommandContext, view: LiveView, at: Date, by: OwnerGrouping = 'unit', onWarning?: (w: OwnerWarning) => void): LiveSnapshot {
   // oom_score is read later, for the rows on screen only.
   const prediction = predict(ctx.root, { withCgroups: view === 'cgroups', oomScore: false });
   const cgroups = view === 'cgroups' ? readCgroupPressure(ctx, prediction) : undefined;
-  return { at, prediction, cgroups, oomKillCount: readOomKillCount(ctx.root), owners: view === 'owners' ? ownersView(ctx, prediction, by) : undefined, rowOwners: new Map() };
+  return { at, prediction, cgroups, oomKillCount: readOomKillCount(ctx.root), owners: view === 'owners' ? ownersView(ctx, prediction, by, onWarning) : undefined, rowOwners: new Map() };
 }
 
 /** The owners view: every process's owner (a cgroup file each), ranked by rankOwners(). */
-function ownersView(ctx: CommandContext, p: Prediction, by: OwnerGrouping): NonNullable<LiveSnapshot['owners']> {
+function ownersView(ctx: CommandContext, p: Prediction, by: OwnerGrouping, onWarning?: (w: OwnerWarning) => void): NonNullable<LiveSnapshot['owners']> {
   const index = readOwnersOf(ctx.root, p.ranked.map((r) => r.task));
+  if (onWarning) for (const w of index.warnings) onWarning(w);
   const procs = p.ranked.map((r) => ({
     pid: r.task.pid, rank: r.rank, memoryKb: r.task.rssAnonKb + r.task.rssFileKb + r.task.rssShmemKb + r.task.swapKb + r.task.pgtablesKb,
     owner: index.byPid.get(r.task.pid)?.owner,
@@ -270,10 +272,12 @@ function ownersView(ctx: CommandContext, p: Prediction, by: OwnerGrouping): NonN
 }
 
 /** Owners of the rows about to be shown (the screen's OWNER column). */
-export function fillOwners(ctx: CommandContext, snap: LiveSnapshot, rows: readonly LiveRow[]): void {
+export function fillOwners(ctx: CommandContext, snap: LiveSnapshot, rows: readonly LiveRow[], onWarning?: (w: OwnerWarning) => void): void {
   const missing = rows.filter((r) => !snap.rowOwners.has(r.ranked.task.pid)).map((r) => r.ranked.task);
   if (missing.length === 0) return;
-  for (const [pid, o] of readOwnersOf(ctx.root, missing).byPid) snap.rowOwners.set(pid, o);
+  const index = readOwnersOf(ctx.root, missing);
+  for (const [pid, o] of index.byPid) snap.rowOwners.set(pid, o);
+  if (onWarning) for (const w of index.warnings) onWarning(w);
 }
 
 /** The kernel's own oom_score for the rows about to be shown. */
@@ -300,6 +304,8 @@ export interface LiveOptions {
   by?: OwnerGrouping | undefined;
   /** The other killers for the header, read after each refresh (asynchronous: systemd-oomd's xattrs). */
   killers?: (p: Prediction) => Promise<KillerView>;
+  /** Owner warnings (a container config that does not parse) met while the screen owns the terminal. */
+  onOwnerWarning?: (w: OwnerWarning) => void;
 }
 
 export interface LiveScreenIO {
@@ -331,7 +337,7 @@ class Session {
   }
 
   refresh(): void {
-    const snap = takeSnapshot(this.ctx, this.state.view, this.now(), this.state.by);
+    const snap = takeSnapshot(this.ctx, this.state.view, this.now(), this.state.by, this.opts.onOwnerWarning);
     const ranks = rankIndex(snap.prediction);
     this.changes = computeChanges(this.ranks, ranks);
     this.ranks = ranks;
@@ -365,7 +371,7 @@ class Session {
     const input = this.frameInput(clock);
     const layout = layoutFrame(input, size);
     fillOomScores(this.ctx, visibleRows(layout));
-    fillOwners(this.ctx, input.snapshot, visibleRows(layout));
+    fillOwners(this.ctx, input.snapshot, visibleRows(layout), this.opts.onOwnerWarning);
     for (const w of visibleOwnerWorst(layout, input.snapshot)) if (w.task.record.oomScore === undefined) w.task.record.oomScore = readOomScore(this.ctx.root, w.task.pid);
     // Keep the clamped scroll, so that PgUp after End moves at once.
     this.state = { ...this.state, scroll: layout.scroll };

@@ -4,6 +4,7 @@ import type { RankedTask } from '../kernel/rank.js';
 import type { OwnerGrouping, OwnerRow } from '../kernel/owner-rank.js';
 import type { OwnerIndex } from '../system/owners.js';
 import type { KillerReport } from '../system/killers.js';
+import type { PodEvictionRow } from '../kernel/kubelet.js';
 import type { Prediction, ProcessCandidate } from './prediction.js';
 
 export interface TopRow {
@@ -48,4 +49,13 @@ export interface KillerView {
   comms: Map<number, string>;
   /** Which of them have a process running (a config alone does not act). */
   running: { kubelet: boolean; oomd: boolean; earlyoom: boolean };
+  /** --killer kubelet: the pods in the kubelet's memory-pressure order as far as disk shows it. */
+  evictionPods?: PodEvictionEntry[];
+}
+
+export interface PodEvictionEntry extends PodEvictionRow {
+  namespace: string | null;
+  name: string | null;
+  /** Processes of the pod in scope. */
+  processes: number;
 }

@@ -276,3 +276,57 @@ export function explainPodAdj(adj: number, qos: QosClass, memoryCapacityBytes: b
     expectedAdj: qos === 'burstable' ? null : computeContainerOomScoreAdj({ qos, memoryRequestBytes: 0n, memoryCapacityBytes, era }),
   };
 }
+
+/** A pod as disk shows it: its QoS class (from the cgroup path) and its pod cgroup's memory. */
+export interface PodOnDisk {
+  /** The pod uid. */
+  id: string;
+  qos: QosClass;
+  /** Working set of the pod cgroup (usage − inactive_file); null when unreadable. */
+  workingSetBytes: number | null;
+  /** memory.max / memory.limit_in_bytes of the pod cgroup; null when unlimited or unreadable. */
+  limitBytes: number | null;
+}
+
+export type EvictionTerm = 'exceeds_request' | 'priority' | 'usage_over_request';
+
+export interface PodEvictionRow {
+  pod: PodOnDisk;
+  /** The pod's memory request where disk implies it: BestEffort 0, Guaranteed = its limit; else null. */
+  requestBytes: number | null;
+  /** usage > request (the kubelet's Cmp == 1); null when the request or usage is unknown. */
+  exceedsRequest: boolean | null;
+  /** usage − request; null when unknown. */
+  usageOverRequestBytes: number | null;
+  /** The terms of rankMemoryPressure this pod's place depends on and disk does not show. */
+  unknown: EvictionTerm[];
+}
+
+/**
+ * The kubelet's memory-pressure order as far as disk shows it.
+ * pkg/kubelet/eviction/helpers.go rankMemoryPressure() = orderedBy(exceedMemoryRequests,
+ * priority, memory) (v1.9+; read at kubernetes/kubernetes main 008b365): usage is the pod's working set
+ * (memoryUsage(): WorkingSetBytes), the request is resource.GetResourceRequestQuantity.
+ * From disk: BestEffort has no request (v1 qos.go: no requests or limits), Guaranteed's
+ * request equals its limit, which the kubelet writes to the pod cgroup
+ * (pkg/kubelet/cm/helpers_linux.go ResourceConfigForPod); a Burstable pod's request and
+ * every pod's spec.priority are in the pod spec, not on disk. Known "exceeds" first,
+ * unknown next, known "does not exceed" last; then by usage − request where known, else
+ * by usage. Priority is unknown for all: it may reorder pods with the same first term.
+ */
+export function rankEvictionFromDisk(pods: readonly PodOnDisk[]): PodEvictionRow[] {
+  const rows = pods.map((pod): PodEvictionRow => {
+    const requestBytes = pod.qos === 'besteffort' ? 0 : pod.qos === 'guaranteed' ? pod.limitBytes : null;
+    const known = requestBytes !== null && pod.workingSetBytes !== null;
+    const unknown: EvictionTerm[] = known ? ['priority'] : ['exceeds_request', 'priority', 'usage_over_request'];
+    return {
+      pod, requestBytes,
+      exceedsRequest: known ? pod.workingSetBytes! > requestBytes! : null,
+      usageOverRequestBytes: known ? pod.workingSetBytes! - requestBytes! : null,
+      unknown,
+    };
+  });
+  const group = (r: PodEvictionRow): number => (r.exceedsRequest === true ? 0 : r.exceedsRequest === null ? 1 : 2);
+  const key = (r: PodEvictionRow): number => r.usageOverRequestBytes ?? r.pod.workingSetBytes ?? -Infinity;
+  return rows.sort((a, b) => group(a) - group(b) || key(b) - key(a) || (a.pod.id < b.pod.id ? -1 : a.pod.id > b.pod.id ? 1 : 0));
+}

@@ -35,6 +35,8 @@ export function podAdjLines(adj: number, qos: QosClass, n: PodAdjNote, capacityB
   if (m.kind === 'burstable') {
     const range = m.maxBytes === null ? `at least ${formatBytes(m.minBytes)}` : `${formatBytes(m.minBytes)} to ${formatBytes(m.maxBytes)}`;
     out.push(`  kubelet: oom_score_adj ${adj} = 1000 - 1000·request/capacity: a memory request of ${range} ${src}`);
+    // policy.go GetContainerOOMScoreAdjust(), PodLevelResources (v1.32+): req + remainingPodMemReqPerContainer(pod).
+    out.push('  with pod-level requests (PodLevelResources, kubelet 1.32+: 1000 - 1000·(request + remainingPodMemReqPerContainer)/capacity, policy.go) that amount is the container\'s request plus its share of the pod\'s remainder; which rule applies is in the pod spec, not on disk');
   } else if (m.kind === 'guaranteed') {
     out.push(`  kubelet: oom_score_adj ${adj} is what it gives Guaranteed and node-critical pods ${src}`);
   } else if (m.kind === 'besteffort') {

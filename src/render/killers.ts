@@ -1,7 +1,7 @@
 // The killers besides the kernel's (kubelet eviction, systemd-oomd, earlyoom)
 // in `top`'s header, `top --killer NAME` and --json. Names from disk escaped.
 
-import type { KillerView } from '../core/top-result.js';
+import type { KillerView, PodEvictionEntry } from '../core/top-result.js';
 import type { Prediction } from '../core/prediction.js';
 import { orderKillers, type KillerTrigger } from '../kernel/killer-order.js';
 import type { EvictionThreshold } from '../kernel/kubelet.js';
@@ -145,10 +145,32 @@ export function killerSection(v: KillerView, p: Prediction): string[] {
     out.push(`  memory.available ${k.memoryAvailableBytes === null ? '? (root memory cgroup unreadable)' : formatBytes(k.memoryAvailableBytes)} = capacity ${k.capacityBytes === null ? '?' : formatBytes(k.capacityBytes)} - working set ${k.workingSetBytes === null ? '?' : formatBytes(k.workingSetBytes)}`);
     for (const d of k.distances) out.push(`  ${thresholdText(d.threshold)}: ${d.met ? 'met now: the kubelet evicts' : `${formatBytes(d.headroomBytes)} to go`}`);
     for (const pr of k.problems) out.push(`  ignored: ${escapeUntrusted(pr.signal)}=${escapeUntrusted(pr.value)} (${escapeUntrusted(pr.detail)})`);
-    out.push('  eviction order (eviction/helpers.go rankMemoryPressure): pods over their memory request first, then lower priority, then usage above request; requests and priorities are not on disk, so the order among pods is unknown here');
+    out.push('  eviction order (eviction/helpers.go rankMemoryPressure): pods over their memory request first, then lower priority, then usage above request');
+    out.push(...evictionPodLines(v.evictionPods ?? []));
     return out;
   }
   void p;
+  return out;
+}
+
+const mib = (n: number | null): string => (n === null ? '?' : formatBytes(n));
+
+/** The pods in the order disk shows, and which terms of the kubelet's order are unknown. */
+function evictionPodLines(pods: readonly PodEvictionEntry[]): string[] {
+  if (!pods.length) return ['  no pod process in scope'];
+  const rows = pods.map((e, i) => [
+    String(i + 1),
+    escapeUntrusted(e.namespace !== null && e.name !== null ? `${e.namespace}/${e.name}` : `uid ${e.pod.id}`),
+    e.pod.qos,
+    mib(e.pod.workingSetBytes),
+    mib(e.requestBytes),
+    e.exceedsRequest === null ? '?' : e.exceedsRequest ? 'yes' : 'no',
+    e.usageOverRequestBytes === null ? '?' : (e.usageOverRequestBytes < 0 ? '-' : '') + formatBytes(Math.abs(e.usageOverRequestBytes)),
+    e.unknown.map((u) => u.replace(/_/g, ' ')).join(', '),
+  ]);
+  const out = table(['ORDER', 'POD', 'QOS', 'WORKSET', 'REQUEST', 'OVER', 'ABOVE REQ', 'UNKNOWN'], rows, ['right', 'left', 'left', 'right', 'right', 'left', 'right', 'left']).map((l) => `  ${l}`);
+  out.push('  request from disk: BestEffort 0, Guaranteed = the pod cgroup\'s memory limit; a Burstable pod\'s request is in its spec, not on disk: it belongs with the pods over their request if its usage exceeds it, else with those under it (it is listed between the two)');
+  out.push('  priority (spec.priority) is not on disk: among pods with the same OVER answer a lower priority goes first, so their order here can differ');
   return out;
 }
 
@@ -163,6 +185,11 @@ export function killerJson(v: KillerView) {
       working_set_bytes: r.kubelet.workingSetBytes,
       capacity_bytes: r.kubelet.capacityBytes,
       thresholds: r.kubelet.distances.map((d) => ({ signal: d.threshold.signal, hard: d.threshold.hard, threshold_bytes: d.thresholdBytes, headroom_bytes: d.headroomBytes, met: d.met })),
+      eviction_order: v.evictionPods?.map((e) => ({
+        pod_uid: e.pod.id, pod_namespace: e.namespace, pod_name: e.name, qos_class: e.pod.qos, processes: e.processes,
+        working_set_bytes: e.pod.workingSetBytes, limit_bytes: e.pod.limitBytes, request_bytes: e.requestBytes,
+        exceeds_request: e.exceedsRequest, usage_over_request_bytes: e.usageOverRequestBytes, unknown: e.unknown,
+      })) ?? null,
     } : null,
     oomd: r.oomd ? {
       swap_used_limit_percent: r.oomd.state.config.swapUsedLimitPermyriad / 100,

@@ -17,7 +17,7 @@ import type { RankedTask } from '../kernel/rank.js';
 import type { ProcessCandidate } from '../core/prediction.js';
 import { renderOwnerLabel } from './owner.js';
 import { kbText, OWNER_ALIGN, OWNER_HEAD, ownerRowCells, psiText } from './top.js';
-import { killerHeaderLines } from './killers.js';
+import { killerHeaderLines, killerSection } from './killers.js';
 import type { KillerView } from '../core/top-result.js';
 
 export interface FrameInput {
@@ -107,6 +107,8 @@ export function headerLines(input: FrameInput): Line[] {
   if (k && (k.report.kubelet || k.report.oomd || k.report.earlyoom)) {
     for (const text of killerHeaderLines(k, p)) lines.push({ text, style: 'plain' });
   }
+  // top --killer oomd|earlyoom|kubelet: that killer's section under the header, as the one-shot view prints it.
+  if (k && k.shown !== 'kernel') for (const text of killerSection(k, p)) lines.push({ text, style: 'plain' });
   const victim = p.ranked.find((r) => r.rank === 1);
   const killable = p.ranked.filter((r) => r.rank !== null).length;
   const guarded = p.ranked.filter((r) => r.rank !== null && r.task.oomScoreAdj < 0).length;
@@ -302,6 +304,8 @@ export const HELP = [
   'green: protected (oom_score_adj < 0);',
   'dim: never killed. CHANGE: new since the last refresh, or the rank moved up/down.',
   'OOM is the kernel\'s /proc/PID/oom_score; %TOTAL the badness as a share of totalpages.',
+  'Start with --killer oomd|earlyoom|kubelet to show that killer\'s section under the header.',
+  'Warnings (a container config that does not parse) are printed once, after the screen.',
 ];
 
 function statusLine(input: FrameInput, layout: Layout): Line {

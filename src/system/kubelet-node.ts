@@ -5,7 +5,7 @@ import { parseLimitBytes } from '../parse/cgroup.js';
 import { parseMemoryStat } from '../parse/memory-stat.js';
 import { KubeletConfigError, parseKubeletConfig, type KubeletConfig } from '../parse/kubelet-config.js';
 import type { NodeMemorySample } from '../kernel/kubelet.js';
-import { findMemoryHierarchy } from './memcg.js';
+import { cgroupDirectory, findMemoryHierarchy, type MemoryHierarchy } from './memcg.js';
 import type { SystemRoot } from './root.js';
 import { readMeminfo } from './system-info.js';
 
@@ -53,4 +53,25 @@ export function readNodeMemory(root: SystemRoot): NodeMemorySample | undefined {
     usageBytes: (stat.get('anon') ?? 0) + (stat.get('file') ?? 0),
     inactiveFileBytes: stat.get('inactive_file') ?? 0,
   };
+}
+
+/**
+ * A pod cgroup's working set and limit: cAdvisor container/libcontainer/handler.go
+ * setMemoryStats() (working set = usage − inactive file, v1 total_inactive_file, v2
+ * inactive_file) applied to the pod cgroup. The kubelet's summary (pkg/kubelet/stats) takes
+ * the pod's memory from cAdvisor's pod cgroup or, with the CRI stats provider, sums its
+ * containers' working sets (not checked here: the pod cgroup is what disk holds). Null where
+ * unreadable; limitBytes null also when unlimited.
+ */
+export function readPodMemory(root: SystemRoot, h: MemoryHierarchy, podCgroup: string): { workingSetBytes: number | null; limitBytes: number | null } {
+  const dir = cgroupDirectory(h, podCgroup);
+  const statText = root.readText(`${dir}/memory.stat`);
+  const stat = statText === undefined ? undefined : parseMemoryStat(statText);
+  const usage = parseLimitBytes(root.readText(`${dir}/${h.version === 1 ? 'memory.usage_in_bytes' : 'memory.current'}`) ?? '');
+  const limit = parseLimitBytes(root.readText(`${dir}/${h.version === 1 ? 'memory.limit_in_bytes' : 'memory.max'}`) ?? '');
+  const inactive = stat?.get(h.version === 1 ? 'total_inactive_file' : 'inactive_file');
+  const workingSetBytes = typeof usage === 'bigint' && inactive !== undefined ? Math.max(0, Number(usage) - inactive) : null;
+  // v1 "unlimited" is PAGE_COUNTER_MAX pages, shown as a huge number: beyond 2^62 is no limit.
+  const limitBytes = typeof limit === 'bigint' && limit < 1n << 62n ? Number(limit) : null;
+  return { workingSetBytes, limitBytes };
 }

@@ -4,8 +4,9 @@
 
 import { readFileSync, rmSync, writeFileSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { copyFixture, FIXTURES, runCli, runCliJson } from '../helpers/run-cli.js';
+import { BIN, copyFixture, FIXTURES, REPO, runCli, runCliJson } from '../helpers/run-cli.js';
 
 const at = (name: string): string[] => ['--root', path.join(FIXTURES, name)];
 const ownersOf = (j: any): Record<number, string> => Object.fromEntries(j.processes.map((p: any) => [p.pid, label(p.owner)]));
@@ -126,6 +127,33 @@ describe('the other killers', () => {
     expect(k.stdout).toMatch(/^ {2}memory\.available < 500 MiB \(hard\): 5\.5 GiB to go$/m);
   });
 
+  // Issue 11: rankMemoryPressure as far as disk shows it (pod cgroup files in the fixtures are assembled, README).
+  it.each([
+    ['owners-k8s-cgroupfs-v1', [
+      ['jobs', 'besteffort', 419430400, 0, true, 419430400],
+      ['shop', 'burstable', 943718400, null, null, null],
+      [null, 'burstable', null, null, null, null],
+      ['kube-system', 'guaranteed', 1610612736, 2147483648, false, -536870912],
+    ]],
+    ['owners-k8s-systemd-v2', [
+      ['storage', 'besteffort', 629145600, 0, true, 629145600],
+      ['default', 'burstable', 262144000, null, null, null],
+      ['kube-system', 'guaranteed', 52428800, 178257920, false, -125829120],
+    ]],
+  ])('--killer kubelet ranks the pods for eviction on %s, with the unknown terms', (fixture, want) => {
+    const j = runCliJson(['top', ...at(fixture), '--killer', 'kubelet']);
+    const order = j.killers.kubelet.eviction_order;
+    expect(order.map((e: any) => [e.pod_namespace, e.qos_class, e.working_set_bytes, e.request_bytes, e.exceeds_request, e.usage_over_request_bytes])).toEqual(want);
+    expect(order[0].unknown).toEqual(['priority']);
+    expect(order[1].unknown).toEqual(['exceeds_request', 'priority', 'usage_over_request']);
+    const k = runCli(['top', ...at(fixture), '--killer', 'kubelet', '--once']);
+    expect(k.stdout).toMatch(/^ {4}ORDER +POD +QOS +WORKSET +REQUEST +OVER +ABOVE REQ +UNKNOWN$/m);
+    expect(k.stdout).toMatch(/^ +1 +\S+ +besteffort .* yes .* priority$/m);
+    expect(k.stdout).toContain('priority (spec.priority) is not on disk');
+    // Without --killer kubelet the pods are not read.
+    expect(runCliJson(['top', ...at(fixture)]).killers.kubelet.eviction_order).toBeNull();
+  });
+
   it('the screen (-b) has the killers in its header where one is configured, not on a plain host', () => {
     const k = runCli(['top', '-b', '-i', '1', ...at('owners-k8s-cgroupfs-v1')]);
     expect(k.stdout).toMatch(/^killers: kubelet eviction acts first \(5\.0 GiB more memory use away\)$/m);
@@ -179,6 +207,22 @@ describe('bad and hostile files', () => {
     expect(r.stdout).toMatch(/4301 .*container b844e4be606e$/m);
   });
 
+  // Issue 11: the live screen owns the terminal; its warnings come after it, once, and --killer shows the section.
+  it('the live screen: owner warnings once on exit, and the --killer section under its header', () => {
+    const pty = (fixture: string, ...args: string[]) => spawnSync('python3', [path.join(REPO, 'test/helpers/pty-run.py'), 'n', process.execPath, BIN, '--root', path.join(FIXTURES, fixture), 'top', ...args], { encoding: 'utf8', env: { ...process.env, PTY_COLS: '160' } }).stdout;
+    const out = pty('owners-docker-cgroupfs-v1', '-i', '3', '-d', '0.1');
+    const restore = out.lastIndexOf('\x1b[?1049l');
+    expect(restore).toBeGreaterThan(0);
+    const after = out.slice(restore);
+    expect(after.match(/oomctl: warning: cannot read container config \/var\/lib\/docker\/containers\/b844e4be\S+\/config\.v2\.json: /g)).toHaveLength(1);
+    expect(out.slice(0, restore)).not.toContain('warning: cannot read container config');
+    // The killers are read after a refresh is drawn: the second refresh shows them.
+    const k = pty('owners-k8s-systemd-v2', '-i', '2', '-d', '0.1', '--killer', 'kubelet');
+    expect(k).toMatch(/ {4}ORDER +POD +QOS +WORKSET/);
+    expect(k).toContain('storage/nfs-server-0');
+    expect(pty('owners-k8s-systemd-v2', '-i', '2', '-d', '0.1')).not.toContain('ORDER  POD');
+  });
+
   it('escapes hostile names in the table, the screen (-b), --by and explain; JSON keeps them raw', () => {
     const root = copy('owners-docker-cgroupfs-v1');
     const file = path.join(root, 'var/lib/docker/containers/77c09e05c4a947224997c3baa49e5edf161fd116568e90a28a60fca6fde049ca/config.v2.json');
@@ -203,6 +247,9 @@ describe('explain on a pod process', () => {
     expect(r.stdout).toContain('  owner: pod shop/api-6c9b7d5f4-x2kqp (burstable) api');
     // 937 = 1000 - 1000·req/cap (integer division), cap = 12234472 kB: 63·cap/1000 <= req < 64·cap/1000.
     expect(r.stdout).toMatch(/kubelet: oom_score_adj 937 = 1000 - 1000·request\/capacity: a memory request of 753 MiB to 765 MiB \(pkg\/kubelet\/qos\/policy\.go/);
+    // Issue 11: PodLevelResources (policy.go, v1.32+) changes what the amount is; the pod spec says which rule applies.
+    expect(r.stdout).toMatch(/^ {2}with pod-level requests \(PodLevelResources, kubelet 1\.32\+: 1000 - 1000·\(request \+ remainingPodMemReqPerContainer\)\/capacity, policy\.go\) that amount is the container's request plus its share of the pod's remainder; which rule applies is in the pod spec, not on disk$/m);
+    expect(runCli(['explain', '6303', ...at('owners-k8s-cgroupfs-v1')]).stdout).not.toContain('pod-level requests');
     const j = runCliJson(['explain', '6202', ...at('owners-k8s-cgroupfs-v1')]);
     const cap = 12234472 * 1024;
     expect(j.processes[0].pod_adj).toEqual({ meaning: 'burstable', matches_qos: true, expected_adj: null, request_min_bytes: Math.ceil((63 * cap) / 1000), request_max_bytes: Math.ceil((64 * cap) / 1000) });

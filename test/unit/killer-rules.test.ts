@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  adjMatchesQos, computeContainerOomScoreAdj, computeMemoryAvailable, evictionDistances, evictionThresholds, explainContainerAdj, rankMemoryPressure,
+  adjMatchesQos, computeContainerOomScoreAdj, computeMemoryAvailable, evictionDistances, evictionThresholds, explainContainerAdj, rankEvictionFromDisk, rankMemoryPressure,
 } from '../../src/kernel/kubelet.js';
 import { chooseEarlyoomVictim, computeEarlyoomMemState, computeEarlyoomThresholds, type EarlyoomProcess } from '../../src/kernel/earlyoom.js';
 import { computeOomdConfig, predictOomdPressure, predictOomdSwap } from '../../src/kernel/oomd.js';
@@ -130,6 +130,22 @@ describe('eviction', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+  it('rankEvictionFromDisk: requests implied by QoS, exceeds known first, unknown Burstable between', () => {
+    const r = rankEvictionFromDisk([
+      { id: 'g', qos: 'guaranteed', workingSetBytes: 90, limitBytes: 100 },
+      { id: 'b', qos: 'burstable', workingSetBytes: 500, limitBytes: null },
+      { id: 'e1', qos: 'besteffort', workingSetBytes: 10, limitBytes: null },
+      { id: 'e2', qos: 'besteffort', workingSetBytes: 20, limitBytes: null },
+      { id: 'g2', qos: 'guaranteed', workingSetBytes: 50, limitBytes: null },
+      { id: 'e0', qos: 'besteffort', workingSetBytes: 0, limitBytes: null },
+    ]);
+    expect(r.map((x) => x.pod.id)).toEqual(['e2', 'e1', 'b', 'g2', 'e0', 'g']);
+    expect(r.map((x) => x.exceedsRequest)).toEqual([true, true, null, null, false, false]);
+    expect(r.find((x) => x.pod.id === 'g')!.usageOverRequestBytes).toBe(-10);
+    expect(r.find((x) => x.pod.id === 'g2')!.requestBytes).toBeNull();
+    expect(r[0]!.unknown).toEqual(['priority']);
+  });
+
   it('rankMemoryPressure: exceeds requests, then priority, then usage above request', () => {
     const Mi = 2 ** 20;
     const r = rankMemoryPressure([
