@@ -217,7 +217,7 @@ export function selectTargets<P extends TargetProcess>(all: readonly P[], q: Tar
   if (q.pod !== undefined) parsePodSpec(q.pod, escape);
   if (q.target === undefined) return selectOwnerTargets(all, q, escape);
   const narrowed = narrowContainer(all, q);
-  if (narrowed.length === 0) return selectOwnerTargets(all, { ...q, target: undefined }, escape);
+  if (narrowed.length === 0 && q.container !== undefined) return selectOwnerTargets(all, { ...q, target: undefined }, escape);
   if (narrowed !== all) return selectTargets(narrowed, { ...q, container: undefined }, escape);
   if (/^\d+$/.test(q.target)) {
     const pid = Number(q.target);

@@ -37,6 +37,12 @@ function caught(fn: () => unknown): { message: string; hint: string | undefined 
 const pids = (procs: TargetProcess[], query: TargetQuery): number[] => selectTargets(procs, query, id).matches.map((p) => p.pid);
 
 describe('selectTargets', () => {
+  // A name on a machine with no process of that name (or none at all, as a policy checked against a
+  // root without processes) is "not found", never the usage error of a missing TARGET.
+  it('a name with no process at all is not found, not a missing target', () => {
+    expect(() => selectTargets([], q('mysqld'), id)).toThrow(NotFoundError);
+    expect(() => selectTargets([], q('mysqld'), id)).not.toThrow(UsageError);
+  });
   it('takes a pid', () => {
     expect(pids(PROCS, q('300'))).toEqual([300]);
   });
