@@ -16,7 +16,7 @@ export const MAX_WAITING = 16;
 
 export type VerdictKiller =
   | 'kernel-global' | 'kernel-memcg' | 'kernel-group-kill' | 'kernel-cpuset' | 'kernel-mempolicy' | 'kernel-allocating-task' | 'kernel'
-  | 'earlyoom' | 'nohang' | 'systemd-oomd-swap' | 'systemd-oomd-pressure' | 'systemd-oomd' | 'kubelet-eviction' | 'unknown';
+  | 'earlyoom' | 'nohang' | 'systemd-oomd-swap' | 'systemd-oomd-pressure' | 'systemd-oomd' | 'oomd' | 'kubelet-eviction' | 'unknown';
 
 export interface Death {
   /** Stable: the primary record's id (see eventId). */
@@ -294,6 +294,21 @@ export function computeVerdict(d: Death, analysis: EventAnalysis | undefined): V
         : k === 'pressure' ? `the candidate cgroup with the highest reclaim (pgscan) rate under the unit whose memory pressure stayed above its limit: ${cg}`
           : `cgroup ${cg}`,
       would_have_changed: ['ManagedOOMPreference=avoid or omit on its unit (honoured only for cgroups owned by root or the monitored user)', k === 'pressure' ? 'a higher ManagedOOMMemoryPressureLimit= or longer ManagedOOMMemoryPressureDurationSec= on the monitored unit' : 'a higher SwapUsedLimit= in oomd.conf, or more swap'],
+      notes,
+    };
+  }
+  if (p.killer === 'oomd') {
+    // Facebook oomd: a ruleset's detector group fired, its kill plugin picked a cgroup and SIGKILLed every process in it
+    // (src/oomd/plugins/BaseKillPlugin.cpp tryToKillCgroup()/tryToKillPids(), 88c28fd); the plugin's rule is in its name
+    const kmsg = d.records.find((r) => r.killer === 'oomd' && r.userspace?.reason)?.userspace?.reason ?? null;
+    const cg = d.records.find((r) => r.killer === 'oomd' && r.userspace?.cgroup)?.userspace?.cgroup ?? '?';
+    const plugin = kmsg !== null ? /killer:(?:\(dry\))?([A-Za-z0-9_]{1,60})/.exec(kmsg)?.[1] ?? null : null;
+    const outcome = d.records.find((r) => r.killer === 'oomd' && r.userspace?.outcome)?.userspace?.outcome ?? null;
+    return {
+      killer: 'oomd',
+      trigger: { kind: 'oomd-ruleset', detail: `${kmsg ?? 'a ruleset fired (the kmsg "oomd kill:" line was not read)'}${outcome ? `; ${outcome} in ${cg}` : ''}` },
+      why: `cgroup ${cg} was chosen by ${plugin ? `oomd's ${plugin} plugin` : "an oomd kill plugin"} (its rule: kill_by_memory_size_or_growth, kill_by_swap_usage, kill_by_pressure, kill_by_pg_scan, kill_by_io_cost)`,
+      would_have_changed: ['a trusted.oomd_avoid / user.oomd_avoid xattr on its cgroup (BaseKillPlugin.cpp), or the ruleset\'s cgroup list in oomd.json', 'a higher detector threshold (pressure_above, swap_free, memory_above) in the ruleset that fired'],
       notes,
     };
   }

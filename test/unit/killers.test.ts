@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { computeVerdict, DeathJoiner, eventId, type Death } from '../../src/kernel/death.js';
 import { analyzeOomEvent } from '../../src/kernel/oom-event.js';
 import { counterEvent, parseKernelLog, type OomEvent } from '../../src/parse/kernel-log/parser.js';
-import { parseEarlyoom, parseEarlyoomFollowUp, parseOomd, parsePid1 } from '../../src/parse/kernel-log/userspace.js';
+import { parseEarlyoom, parseEarlyoomFollowUp, parseFbOomd, parseOomd, parsePid1 } from '../../src/parse/kernel-log/userspace.js';
 
 const DIR = path.resolve(import.meta.dirname, '../fixtures/logs');
 const read = (f: string): string => readFileSync(path.join(DIR, f), 'utf8');
@@ -135,6 +135,45 @@ describe('systemd-oomd and PID 1', () => {
     expect(parsePid1('foo.service: A process of this unit has been killed by the OOM killer.')).toMatchObject({ unit: 'foo.service', says_killer: 'kernel' });
     expect(parsePid1("foo.service: Failed with result 'oom-kill'.")).toMatchObject({ unit: 'foo.service', says_killer: null });
     expect(parsePid1("foo.service: Failed with result 'signal'.")).toBeUndefined();
+  });
+});
+
+describe("Facebook oomd's kills (github:facebookincubator/oomd BaseKillPlugin.cpp, killer 'oomd')", () => {
+  it('oomd#122, real: "Trying to kill" then "Killed 0: pid(comm)[E1] ..." are one death of that cgroup, every kill refused', () => {
+    const v = verdicts('oomd-122-journal-trying-killed.log');
+    expect(v).toHaveLength(1);
+    const d = v[0] as (typeof v)[number];
+    expect(d.v.killer).toBe('oomd');
+    expect(d.d.primary.userspace).toMatchObject({ killer: 'oomd', signal: 'SIGKILL', cgroup: '/user.slice/user-1000.slice/user@1000.service/gnome-launched-firefox-11870.scope', outcome: 'killed 0 of 10 process(es)' });
+    expect(d.d.primary.victim).toMatchObject({ pid: 1377, comm: 'ssh-agent' });
+  });
+
+  it('format strings at 88c28fd: the journal\'s "Trying to kill"/"Killed 2:" and the kmsg "oomd kill:" line join into one death; the dry run is no kill', () => {
+    const v = verdicts('oomd-format-string-syslog-kmsg.log');
+    expect(v).toHaveLength(1);
+    const d = v[0] as (typeof v)[number];
+    expect(d.v.killer).toBe('oomd');
+    expect(d.d.records.map((r) => r.killer)).toEqual(['oomd', 'oomd']);
+    expect(d.d.primary.victim).toMatchObject({ pid: 4242, comm: 'batch' });
+    expect(d.v.trigger.detail).toMatch(/ruleset:\[protection against high memory pressure\] detectorgroup:\[high memory pressure\] killer:kill_by_memory_size_or_growth; memory pressure 62.34\/41.02\/15.8/);
+    expect(d.v.trigger.detail).toMatch(/killed 2 process\(es\) in \/system.slice\/batch.service/);
+    expect(d.v.why).toMatch(/kill_by_memory_size_or_growth plugin/);
+  });
+
+  it.each([
+    // LogTest.cpp's sample of the kmsg line before a452710 (2019-01, no ruleset/detectorgroup)
+    ['oomd kill: 10.00 60.00 600.00 Evil  1999 detector:swap,12345MB killer:Evaporate ', { cgroup: '/Evil', reason: 'detector:swap,12345MB killer:Evaporate; memory pressure 10/60/600 (avg10/avg60/avg300), usage 1999' }],
+    ['[../src/oomd/plugins/BaseKillPlugin.cpp:96] Trying to kill /sys/fs/cgroup/a.slice/b.scope', { cgroup: '/a.slice/b.scope' }],
+  ])('%s', (line, want) => {
+    const f = parseFbOomd(line);
+    expect(f?.kind).toBe('kill');
+    expect(f?.kind === 'kill' ? f.kill : null).toMatchObject(want);
+  });
+
+  it('"Killed N:" keeps a comm with spaces and marks refused kills', () => {
+    expect(parseFbOomd('0306 17:53:21 [BaseKillPlugin.cpp:665] Killed 1: 1401(tmux: server) 1402(zsh)[E3]')).toEqual({ kind: 'killed', killed: 1, pids: [{ pid: 1401, comm: 'tmux: server', failed: false }, { pid: 1402, comm: 'zsh', failed: true }] });
+    expect(parseFbOomd('[BaseKillPlugin.cpp:543] OOMD: In dry-run mode; would have tried to kill x.slice')).toBeUndefined();
+    expect(parseFbOomd('Killed process 12 (x) total-vm:1kB')).toBeUndefined();
   });
 });
 

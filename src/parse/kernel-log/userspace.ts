@@ -6,7 +6,8 @@
 
 import { leadingInt } from './messages.js';
 
-export type UserspaceKiller = 'earlyoom' | 'nohang' | 'systemd-oomd' | 'kubelet';
+/** 'oomd' is Facebook's oomd (github:facebookincubator/oomd), distinct from systemd's 'systemd-oomd'. */
+export type UserspaceKiller = 'earlyoom' | 'nohang' | 'systemd-oomd' | 'oomd' | 'kubelet';
 export type Witness = 'systemd' | 'kubelet' | 'docker' | 'containerd' | 'memory.events' | 'memory.oom_control';
 
 export interface UserspaceKill {
@@ -282,6 +283,97 @@ export function parseOomd(text: string): UserspaceKill | undefined {
   u.reason = reason;
   u.trigger_kind = reason.startsWith('memory pressure') ? 'pressure' : reason.startsWith('memory used') || reason.includes('swap used') ? 'swap' : null;
   return u;
+}
+
+/** Facebook oomd's cgroup path as oomd printed it, made absolute under the cgroup2 root (so it joins the kernel's and PID 1's). */
+function fbOomdPath(p: string): string {
+  let s = p.trim();
+  if (s.startsWith('/sys/fs/cgroup/')) s = s.slice(14);
+  else if (s === '/sys/fs/cgroup') s = '/';
+  return s.startsWith('/') ? s : `/${s}`;
+}
+
+/**
+ * Facebook oomd's OLOG prefix (src/oomd/Log.h OLOG): "[../src/oomd/plugins/BaseKillPlugin.cpp:141] " in v0.x,
+ * "MMDD HH:MM:SS [BaseKillPlugin.cpp:665] " once OOMD_LOG_TIME() was added. The message after it, or the text as is.
+ */
+function stripOlog(text: string): string {
+  let i = 0;
+  if (text.charCodeAt(0) !== 91 /* [ */) {
+    // "0306 17:53:21 [" : 4 digits, a space, HH:MM:SS, a space
+    if (text.length < 16 || text[4] !== ' ' || text[13] !== ' ' || text[14] !== '[') return text;
+    i = 14;
+  }
+  const close = text.indexOf('] ', i);
+  if (close < 0 || close - i > 120 || !text.slice(i, close).includes(':')) return text;
+  return text.slice(close + 2);
+}
+
+export type FbOomdLine =
+  | { kind: 'kill'; kill: UserspaceKill }
+  | { kind: 'killed'; killed: number; pids: { pid: number; comm: string | null; failed: boolean }[] };
+
+/**
+ * Facebook oomd's kill lines (github:facebookincubator/oomd, src/oomd/plugins/BaseKillPlugin.cpp, 88c28fd):
+ *   tryToKillCgroup()      OLOG "Trying to kill " <cgroup> [" with cgroup.freeze and cgroup.kill"]
+ *   tryToKillPids()        OLOG "Killed " <n> ":" then " pid(comm)" per pid, "[E<errno>]" after a failed kill(2)
+ *   tryToLogAndKillCgroup() kmsg "oomd kill: " <p10> <p60> <p300> <cgroup> <usage> "ruleset:[R] detectorgroup:[D] killer:NAME v2"
+ *                          (ruleset/detectorgroup since a452710, 2019-01; LogTest.cpp keeps the older
+ *                          "oomd kill: 10.00 60.00 600.00 Evil  1999 detector:swap,12345MB killer:Evaporate")
+ * Its dry run ("OOMD: In dry-run mode; would have tried to kill") kills nothing and is not read.
+ */
+export function parseFbOomd(raw: string): FbOomdLine | undefined {
+  const text = stripOlog(raw);
+  if (text.startsWith('Trying to kill ')) {
+    let path = text.slice(15);
+    const w = path.indexOf(' with cgroup.freeze');
+    if (w >= 0) path = path.slice(0, w);
+    if (path.length === 0) return undefined;
+    const u = blank('oomd');
+    u.signal = 'SIGKILL';
+    u.cgroup = fbOomdPath(path);
+    return { kind: 'kill', kill: u };
+  }
+  if (text.startsWith('Killed ')) {
+    const colon = text.indexOf(':', 7);
+    if (colon < 0 || colon > 20) return undefined;
+    const killed = leadingInt(text.slice(7, colon));
+    if (!Number.isFinite(killed)) return undefined;
+    const pids: { pid: number; comm: string | null; failed: boolean }[] = [];
+    // " 1377(ssh-agent)[E1] 1401(tmux: server)[E1] ..." (a comm may hold spaces: it ends at ")" followed by " ", "[" or the end)
+    let i = colon + 1;
+    while (i < text.length && pids.length < 1000) {
+      while (text[i] === ' ') i++;
+      const pid = leadingInt(text.slice(i, i + 12));
+      if (!Number.isFinite(pid)) break;
+      while (i < text.length && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+      let comm: string | null = null;
+      if (text[i] === '(') {
+        let j = text.indexOf(')', i);
+        while (j >= 0 && j + 1 < text.length && text[j + 1] !== ' ' && text[j + 1] !== '[') j = text.indexOf(')', j + 1);
+        if (j < 0) { comm = text.slice(i + 1); i = text.length; } else { comm = text.slice(i + 1, j); i = j + 1; }
+      }
+      let failed = false;
+      if (text.startsWith('[E', i)) { failed = true; const k = text.indexOf(']', i); i = k < 0 ? text.length : k + 1; }
+      pids.push({ pid, comm, failed });
+    }
+    if (pids.length === 0) return undefined;
+    return { kind: 'killed', killed, pids };
+  }
+  if (text.startsWith('oomd kill: ')) {
+    const f = text.slice(11).split(' ').filter((x) => x !== '');
+    const p = f.slice(0, 3).map((x) => leadingDecimal(x));
+    const path = f[3];
+    if (p.some((x) => x === null) || path === undefined) return undefined;
+    const u = blank('oomd');
+    u.signal = 'SIGKILL';
+    u.cgroup = fbOomdPath(path);
+    const usage = f[4] !== undefined ? leadingInt(f[4]) : NaN;
+    const tail = f.slice(Number.isFinite(usage) ? 5 : 4).filter((x) => x !== 'v2').join(' ');
+    u.reason = `${tail}${tail ? '; ' : ''}memory pressure ${p.join('/')} (avg10/avg60/avg300)${Number.isFinite(usage) ? `, usage ${usage}` : ''}`.slice(0, 300);
+    return { kind: 'kill', kill: u };
+  }
+  return undefined;
 }
 
 /**
