@@ -331,6 +331,14 @@ export interface DeathOwnerBasis {
   unit: string | null;
   /** The kernel's own record: was it a memory.oom.group kill (true), or a single victim (false)? null without one. */
   groupKill: boolean | null;
+  /** The kubelet's eviction record: the pod it names (`pod="NS/NAME"`, `podUID`), null when it names none. */
+  pod: { namespace: string; name: string; uid: string | null } | null;
+}
+
+function podOf(d: Death): DeathOwnerBasis['pod'] {
+  const u = d.records.find((r) => r.killer === 'kubelet' && r.userspace?.pod_name)?.userspace;
+  if (!u || !u.pod_name || !u.pod_namespace) return null;
+  return { namespace: u.pod_namespace, name: u.pod_name, uid: u.pod_uid ?? null };
 }
 
 export function ownerBasisOf(d: Death): DeathOwnerBasis {
@@ -345,5 +353,6 @@ export function ownerBasisOf(d: Death): DeathOwnerBasis {
     containerId: w.find((x) => x.container_id !== null)?.container_id ?? null,
     unit: w.find((x) => x.unit !== null)?.unit ?? null,
     groupKill: kernel ? kernel.oom_group !== null : null,
+    pod: podOf(d),
   };
 }

@@ -4,10 +4,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { computeVerdict, DeathJoiner, eventId, type Death } from '../../src/kernel/death.js';
+import { computeVerdict, DeathJoiner, eventId, ownerBasisOf, type Death } from '../../src/kernel/death.js';
 import { analyzeOomEvent } from '../../src/kernel/oom-event.js';
 import { counterEvent, parseKernelLog, type OomEvent } from '../../src/parse/kernel-log/parser.js';
-import { parseEarlyoom, parseEarlyoomFollowUp, parseFbOomd, parseOomd, parsePid1 } from '../../src/parse/kernel-log/userspace.js';
+import { parseEarlyoom, parseEarlyoomFollowUp, parseFbOomd, parseKubelet, parseOomd, parsePid1 } from '../../src/parse/kernel-log/userspace.js';
 
 const DIR = path.resolve(import.meta.dirname, '../fixtures/logs');
 const read = (f: string): string => readFileSync(path.join(DIR, f), 'utf8');
@@ -260,5 +260,26 @@ describe('no event', () => {
     const p = parseKernelLog(read('systemd-36434-page-allocation-failure.log'), { witnesses: true });
     expect(p.events).toHaveLength(0);
     expect(p.parser.unparsedCount).toBe(0);
+  });
+});
+
+describe("the kubelet's eviction names its pod (eviction_manager.go evictPod())", () => {
+  it('"Evicting pod" pod="NS/NAME" podUID=... message="The node was low on resource: memory..." (format string): owner basis pod', () => {
+    const v = verdicts('k8s-format-string-kubelet-evicting-pod.log');
+    expect(v).toHaveLength(1);
+    const d = v[0] as (typeof v)[number];
+    expect(d.v.killer).toBe('kubelet-eviction');
+    expect(d.d.primary.userspace).toMatchObject({ pod_namespace: 'shop', pod_name: 'api-6c9b7d5f4-x2kqp', pod_uid: '0b6ad7a1-1c39-4f70-9a52-3f9d8c1e2a77' });
+    expect(ownerBasisOf(d.d).pod).toEqual({ namespace: 'shop', name: 'api-6c9b7d5f4-x2kqp', uid: '0b6ad7a1-1c39-4f70-9a52-3f9d8c1e2a77' });
+  });
+
+  it('kubectl describe (kubernetes#112927, real) names no namespace: no pod basis', () => {
+    const v = verdicts('k8s-112927-evicted-describe.log');
+    expect(v.map((x) => ownerBasisOf(x.d).pod)).toEqual([null]);
+  });
+
+  it('a pod value without a namespace, or a uid that is not one, is not taken', () => {
+    const k = parseKubelet('"Evicting pod" pod="api" podUID="$(evil)" message="The node was low on resource: memory. "');
+    expect(k && 'eviction' in k ? [k.eviction.pod_name ?? null, k.eviction.pod_uid ?? null] : 'none').toEqual([null, null]);
   });
 });

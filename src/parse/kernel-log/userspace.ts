@@ -35,6 +35,10 @@ export interface UserspaceKill {
   escalated_after_sec?: number | null;
   /** earlyoom 1.8+: process_mrelease result ('success' or 'failed: ...'). */
   mrelease?: string | null;
+  /** kubelet: the evicted pod as its klog line names it (`pod="NS/NAME"`, `podUID="..."`); untrusted. */
+  pod_namespace?: string | null;
+  pod_name?: string | null;
+  pod_uid?: string | null;
 }
 
 function num(n: number): number | null {
@@ -449,6 +453,16 @@ export function parsePid1(text: string): WitnessRecord | undefined {
  * (pkg/kubelet/oom watcher; that wording was not seen in a real log here).
  * Found anywhere in a line: kubectl describe, kubelet's klog and the event stream all carry the text.
  */
+/** A klog structured value ` key="value"` (no escaped quotes in a pod name or uid); null when absent. */
+function klogValue(text: string, key: string): string | null {
+  const k = text.indexOf(` ${key}="`);
+  if (k < 0) return null;
+  const from = k + key.length + 3;
+  const end = text.indexOf('"', from);
+  if (end < 0 || end - from > 300) return null;
+  return text.slice(from, end);
+}
+
 export function parseKubelet(text: string): { eviction: UserspaceKill } | { witness: WitnessRecord } | undefined {
   const low = text.indexOf('The node was low on resource: memory');
   if (low >= 0) {
@@ -462,6 +476,16 @@ export function parseKubelet(text: string): { eviction: UserspaceKill } | { witn
     }
     const end = text.indexOf('"', low);
     u.reason = text.slice(low, end > low ? Math.min(end, low + 300) : low + 300).trim();
+    // pkg/kubelet/eviction/eviction_manager.go evictPod(): klog.V(3).InfoS("Evicting pod", "pod", klog.KObj(pod),
+    // "podUID", pod.UID, "message", evictMsg): KObj prints "NAMESPACE/NAME"
+    const pod = klogValue(text, 'pod');
+    const slash = pod === null ? -1 : pod.indexOf('/');
+    if (pod !== null && slash > 0 && slash < pod.length - 1) {
+      u.pod_namespace = pod.slice(0, slash);
+      u.pod_name = pod.slice(slash + 1);
+    }
+    const uid = klogValue(text, 'podUID');
+    if (uid !== null && /^[0-9a-f-]{8,64}$/.test(uid)) u.pod_uid = uid;
     return { eviction: u };
   }
   const s = text.indexOf('System OOM encountered');
