@@ -20,6 +20,12 @@ function deaths(text: string): Death[] {
   return out;
 }
 const verdicts = (f: string) => deaths(read(f)).map((d) => ({ d, v: computeVerdict(d, analyzeOomEvent(d.primary)) }));
+/** The one death of a fixture (fails when it holds more or none). */
+function onlyDeath(f: string): ReturnType<typeof verdicts>[number] {
+  const v = verdicts(f);
+  expect(v).toHaveLength(1);
+  return v[0] as ReturnType<typeof verdicts>[number];
+}
 
 describe('earlyoom, every wording (kill.c history)', () => {
   it.each([
@@ -140,18 +146,14 @@ describe('systemd-oomd and PID 1', () => {
 
 describe("Facebook oomd's kills (github:facebookincubator/oomd BaseKillPlugin.cpp, killer 'oomd')", () => {
   it('oomd#122, real: "Trying to kill" then "Killed 0: pid(comm)[E1] ..." are one death of that cgroup, every kill refused', () => {
-    const v = verdicts('oomd-122-journal-trying-killed.log');
-    expect(v).toHaveLength(1);
-    const d = v[0] as (typeof v)[number];
+    const d = onlyDeath('oomd-122-journal-trying-killed.log');
     expect(d.v.killer).toBe('oomd');
     expect(d.d.primary.userspace).toMatchObject({ killer: 'oomd', signal: 'SIGKILL', cgroup: '/user.slice/user-1000.slice/user@1000.service/gnome-launched-firefox-11870.scope', outcome: 'killed 0 of 10 process(es)' });
     expect(d.d.primary.victim).toMatchObject({ pid: 1377, comm: 'ssh-agent' });
   });
 
   it('format strings at 88c28fd: the journal\'s "Trying to kill"/"Killed 2:" and the kmsg "oomd kill:" line join into one death; the dry run is no kill', () => {
-    const v = verdicts('oomd-format-string-syslog-kmsg.log');
-    expect(v).toHaveLength(1);
-    const d = v[0] as (typeof v)[number];
+    const d = onlyDeath('oomd-format-string-syslog-kmsg.log');
     expect(d.v.killer).toBe('oomd');
     expect(d.d.records.map((r) => r.killer)).toEqual(['oomd', 'oomd']);
     expect(d.d.primary.victim).toMatchObject({ pid: 4242, comm: 'batch' });
@@ -265,9 +267,7 @@ describe('no event', () => {
 
 describe("the kubelet's eviction names its pod (eviction_manager.go evictPod())", () => {
   it('"Evicting pod" pod="NS/NAME" podUID=... message="The node was low on resource: memory..." (format string): owner basis pod', () => {
-    const v = verdicts('k8s-format-string-kubelet-evicting-pod.log');
-    expect(v).toHaveLength(1);
-    const d = v[0] as (typeof v)[number];
+    const d = onlyDeath('k8s-format-string-kubelet-evicting-pod.log');
     expect(d.v.killer).toBe('kubelet-eviction');
     expect(d.d.primary.userspace).toMatchObject({ pod_namespace: 'shop', pod_name: 'api-6c9b7d5f4-x2kqp', pod_uid: '0b6ad7a1-1c39-4f70-9a52-3f9d8c1e2a77' });
     expect(ownerBasisOf(d.d).pod).toEqual({ namespace: 'shop', name: 'api-6c9b7d5f4-x2kqp', uid: '0b6ad7a1-1c39-4f70-9a52-3f9d8c1e2a77' });
