@@ -11,7 +11,7 @@ import { parseTimePhrase } from '../parse/time-phrase.js';
 import { commMatchesName, ownerMatchesFilter, parseVictimFilter } from '../kernel/target.js';
 import { emptyOwner, parseCgroupOwner } from '../parse/owner.js';
 import { escapeUntrusted } from '../render/sanitize.js';
-import { readOwners } from '../system/owners.js';
+import { readOwners, readPodUidByName } from '../system/owners.js';
 import type { SystemRoot } from '../system/root.js';
 import { readBootTimeMs, readKernelLogs, type SourceName } from '../system/kernel-log-sources.js';
 import { readBootId, readMemcgOomCounters, readVmstatOomKill, type MemcgOomCounter } from '../system/oom-counters.js';
@@ -97,9 +97,19 @@ export class EventOwnerResolver {
     if (b.cgroup !== null) owner = { ...this.fromPath(b.cgroup) };
     else if (b.containerId !== null) owner = { ...emptyOwner(), kind: 'container', container_id: b.containerId, cgroup: null, names_from: 'path' };
     else if (b.unit !== null) owner = { ...emptyOwner(), kind: 'unit', unit: b.unit, cgroup: null, names_from: 'path' };
+    else if (b.pod !== null) owner = this.fromPod(b.pod);
     // memory.oom.group as it was then: the kernel's record says (the file on disk says what it is now)
     if (owner) owner.oom_group = b.groupKill;
     return owner;
+  }
+
+  /**
+   * The kubelet's eviction names the pod, not a cgroup: kind pod with its namespace and name; the uid from the line,
+   * else from /var/log/pods when the log is this machine's. The QoS class is not in either: null.
+   */
+  private fromPod(pod: { namespace: string; name: string; uid: string | null }): EventOwner {
+    const uid = pod.uid ?? (this.thisMachine ? readPodUidByName(this.root, pod.namespace, pod.name) : null);
+    return { ...emptyOwner(), kind: 'pod', pod_namespace: pod.namespace, pod_name: pod.name, pod_uid: uid, cgroup: null, names_from: pod.uid === null && uid !== null ? 'disk' : 'path' };
   }
 
   private fromPath(cgroup: string): EventOwner {

@@ -16,7 +16,7 @@ export const MAX_WAITING = 16;
 
 export type VerdictKiller =
   | 'kernel-global' | 'kernel-memcg' | 'kernel-group-kill' | 'kernel-cpuset' | 'kernel-mempolicy' | 'kernel-allocating-task' | 'kernel'
-  | 'earlyoom' | 'nohang' | 'systemd-oomd-swap' | 'systemd-oomd-pressure' | 'systemd-oomd' | 'kubelet-eviction' | 'unknown';
+  | 'earlyoom' | 'nohang' | 'systemd-oomd-swap' | 'systemd-oomd-pressure' | 'systemd-oomd' | 'oomd' | 'kubelet-eviction' | 'unknown';
 
 export interface Death {
   /** Stable: the primary record's id (see eventId). */
@@ -236,6 +236,23 @@ function kernelVerdict(p: OomEvent, analysis: EventAnalysis | undefined, name: s
   return { killer, trigger, why, would_have_changed: changed, notes };
 }
 
+/** Facebook oomd's verdict: its journal and kmsg records of one cgroup kill. */
+function fbOomdVerdict(d: Death, notes: string[]): Verdict {
+  // Facebook oomd: a ruleset's detector group fired, its kill plugin picked a cgroup and SIGKILLed every process in it
+  // (src/oomd/plugins/BaseKillPlugin.cpp tryToKillCgroup()/tryToKillPids(), 88c28fd); the plugin's rule is in its name
+  const kmsg = d.records.find((r) => r.killer === 'oomd' && r.userspace?.reason)?.userspace?.reason ?? null;
+  const cg = d.records.find((r) => r.killer === 'oomd' && r.userspace?.cgroup)?.userspace?.cgroup ?? '?';
+  const plugin = kmsg !== null ? /killer:(?:\(dry\))?([A-Za-z0-9_]{1,60})/.exec(kmsg)?.[1] ?? null : null;
+  const outcome = d.records.find((r) => r.killer === 'oomd' && r.userspace?.outcome)?.userspace?.outcome ?? null;
+  return {
+    killer: 'oomd',
+    trigger: { kind: 'oomd-ruleset', detail: `${kmsg ?? 'a ruleset fired (the kmsg "oomd kill:" line was not read)'}${outcome ? `; ${outcome} in ${cg}` : ''}` },
+    why: `cgroup ${cg} was chosen by ${plugin ? `oomd's ${plugin} plugin` : "an oomd kill plugin"} (its rule: kill_by_memory_size_or_growth, kill_by_swap_usage, kill_by_pressure, kill_by_pg_scan, kill_by_io_cost)`,
+    would_have_changed: ['a trusted.oomd_avoid / user.oomd_avoid xattr on its cgroup (BaseKillPlugin.cpp), or the ruleset\'s cgroup list in oomd.json', 'a higher detector threshold (pressure_above, swap_free, memory_above) in the ruleset that fired'],
+    notes,
+  };
+}
+
 /** The verdict for one death; `analysis` is the kernel's ranking recomputed from its task table (oom-event.ts), when printed. */
 export function computeVerdict(d: Death, analysis: EventAnalysis | undefined): Verdict {
   const p = d.primary;
@@ -297,6 +314,7 @@ export function computeVerdict(d: Death, analysis: EventAnalysis | undefined): V
       notes,
     };
   }
+  if (p.killer === 'oomd') return fbOomdVerdict(d, notes);
   // the kubelet evicts a pod, it does not OOM-kill a process
   return {
     killer: 'kubelet-eviction',
@@ -316,6 +334,14 @@ export interface DeathOwnerBasis {
   unit: string | null;
   /** The kernel's own record: was it a memory.oom.group kill (true), or a single victim (false)? null without one. */
   groupKill: boolean | null;
+  /** The kubelet's eviction record: the pod it names (`pod="NS/NAME"`, `podUID`), null when it names none. */
+  pod: { namespace: string; name: string; uid: string | null } | null;
+}
+
+function podOf(d: Death): DeathOwnerBasis['pod'] {
+  const u = d.records.find((r) => r.killer === 'kubelet' && r.userspace?.pod_name)?.userspace;
+  if (!u || !u.pod_name || !u.pod_namespace) return null;
+  return { namespace: u.pod_namespace, name: u.pod_name, uid: u.pod_uid ?? null };
 }
 
 export function ownerBasisOf(d: Death): DeathOwnerBasis {
@@ -330,5 +356,6 @@ export function ownerBasisOf(d: Death): DeathOwnerBasis {
     containerId: w.find((x) => x.container_id !== null)?.container_id ?? null,
     unit: w.find((x) => x.unit !== null)?.unit ?? null,
     groupKill: kernel ? kernel.oom_group !== null : null,
+    pod: podOf(d),
   };
 }

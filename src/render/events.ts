@@ -41,6 +41,7 @@ function triggerText(ev: OomEvent): string {
     return `earlyoom ${u?.signal ?? ''}${u?.badness !== null && u?.badness !== undefined ? ` badness ${u.badness}` : ''}${u?.oom_score !== null && u?.oom_score !== undefined ? ` oom_score ${u.oom_score}` : ''}`.trim();
   }
   if (ev.killer === 'systemd-oomd') return `systemd-oomd: ${e(ev.userspace?.reason ?? ev.witness?.text ?? '')}`;
+  if (ev.killer === 'oomd') return `oomd: ${e(ev.userspace?.reason ?? ev.userspace?.cgroup ?? '')}`;
   if (ev.killer === 'nohang') return `nohang ${ev.userspace?.signal ?? ''} badness ${ev.userspace?.badness ?? '?'}`;
   if (ev.killer === 'kubelet') return `kubelet: ${e(ev.userspace?.reason ?? '')}`;
   if (ev.witness !== null) return e(ev.witness.text);

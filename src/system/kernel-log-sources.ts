@@ -266,7 +266,7 @@ async function readJournal(root: SystemRoot, opts: ReadLogsOptions, parser: Kern
   const { execa } = await import('execa');
   // The kernel's messages plus the userspace OOM killers and the witnesses of a death (PID 1 and the user
   // managers, the kubelet, the container runtimes), from every boot the journal keeps.
-  const idents = ['earlyoom', 'nohang', 'nohang-desktop', 'systemd-oomd', 'systemd', 'kubelet', 'containerd', 'dockerd'];
+  const idents = ['earlyoom', 'nohang', 'nohang-desktop', 'systemd-oomd', 'oomd', 'systemd', 'kubelet', 'containerd', 'dockerd'];
   const args = ['-o', 'json', '--no-pager', '_TRANSPORT=kernel', ...idents.flatMap((i) => ['+', `SYSLOG_IDENTIFIER=${i}`])];
   if (opts.sinceMs !== undefined) args.push(`--since=@${Math.floor(opts.sinceMs / 1000)}`);
   if (opts.follow) args.push('--follow', '--lines=0');

@@ -201,3 +201,18 @@ class OwnerReader {
     return v;
   }
 }
+
+/**
+ * The uid of pod NAMESPACE/NAME from the kubelet's log folders (/var/log/pods/<ns>_<name>_<uid>), or null when
+ * there is none or several (a pod re-created under its name, as a StatefulSet's, has a folder per uid).
+ */
+export function readPodUidByName(root: SystemRoot, namespace: string, name: string): string | null {
+  let found: string | null = null;
+  for (const entry of root.listDir('/var/log/pods') ?? []) {
+    const dir = parsePodLogDirName(entry);
+    if (!dir || dir.podNamespace !== namespace || dir.podName !== name) continue;
+    if (found !== null && found !== dir.podUid) return null;
+    found = dir.podUid;
+  }
+  return found;
+}

@@ -2,7 +2,7 @@
 // Kubernetes layouts, see test/fixtures/logs/SOURCES.md), names from disk only for this machine's
 // logs, --by unit|container|pod and --victim with owners.
 
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, copyFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -129,5 +129,23 @@ describe("this machine's log: names from its disk", () => {
     // the same log given as --file: no names
     const f = json(['--root', root, 'events', '--file', path.join(root, 'var/log/kern.log')]);
     expect(f.events[0].owner.pod_name).toBeNull();
+  });
+
+  it("a kubelet eviction's owner is the pod its line names; the uid from /var/log/pods only for this machine's log", () => {
+    root = mkdtempSync(path.join(tmpdir(), 'oomctl-w-killlog2-evict-'));
+    const uid = '0b6ad7a1-1c39-4f70-9a52-3f9d8c1e2a77';
+    mkdirSync(path.join(root, `var/log/pods/shop_api-6c9b7d5f4-x2kqp_${uid}/api`), { recursive: true });
+    // the line without its podUID: the uid must come from the folder
+    const text = readFileSync(log('k8s-format-string-kubelet-evicting-pod.log'), 'utf8').replace(` podUID="${uid}"`, '');
+    writeFileSync(path.join(root, 'var/log/syslog'), text);
+    const want = { kind: 'pod', pod_namespace: 'shop', pod_name: 'api-6c9b7d5f4-x2kqp', qos_class: null, cgroup: null };
+    const j = json(['--root', root, 'events', '--source', 'file']);
+    expect(j.events).toHaveLength(1);
+    expect(j.events[0].verdict.killer).toBe('kubelet-eviction');
+    expect(j.events[0].owner).toMatchObject({ ...want, pod_uid: uid, names_from: 'disk' });
+    expect(json(['--root', root, 'events', '--source', 'file', '--victim', 'pod:shop/api-6c9b7d5f4-x2kqp']).events).toHaveLength(1);
+    // --file: maybe another machine, so the folder is not read; the fixture's own podUID is taken from the line
+    expect(json(['--root', root, 'events', '--file', path.join(root, 'var/log/syslog')]).events[0].owner).toMatchObject({ ...want, pod_uid: null, names_from: 'path' });
+    expect(json(['events', '--file', log('k8s-format-string-kubelet-evicting-pod.log')]).events[0].owner).toMatchObject({ ...want, pod_uid: uid, names_from: 'path' });
   });
 });

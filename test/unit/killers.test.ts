@@ -4,10 +4,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { computeVerdict, DeathJoiner, eventId, type Death } from '../../src/kernel/death.js';
+import { computeVerdict, DeathJoiner, eventId, ownerBasisOf, type Death } from '../../src/kernel/death.js';
 import { analyzeOomEvent } from '../../src/kernel/oom-event.js';
 import { counterEvent, parseKernelLog, type OomEvent } from '../../src/parse/kernel-log/parser.js';
-import { parseEarlyoom, parseEarlyoomFollowUp, parseOomd, parsePid1 } from '../../src/parse/kernel-log/userspace.js';
+import { parseEarlyoom, parseEarlyoomFollowUp, parseFbOomd, parseKubelet, parseOomd, parsePid1 } from '../../src/parse/kernel-log/userspace.js';
 
 const DIR = path.resolve(import.meta.dirname, '../fixtures/logs');
 const read = (f: string): string => readFileSync(path.join(DIR, f), 'utf8');
@@ -20,6 +20,12 @@ function deaths(text: string): Death[] {
   return out;
 }
 const verdicts = (f: string) => deaths(read(f)).map((d) => ({ d, v: computeVerdict(d, analyzeOomEvent(d.primary)) }));
+/** The one death of a fixture (fails when it holds more or none). */
+function onlyDeath(f: string): ReturnType<typeof verdicts>[number] {
+  const v = verdicts(f);
+  expect(v).toHaveLength(1);
+  return v[0] as ReturnType<typeof verdicts>[number];
+}
 
 describe('earlyoom, every wording (kill.c history)', () => {
   it.each([
@@ -138,6 +144,41 @@ describe('systemd-oomd and PID 1', () => {
   });
 });
 
+describe("Facebook oomd's kills (github:facebookincubator/oomd BaseKillPlugin.cpp, killer 'oomd')", () => {
+  it('oomd#122, real: "Trying to kill" then "Killed 0: pid(comm)[E1] ..." are one death of that cgroup, every kill refused', () => {
+    const d = onlyDeath('oomd-122-journal-trying-killed.log');
+    expect(d.v.killer).toBe('oomd');
+    expect(d.d.primary.userspace).toMatchObject({ killer: 'oomd', signal: 'SIGKILL', cgroup: '/user.slice/user-1000.slice/user@1000.service/gnome-launched-firefox-11870.scope', outcome: 'killed 0 of 10 process(es)' });
+    expect(d.d.primary.victim).toMatchObject({ pid: 1377, comm: 'ssh-agent' });
+  });
+
+  it('format strings at 88c28fd: the journal\'s "Trying to kill"/"Killed 2:" and the kmsg "oomd kill:" line join into one death; the dry run is no kill', () => {
+    const d = onlyDeath('oomd-format-string-syslog-kmsg.log');
+    expect(d.v.killer).toBe('oomd');
+    expect(d.d.records.map((r) => r.killer)).toEqual(['oomd', 'oomd']);
+    expect(d.d.primary.victim).toMatchObject({ pid: 4242, comm: 'batch' });
+    expect(d.v.trigger.detail).toMatch(/ruleset:\[protection against high memory pressure\] detectorgroup:\[high memory pressure\] killer:kill_by_memory_size_or_growth; memory pressure 62.34\/41.02\/15.8/);
+    expect(d.v.trigger.detail).toMatch(/killed 2 process\(es\) in \/system.slice\/batch.service/);
+    expect(d.v.why).toMatch(/kill_by_memory_size_or_growth plugin/);
+  });
+
+  it.each([
+    // LogTest.cpp's sample of the kmsg line before a452710 (2019-01, no ruleset/detectorgroup)
+    ['oomd kill: 10.00 60.00 600.00 Evil  1999 detector:swap,12345MB killer:Evaporate ', { cgroup: '/Evil', reason: 'detector:swap,12345MB killer:Evaporate; memory pressure 10/60/600 (avg10/avg60/avg300), usage 1999' }],
+    ['[../src/oomd/plugins/BaseKillPlugin.cpp:96] Trying to kill /sys/fs/cgroup/a.slice/b.scope', { cgroup: '/a.slice/b.scope' }],
+  ])('%s', (line, want) => {
+    const f = parseFbOomd(line);
+    expect(f?.kind).toBe('kill');
+    expect(f?.kind === 'kill' ? f.kill : null).toMatchObject(want);
+  });
+
+  it('"Killed N:" keeps a comm with spaces and marks refused kills', () => {
+    expect(parseFbOomd('0306 17:53:21 [BaseKillPlugin.cpp:665] Killed 1: 1401(tmux: server) 1402(zsh)[E3]')).toEqual({ kind: 'killed', killed: 1, pids: [{ pid: 1401, comm: 'tmux: server', failed: false }, { pid: 1402, comm: 'zsh', failed: true }] });
+    expect(parseFbOomd('[BaseKillPlugin.cpp:543] OOMD: In dry-run mode; would have tried to kill x.slice')).toBeUndefined();
+    expect(parseFbOomd('Killed process 12 (x) total-vm:1kB')).toBeUndefined();
+  });
+});
+
 describe('kubelet, Docker, containerd', () => {
   it('an eviction (k8s #112927) is the kubelet\'s, with its message', () => {
     const v = verdicts('k8s-112927-evicted-describe.log');
@@ -221,5 +262,24 @@ describe('no event', () => {
     const p = parseKernelLog(read('systemd-36434-page-allocation-failure.log'), { witnesses: true });
     expect(p.events).toHaveLength(0);
     expect(p.parser.unparsedCount).toBe(0);
+  });
+});
+
+describe("the kubelet's eviction names its pod (eviction_manager.go evictPod())", () => {
+  it('"Evicting pod" pod="NS/NAME" podUID=... message="The node was low on resource: memory..." (format string): owner basis pod', () => {
+    const d = onlyDeath('k8s-format-string-kubelet-evicting-pod.log');
+    expect(d.v.killer).toBe('kubelet-eviction');
+    expect(d.d.primary.userspace).toMatchObject({ pod_namespace: 'shop', pod_name: 'api-6c9b7d5f4-x2kqp', pod_uid: '0b6ad7a1-1c39-4f70-9a52-3f9d8c1e2a77' });
+    expect(ownerBasisOf(d.d).pod).toEqual({ namespace: 'shop', name: 'api-6c9b7d5f4-x2kqp', uid: '0b6ad7a1-1c39-4f70-9a52-3f9d8c1e2a77' });
+  });
+
+  it('kubectl describe (kubernetes#112927, real) names no namespace: no pod basis', () => {
+    const v = verdicts('k8s-112927-evicted-describe.log');
+    expect(v.map((x) => ownerBasisOf(x.d).pod)).toEqual([null]);
+  });
+
+  it('a pod value without a namespace, or a uid that is not one, is not taken', () => {
+    const k = parseKubelet('"Evicting pod" pod="api" podUID="$(evil)" message="The node was low on resource: memory. "');
+    expect(k && 'eviction' in k ? [k.eviction.pod_name ?? null, k.eviction.pod_uid ?? null] : 'none').toEqual([null, null]);
   });
 });

@@ -74,7 +74,7 @@ describe('ownerBasisOf on real logs', () => {
     const [d] = deaths('k8s-aks-cgroupfs-besteffort-syslog.log');
     expect(ownerBasisOf(d as Death)).toEqual({
       cgroup: '/kubepods/besteffort/pod5f3d2447-f535-4b3d-979c-216d4980cc3f/f90b24151029555d49a49d82159ec90c4fec53ba8515bd51a5633d1ff45d8f53',
-      containerId: null, unit: null, groupKill: false,
+      containerId: null, unit: null, groupKill: false, pod: null,
     });
   });
   it('"Task in X killed as a result of limit of Y" (before 4.19)', () => {

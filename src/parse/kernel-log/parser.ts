@@ -11,7 +11,7 @@ import {
   parseTaskInLine, leadingInt, type KilledLine, type KillerKind,
 } from './messages.js';
 import {
-  parseContainerRecord, parseEarlyoom, parseEarlyoomFollowUp, parseKubelet, parseNohangLine, parseOomd, parseOomdContext, parsePid1,
+  parseContainerRecord, parseEarlyoom, parseFbOomd, parseEarlyoomFollowUp, parseKubelet, parseNohangLine, parseOomd, parseOomdContext, parsePid1,
   type UserspaceKill, type UserspaceKiller, type WitnessRecord,
 } from './userspace.js';
 import { stripPrefix, type LogLine, type PrefixContext, type PrefixKind } from './prefix.js';
@@ -337,6 +337,8 @@ export class KernelLogParser {
   private oomdContext: { trigger_kind: 'swap' | 'pressure'; reason: string | null } | undefined;
   /** The last earlyoom kill handed out: its follow-up lines ("escalating to SIGKILL", "process exited") complete it. */
   private lastEarlyoom: OomEvent | undefined;
+  /** Facebook oomd's last "Trying to kill": its "Killed N:" line names the processes. */
+  private lastFbOomd: OomEvent | undefined;
   /** A nohang victim report being read (from "Victim status" to "Sending SIGx to the victim"). */
   private nohangPending: OomEvent | undefined;
   private lastNohang: OomEvent | undefined;
@@ -446,6 +448,10 @@ export class KernelLogParser {
       if (!this.current) return;
       l.kind = this.lastKernelKind ?? 'bare';
       text = text.trimStart();
+    } else if (text.startsWith('oomd kill: ')) {
+      // Facebook oomd writes its kill line to /dev/kmsg (Log.cpp kmsgLog()): it reads as the kernel's
+      this.fbOomdLine(l, text, out);
+      return;
     } else if (l.ident !== null && l.ident !== 'kernel') {
       this.userspaceLine(l, out);
       return;
@@ -481,6 +487,7 @@ export class KernelLogParser {
       this.userspaceKill(l, u, out);
       return;
     }
+    if (id === 'oomd' || id === 'oomd_bin') { this.fbOomdLine(l, l.text, out); return; }
     if (!this.witnesses) return;
     if (id === 'systemd') {
       const w = parsePid1(l.text);
@@ -545,6 +552,29 @@ export class KernelLogParser {
     if (f.escalated_after_sec !== undefined) { us.escalated_after_sec = f.escalated_after_sec; us.signal = 'SIGKILL'; }
     if (f.outcome !== undefined) { us.outcome = f.outcome; us.outcome_after_sec = f.outcome_after_sec ?? null; }
     if (f.mrelease !== undefined) us.mrelease = f.mrelease;
+    return true;
+  }
+
+  /** Facebook oomd: "Trying to kill CGROUP" opens the kill, "Killed N: pid(comm)..." names its processes. */
+  private fbOomdLine(l: LogLine, text: string, out: OomEvent[]): boolean {
+    const f = parseFbOomd(text);
+    if (!f) return false;
+    if (f.kind === 'kill') {
+      this.lastFbOomd = this.userspaceKill(l, f.kill, out);
+      return true;
+    }
+    const first = f.pids[0];
+    let ev = this.lastFbOomd;
+    if (!ev || !ev.userspace || ev.victim !== null || !this.lookBehind.includes(ev)) {
+      // a "Killed" line alone (its "Trying to kill" was lost): a kill of its first pid
+      const u: UserspaceKill = { killer: 'oomd', pid: null, comm: null, uid: null, signal: 'SIGKILL', badness: null, oom_score: null, vm_rss_kb: null, cgroup: null, reason: null };
+      ev = this.userspaceKill(l, u, out);
+    }
+    this.lastFbOomd = undefined;
+    if (first && ev.userspace) {
+      ev.victim = { pid: first.pid, comm: first.comm ?? '', uid: null, total_vm_kb: null, anon_rss_kb: null, file_rss_kb: null, shmem_rss_kb: null, pgtables_kb: null, oom_score_adj: null, rss_kb: null, reaped: null };
+      ev.userspace.outcome = f.killed === f.pids.length ? `killed ${f.killed} process(es)` : `killed ${f.killed} of ${f.pids.length} process(es)`;
+    }
     return true;
   }
 

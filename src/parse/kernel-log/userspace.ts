@@ -6,7 +6,8 @@
 
 import { leadingInt } from './messages.js';
 
-export type UserspaceKiller = 'earlyoom' | 'nohang' | 'systemd-oomd' | 'kubelet';
+/** 'oomd' is Facebook's oomd (github:facebookincubator/oomd), distinct from systemd's 'systemd-oomd'. */
+export type UserspaceKiller = 'earlyoom' | 'nohang' | 'systemd-oomd' | 'oomd' | 'kubelet';
 export type Witness = 'systemd' | 'kubelet' | 'docker' | 'containerd' | 'memory.events' | 'memory.oom_control';
 
 export interface UserspaceKill {
@@ -34,6 +35,10 @@ export interface UserspaceKill {
   escalated_after_sec?: number | null;
   /** earlyoom 1.8+: process_mrelease result ('success' or 'failed: ...'). */
   mrelease?: string | null;
+  /** kubelet: the evicted pod as its klog line names it (`pod="NS/NAME"`, `podUID="..."`); untrusted. */
+  pod_namespace?: string | null;
+  pod_name?: string | null;
+  pod_uid?: string | null;
 }
 
 function num(n: number): number | null {
@@ -284,6 +289,97 @@ export function parseOomd(text: string): UserspaceKill | undefined {
   return u;
 }
 
+/** Facebook oomd's cgroup path as oomd printed it, made absolute under the cgroup2 root (so it joins the kernel's and PID 1's). */
+function fbOomdPath(p: string): string {
+  let s = p.trim();
+  if (s.startsWith('/sys/fs/cgroup/')) s = s.slice(14);
+  else if (s === '/sys/fs/cgroup') s = '/';
+  return s.startsWith('/') ? s : `/${s}`;
+}
+
+/**
+ * Facebook oomd's OLOG prefix (src/oomd/Log.h OLOG): "[../src/oomd/plugins/BaseKillPlugin.cpp:141] " in v0.x,
+ * "MMDD HH:MM:SS [BaseKillPlugin.cpp:665] " once OOMD_LOG_TIME() was added. The message after it, or the text as is.
+ */
+function stripOlog(text: string): string {
+  let i = 0;
+  if (text.charCodeAt(0) !== 91 /* [ */) {
+    // "0306 17:53:21 [" : 4 digits, a space, HH:MM:SS, a space
+    if (text.length < 16 || text[4] !== ' ' || text[13] !== ' ' || text[14] !== '[') return text;
+    i = 14;
+  }
+  const close = text.indexOf('] ', i);
+  if (close < 0 || close - i > 120 || !text.slice(i, close).includes(':')) return text;
+  return text.slice(close + 2);
+}
+
+export type FbOomdLine =
+  | { kind: 'kill'; kill: UserspaceKill }
+  | { kind: 'killed'; killed: number; pids: { pid: number; comm: string | null; failed: boolean }[] };
+
+/**
+ * Facebook oomd's kill lines (github:facebookincubator/oomd, src/oomd/plugins/BaseKillPlugin.cpp, 88c28fd):
+ *   tryToKillCgroup()      OLOG "Trying to kill " <cgroup> [" with cgroup.freeze and cgroup.kill"]
+ *   tryToKillPids()        OLOG "Killed " <n> ":" then " pid(comm)" per pid, "[E<errno>]" after a failed kill(2)
+ *   tryToLogAndKillCgroup() kmsg "oomd kill: " <p10> <p60> <p300> <cgroup> <usage> "ruleset:[R] detectorgroup:[D] killer:NAME v2"
+ *                          (ruleset/detectorgroup since a452710, 2019-01; LogTest.cpp keeps the older
+ *                          "oomd kill: 10.00 60.00 600.00 Evil  1999 detector:swap,12345MB killer:Evaporate")
+ * Its dry run ("OOMD: In dry-run mode; would have tried to kill") kills nothing and is not read.
+ */
+export function parseFbOomd(raw: string): FbOomdLine | undefined {
+  const text = stripOlog(raw);
+  if (text.startsWith('Trying to kill ')) {
+    let path = text.slice(15);
+    const w = path.indexOf(' with cgroup.freeze');
+    if (w >= 0) path = path.slice(0, w);
+    if (path.length === 0) return undefined;
+    const u = blank('oomd');
+    u.signal = 'SIGKILL';
+    u.cgroup = fbOomdPath(path);
+    return { kind: 'kill', kill: u };
+  }
+  if (text.startsWith('Killed ')) {
+    const colon = text.indexOf(':', 7);
+    if (colon < 0 || colon > 20) return undefined;
+    const killed = leadingInt(text.slice(7, colon));
+    if (!Number.isFinite(killed)) return undefined;
+    const pids: { pid: number; comm: string | null; failed: boolean }[] = [];
+    // " 1377(ssh-agent)[E1] 1401(tmux: server)[E1] ..." (a comm may hold spaces: it ends at ")" followed by " ", "[" or the end)
+    let i = colon + 1;
+    while (i < text.length && pids.length < 1000) {
+      while (text[i] === ' ') i++;
+      const pid = leadingInt(text.slice(i, i + 12));
+      if (!Number.isFinite(pid)) break;
+      while (i < text.length && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+      let comm: string | null = null;
+      if (text[i] === '(') {
+        let j = text.indexOf(')', i);
+        while (j >= 0 && j + 1 < text.length && text[j + 1] !== ' ' && text[j + 1] !== '[') j = text.indexOf(')', j + 1);
+        if (j < 0) { comm = text.slice(i + 1); i = text.length; } else { comm = text.slice(i + 1, j); i = j + 1; }
+      }
+      let failed = false;
+      if (text.startsWith('[E', i)) { failed = true; const k = text.indexOf(']', i); i = k < 0 ? text.length : k + 1; }
+      pids.push({ pid, comm, failed });
+    }
+    if (pids.length === 0) return undefined;
+    return { kind: 'killed', killed, pids };
+  }
+  if (text.startsWith('oomd kill: ')) {
+    const f = text.slice(11).split(' ').filter((x) => x !== '');
+    const p = f.slice(0, 3).map((x) => leadingDecimal(x));
+    const path = f[3];
+    if (p.some((x) => x === null) || path === undefined) return undefined;
+    const u = blank('oomd');
+    u.signal = 'SIGKILL';
+    u.cgroup = fbOomdPath(path);
+    const usage = f[4] !== undefined ? leadingInt(f[4]) : NaN;
+    const tail = f.slice(Number.isFinite(usage) ? 5 : 4).filter((x) => x !== 'v2').join(' ');
+    u.reason = `${tail}${tail ? '; ' : ''}memory pressure ${p.join('/')} (avg10/avg60/avg300)${Number.isFinite(usage) ? `, usage ${usage}` : ''}`.slice(0, 300);
+    return { kind: 'kill', kill: u };
+  }
+  return undefined;
+}
+
 /**
  * Lines of systemd-oomd that say which path fired before the kill line: v247's notice "Memory pressure for %s is
  * %lu.%02lu%% > ... with reclaim activity" (PR #15206), the dump's "Swap Usage:" / "Memory Pressure Limit:"
@@ -357,6 +453,16 @@ export function parsePid1(text: string): WitnessRecord | undefined {
  * (pkg/kubelet/oom watcher; that wording was not seen in a real log here).
  * Found anywhere in a line: kubectl describe, kubelet's klog and the event stream all carry the text.
  */
+/** A klog structured value ` key="value"` (no escaped quotes in a pod name or uid); null when absent. */
+function klogValue(text: string, key: string): string | null {
+  const k = text.indexOf(` ${key}="`);
+  if (k < 0) return null;
+  const from = k + key.length + 3;
+  const end = text.indexOf('"', from);
+  if (end < 0 || end - from > 300) return null;
+  return text.slice(from, end);
+}
+
 export function parseKubelet(text: string): { eviction: UserspaceKill } | { witness: WitnessRecord } | undefined {
   const low = text.indexOf('The node was low on resource: memory');
   if (low >= 0) {
@@ -370,6 +476,16 @@ export function parseKubelet(text: string): { eviction: UserspaceKill } | { witn
     }
     const end = text.indexOf('"', low);
     u.reason = text.slice(low, end > low ? Math.min(end, low + 300) : low + 300).trim();
+    // pkg/kubelet/eviction/eviction_manager.go evictPod(): klog.V(3).InfoS("Evicting pod", "pod", klog.KObj(pod),
+    // "podUID", pod.UID, "message", evictMsg): KObj prints "NAMESPACE/NAME"
+    const pod = klogValue(text, 'pod');
+    const slash = pod === null ? -1 : pod.indexOf('/');
+    if (pod !== null && slash > 0 && slash < pod.length - 1) {
+      u.pod_namespace = pod.slice(0, slash);
+      u.pod_name = pod.slice(slash + 1);
+    }
+    const uid = klogValue(text, 'podUID');
+    if (uid !== null && /^[0-9a-f-]{8,64}$/.test(uid)) u.pod_uid = uid;
     return { eviction: u };
   }
   const s = text.indexOf('System OOM encountered');
