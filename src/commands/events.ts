@@ -14,7 +14,7 @@ import { escapeUntrusted } from '../render/sanitize.js';
 import { readOwners, readPodUidByName } from '../system/owners.js';
 import type { SystemRoot } from '../system/root.js';
 import { readBootTimeMs, readKernelLogs, type SourceName } from '../system/kernel-log-sources.js';
-import { readBootId, readMemcgOomCounters, readVmstatOomKill, type MemcgOomCounter } from '../system/oom-counters.js';
+import { addOomdXattrs, oomdPresent, readBootId, readMemcgOomCounters, readVmstatOomKill, type MemcgOomCounter } from '../system/oom-counters.js';
 import { readProcesses } from '../system/procfs.js';
 import { readUserNames } from '../system/system-info.js';
 import type { CommandContext } from '../core/context.js';
@@ -182,6 +182,16 @@ function listOnly(e: OomEvent): OomEvent {
 }
 
 // Long (~130 lines): the events pipeline, being reworked on the events branch; left whole here.
+/**
+ * The memory cgroups with OOM counters that are not zero: the kernel's (memory.events,
+ * memory.oom_control) and, where systemd-oomd runs, its xattrs user.oomd_ooms / user.oomd_kill.
+ */
+async function readCgroupCounters(root: SystemRoot): Promise<MemcgOomCounter[]> {
+  const all = readMemcgOomCounters(root);
+  if (oomdPresent(root)) await addOomdXattrs(root, all);
+  return all.filter((c) => (c.oom_kill ?? 0) > 0 || (c.oom ?? 0) > 0 || (c.oom_group_kill ?? 0) > 0 || (c.oomd_kill ?? 0) > 0 || (c.oomd_ooms ?? 0) > 0);
+}
+
 export async function runEvents(ctx: CommandContext, opts: EventsOptions, onFollow?: (v: EventView) => void, onStreamed?: (v: EventView) => void): Promise<EventsResult> {
   const source = parseSource(opts.source);
   const sinceMs = parseWhen('--since', opts.since, opts.nowMs);
@@ -387,7 +397,7 @@ export async function runEvents(ctx: CommandContext, opts: EventsOptions, onFoll
     untilMs,
     userNames: fromFiles ? null : readUserNames(ctx.root),
     lostKills: fromFiles ? null : computeLostKills(readVmstatOomKill(ctx.root), killsThisBoot),
-    cgroupCounters: fromFiles ? null : readMemcgOomCounters(ctx.root).filter((c) => (c.oom_kill ?? 0) > 0 || (c.oom ?? 0) > 0 || (c.oom_group_kill ?? 0) > 0),
+    cgroupCounters: fromFiles ? null : await readCgroupCounters(ctx.root),
     // most deaths first; the unknown group last
     by: groups ? { by: groups.by, groups: [...groups.map.values()].sort((a, b) => (a.key === null ? 1 : 0) - (b.key === null ? 1 : 0) || b.deaths - a.deaths) } : null,
   };

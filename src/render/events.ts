@@ -166,6 +166,11 @@ function footer(r: EventsResult): string[] {
   if (r.overlongLines > 0) out.push(`${r.overlongLines} over-long line(s) were cut`);
   const lost = r.lostKills;
   if (lost && lost.not_in_log > 0) out.push(lostKillsText(lost));
+  for (const c of r.cgroupCounters ?? []) {
+    if ((c.oomd_kill ?? 0) === 0 && (c.oomd_ooms ?? 0) === 0) continue;
+    // systemd-oomd's own count, which survives the log (src/oom/oomd-util.c oomd_cgroup_kill())
+    out.push(`systemd-oomd acted on ${e(c.cgroup)} ${c.oomd_ooms ?? 0} time(s) and killed ${c.oomd_kill ?? 0} process(es) there (xattrs user.oomd_ooms, user.oomd_kill)`);
+  }
   return out;
 }
 

@@ -34,6 +34,13 @@ export interface MemcgOomCounter {
   oom_kill: number | null;
   oom_group_kill: number | null;
   under_oom: number | null;
+  /**
+   * systemd-oomd's own counters on a v2 cgroup (src/oom/oomd-util.c oomd_cgroup_kill(): the xattr
+   * user.oomd_ooms + 1 before a kill, user.oomd_kill + the number of processes killed after it);
+   * null where not read (v1, no systemd-oomd here, or no xattr reader).
+   */
+  oomd_ooms: number | null;
+  oomd_kill: number | null;
 }
 
 function field(text: string, key: string): number | null {
@@ -47,6 +54,8 @@ function field(text: string, key: string): number | null {
 }
 
 const MAX_CGROUPS = 20_000;
+/** The v2 cgroups readMemcgOomCounters() found last: path -> folder under the root. */
+const V2_DIRS = new Map<string, string>();
 const MAX_DEPTH = 12;
 
 function walk(root: SystemRoot, base: string, rel: string, depth: number, visit: (dir: string, rel: string) => void, budget: { left: number }): void {
@@ -64,6 +73,7 @@ function walk(root: SystemRoot, base: string, rel: string, depth: number, visit:
 
 /** Every memory cgroup's OOM counters (v1 hierarchy at /sys/fs/cgroup/memory, v2 at /sys/fs/cgroup or /sys/fs/cgroup/unified). */
 export function readMemcgOomCounters(root: SystemRoot): MemcgOomCounter[] {
+  V2_DIRS.clear();
   const out: MemcgOomCounter[] = [];
   const budget = { left: MAX_CGROUPS };
   const v1 = '/sys/fs/cgroup/memory';
@@ -71,18 +81,44 @@ export function readMemcgOomCounters(root: SystemRoot): MemcgOomCounter[] {
     walk(root, v1, '', 0, (dir, rel) => {
       const t = root.readSmallText(`${dir}/memory.oom_control`);
       if (t === undefined) return;
-      out.push({ cgroup: rel, file: 'memory.oom_control', oom: null, oom_kill: field(t, 'oom_kill'), oom_group_kill: null, under_oom: field(t, 'under_oom') });
+      out.push({ cgroup: rel, file: 'memory.oom_control', oom: null, oom_kill: field(t, 'oom_kill'), oom_group_kill: null, under_oom: field(t, 'under_oom'), oomd_ooms: null, oomd_kill: null });
     }, budget);
   }
   for (const v2 of ['/sys/fs/cgroup', '/sys/fs/cgroup/unified']) {
     if (root.readSmallText(`${v2}/cgroup.controllers`) === undefined) continue;
     walk(root, v2, '', 0, (dir, rel) => {
+      V2_DIRS.set(rel, dir);
       // memory.events.local would say "this cgroup only"; memory.events counts the subtree (cgroup-v2.rst)
       const t = root.readSmallText(`${dir}/memory.events`);
       if (t === undefined) return;
-      out.push({ cgroup: rel, file: 'memory.events', oom: field(t, 'oom'), oom_kill: field(t, 'oom_kill'), oom_group_kill: field(t, 'oom_group_kill'), under_oom: null });
+      out.push({ cgroup: rel, file: 'memory.events', oom: field(t, 'oom'), oom_kill: field(t, 'oom_kill'), oom_group_kill: field(t, 'oom_group_kill'), under_oom: null, oomd_ooms: null, oomd_kill: null });
     }, budget);
     break;
   }
   return out;
+}
+
+/** systemd-oomd runs, or has run, here: its socket folder (units/systemd-oomd.socket ListenStream=/run/systemd/oom/io.systemd.ManagedOOM). */
+export function oomdPresent(root: SystemRoot): boolean {
+  return root.listDir('/run/systemd/oom') !== undefined;
+}
+
+/**
+ * Fills oomd_ooms / oomd_kill of the v2 counters from systemd-oomd's xattrs (one reader process for
+ * all of them, system/xattr.ts). Returns how they were read, or null when nothing could read them.
+ */
+export async function addOomdXattrs(root: SystemRoot, counters: MemcgOomCounter[]): Promise<'getfattr' | 'python3' | null> {
+  const v2 = counters.filter((c) => c.file === 'memory.events' && V2_DIRS.has(c.cgroup));
+  if (v2.length === 0) return null;
+  const { readXattrs } = await import('./xattr.js');
+  const real = v2.map((c) => root.path(V2_DIRS.get(c.cgroup) as string));
+  const got = await readXattrs(real, ['user.oomd_ooms', 'user.oomd_kill']);
+  if (got.via === null) return null;
+  const num = (v: string | undefined): number => (v !== undefined && /^\d+$/.test(v.trim()) ? Number(v.trim()) : 0);
+  v2.forEach((c, i) => {
+    const x = got.values.get(real[i] as string);
+    c.oomd_ooms = num(x?.get('user.oomd_ooms'));
+    c.oomd_kill = num(x?.get('user.oomd_kill'));
+  });
+  return got.via;
 }
