@@ -54,8 +54,12 @@ function field(text: string, key: string): number | null {
 }
 
 const MAX_CGROUPS = 20_000;
-/** The v2 cgroups readMemcgOomCounters() found last: path -> folder under the root. */
-const V2_DIRS = new Map<string, string>();
+const V2_BASES = ['/sys/fs/cgroup', '/sys/fs/cgroup/unified'];
+
+/** The cgroup v2 mount under the root (the unified one of a hybrid host), or undefined. */
+function v2Base(root: SystemRoot): string | undefined {
+  return V2_BASES.find((b) => root.readSmallText(`${b}/cgroup.controllers`) !== undefined);
+}
 const MAX_DEPTH = 12;
 
 function walk(root: SystemRoot, base: string, rel: string, depth: number, visit: (dir: string, rel: string) => void, budget: { left: number }): void {
@@ -73,7 +77,6 @@ function walk(root: SystemRoot, base: string, rel: string, depth: number, visit:
 
 /** Every memory cgroup's OOM counters (v1 hierarchy at /sys/fs/cgroup/memory, v2 at /sys/fs/cgroup or /sys/fs/cgroup/unified). */
 export function readMemcgOomCounters(root: SystemRoot): MemcgOomCounter[] {
-  V2_DIRS.clear();
   const out: MemcgOomCounter[] = [];
   const budget = { left: MAX_CGROUPS };
   const v1 = '/sys/fs/cgroup/memory';
@@ -84,16 +87,14 @@ export function readMemcgOomCounters(root: SystemRoot): MemcgOomCounter[] {
       out.push({ cgroup: rel, file: 'memory.oom_control', oom: null, oom_kill: field(t, 'oom_kill'), oom_group_kill: null, under_oom: field(t, 'under_oom'), oomd_ooms: null, oomd_kill: null });
     }, budget);
   }
-  for (const v2 of ['/sys/fs/cgroup', '/sys/fs/cgroup/unified']) {
-    if (root.readSmallText(`${v2}/cgroup.controllers`) === undefined) continue;
+  const v2 = v2Base(root);
+  if (v2 !== undefined) {
     walk(root, v2, '', 0, (dir, rel) => {
-      V2_DIRS.set(rel, dir);
       // memory.events.local would say "this cgroup only"; memory.events counts the subtree (cgroup-v2.rst)
       const t = root.readSmallText(`${dir}/memory.events`);
       if (t === undefined) return;
       out.push({ cgroup: rel, file: 'memory.events', oom: field(t, 'oom'), oom_kill: field(t, 'oom_kill'), oom_group_kill: field(t, 'oom_group_kill'), under_oom: null, oomd_ooms: null, oomd_kill: null });
     }, budget);
-    break;
   }
   return out;
 }
@@ -108,10 +109,11 @@ export function oomdPresent(root: SystemRoot): boolean {
  * all of them, system/xattr.ts). Returns how they were read, or null when nothing could read them.
  */
 export async function addOomdXattrs(root: SystemRoot, counters: MemcgOomCounter[]): Promise<'getfattr' | 'python3' | null> {
-  const v2 = counters.filter((c) => c.file === 'memory.events' && V2_DIRS.has(c.cgroup));
-  if (v2.length === 0) return null;
+  const base = v2Base(root);
+  const v2 = counters.filter((c) => c.file === 'memory.events');
+  if (base === undefined || v2.length === 0) return null;
   const { readXattrs } = await import('./xattr.js');
-  const real = v2.map((c) => root.path(V2_DIRS.get(c.cgroup) as string));
+  const real = v2.map((c) => root.path(c.cgroup === '/' ? base : `${base}${c.cgroup}`));
   const got = await readXattrs(real, ['user.oomd_ooms', 'user.oomd_kill']);
   if (got.via === null) return null;
   const num = (v: string | undefined): number => (v !== undefined && /^\d+$/.test(v.trim()) ? Number(v.trim()) : 0);
